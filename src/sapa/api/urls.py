@@ -1,0 +1,51 @@
+"""The JSON API at /api/v1/: one NinjaAPI, each app adds its own router."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from sapa.api.auth import TokenAuth
+from sapa.api.errors import error_response
+
+api = NinjaAPI(
+    title="Sapa API",
+    version="1",
+    description="Libraries, events and registrations. Authenticate with `Authorization: Bearer <token>`; "
+    "create tokens on your account page. Errors always have the body "
+    '`{"error": {"code": ..., "message": ..., "details": ...}}`.',
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return error_response(request, 401, "unauthorized", "A valid API token is required.")
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc):
+    return error_response(request, 422, "invalid", "The request is not valid.", details=exc.errors)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error_response(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    code = getattr(exc, "code", None) or {400: "bad_request", 403: "forbidden", 404: "not_found",
+                                           409: "conflict", 429: "rate_limited"}.get(exc.status_code, "error")
+    return error_response(request, exc.status_code, code, str(exc.message))
+
+
+def _register_routers():
+    from sapa.libraries.api import router as libraries_router
+
+    api.add_router("/", libraries_router)
+
+
+_register_routers()

@@ -1,0 +1,147 @@
+"""The `sapa` command: Django's management commands plus run, worker, demo, backup, restore.
+
+    sapa run        migrate, then serve (granian) and run the worker (huey) together
+    sapa worker     the job worker alone (for a separate worker machine)
+    sapa serve      the web server alone (for a separate web machine)
+    sapa demo       load the demo library (safe to run twice)
+    sapa backup F   write a backup archive (database and media) to F
+    sapa restore F  restore a backup archive
+    sapa <command>  any Django management command (migrate, createsuperuser, ...)
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from sapa.config import ConfigError, check_environment, env_int
+
+# Commands that need neither the database nor Redis.
+OFFLINE = {"help", "--help", "-h", "makemessages", "compilemessages", "check", "version", "--version"}
+
+
+def _fail(message: str) -> None:
+    print(f"sapa: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def _setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sapa.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str, **options) -> None:
+    from django.core.management import call_command
+
+    call_command(*args, **options)
+
+
+def _server_command(host: str, port: int) -> list[str]:
+    workers = env_int("SAPA_WEB_WORKERS", 0) or max(os.cpu_count() or 1, 1)
+    threads = env_int("SAPA_WEB_THREADS", 8)
+    return [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "sapa.wsgi:application",
+        "--host", host, "--port", str(port), "--workers", str(workers),
+        "--blocking-threads", str(threads), "--backlog", "2048",
+        "--no-ws", "--log-level", os.environ.get("SAPA_SERVER_LOG_LEVEL", "warning"),
+    ]
+
+
+def _worker_command() -> list[str]:
+    return [sys.executable, "-m", "sapa.cli", "worker"]
+
+
+def _supervise(commands: dict[str, list[str]]) -> int:
+    """Run the processes together; when one stops or we get Ctrl-C/SIGTERM, stop all."""
+    procs = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    try:
+        while not stopping:
+            for name, proc in procs.items():
+                if proc.poll() is not None:
+                    print(f"sapa: {name} stopped (exit {proc.returncode}); stopping the rest", file=sys.stderr)
+                    exit_code = proc.returncode or 1
+                    stopping = True
+                    break
+            time.sleep(0.2)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    print("sapa: stopped", file=sys.stderr)
+    return exit_code
+
+
+def cmd_run(args: list[str]) -> int:
+    host = os.environ.get("SAPA_HOST", "127.0.0.1")
+    port = env_int("SAPA_PORT", 8000)
+    _setup_django()
+    _manage("migrate", "--no-input", verbosity=0)
+    _manage("collectstatic", "--no-input", verbosity=0)
+    print(f"sapa: serving on http://{host}:{port}/ with the worker; Ctrl-C stops both", flush=True)
+    return _supervise({"web": _server_command(host, port), "worker": _worker_command()})
+
+
+def cmd_serve(args: list[str]) -> int:
+    host = os.environ.get("SAPA_HOST", "127.0.0.1")
+    port = env_int("SAPA_PORT", 8000)
+    _setup_django()
+    _manage("collectstatic", "--no-input", verbosity=0)
+    return _supervise({"web": _server_command(host, port)})
+
+
+def cmd_worker(args: list[str]) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("run_huey", *args)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "help"
+    try:
+        check_environment(connect=command not in OFFLINE)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if command == "run":
+        return cmd_run(argv[1:])
+    if command == "serve":
+        return cmd_serve(argv[1:])
+    if command == "worker":
+        return cmd_worker(argv[1:])
+    if command in ("help", "--help", "-h"):
+        print(__doc__)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sapa.settings")
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["sapa", "help"])
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sapa.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["sapa", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Reading and checking configuration from the environment.
+
+Kept free of Django imports so that `sapa` can check the environment before
+Django starts and answer a wrong value with one clear line.
+"""
+
+import os
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+class ConfigError(Exception):
+    """A configuration value is wrong; the message names the variable."""
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={value!r} is not a yes/no value (use 1 or 0)")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a whole number") from None
+
+
+SQLITE_OPTIONS = {
+    # WAL lets readers work while one writer writes; IMMEDIATE takes the write
+    # lock at BEGIN so that two writers queue on the busy timeout instead of
+    # failing with "database is locked" when a read turns into a write.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA busy_timeout=30000;"
+    ),
+}
+
+
+def parse_database_url(url: str) -> dict:
+    """Turn DATABASE_URL into a Django DATABASES entry, or raise ConfigError."""
+    import dj_database_url
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("sqlite", "postgres", "postgresql", "pgsql"):
+        raise ConfigError(
+            f"DATABASE_URL: unsupported scheme {parsed.scheme!r}; "
+            "use sqlite:////path/to/file.sqlite3 or postgres://user:pass@host:5432/name"
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0)
+    except Exception as exc:  # dj_database_url raises several kinds
+        raise ConfigError(f"DATABASE_URL could not be read: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        if not config.get("NAME") or config["NAME"] == ":memory:":
+            raise ConfigError("DATABASE_URL: a SQLite URL needs a file path")
+        config["OPTIONS"] = dict(SQLITE_OPTIONS)
+    else:
+        if not config.get("NAME"):
+            raise ConfigError("DATABASE_URL: the PostgreSQL URL names no database")
+        config["CONN_MAX_AGE"] = env_int("SAPA_DB_CONN_MAX_AGE", 60)
+        config["CONN_HEALTH_CHECKS"] = True
+        config.setdefault("OPTIONS", {})["connect_timeout"] = 5
+    return config
+
+
+def parse_smtp_url(url: str) -> dict:
+    """SAPA_SMTP_URL: smtp://user:pass@host:port, smtps:// (SSL), smtp+tls:// (STARTTLS)
+    or console:// (print mail instead of sending it)."""
+    parsed = urlparse(url)
+    result = {"host": "localhost", "port": 25, "user": "", "password": "",
+              "use_tls": False, "use_ssl": False}
+    if parsed.scheme == "console":
+        return {**result, "backend": "django.core.mail.backends.console.EmailBackend"}
+    if parsed.scheme == "locmem":
+        return {**result, "backend": "django.core.mail.backends.locmem.EmailBackend"}
+    if parsed.scheme not in ("smtp", "smtps", "smtp+tls"):
+        raise ConfigError(
+            f"SAPA_SMTP_URL: unsupported scheme {parsed.scheme!r}; "
+            "use smtp://, smtp+tls://, smtps:// or console://"
+        )
+    if not parsed.hostname:
+        raise ConfigError("SAPA_SMTP_URL names no host")
+    query = parse_qs(parsed.query)
+    try:
+        port = parsed.port
+    except ValueError:
+        raise ConfigError("SAPA_SMTP_URL has a port that is not a number") from None
+    return {
+        "backend": "django.core.mail.backends.smtp.EmailBackend",
+        "host": parsed.hostname,
+        "port": port or (465 if parsed.scheme == "smtps" else 587 if parsed.scheme == "smtp+tls" else 25),
+        "user": unquote(parsed.username or ""),
+        "password": unquote(parsed.password or ""),
+        "use_tls": parsed.scheme == "smtp+tls" or query.get("tls") == ["1"],
+        "use_ssl": parsed.scheme == "smtps",
+    }
+
+
+def check_environment(connect: bool = True) -> None:
+    """Check every variable, and (with connect) reach the database and Redis.
+
+    Raises ConfigError with one line naming the variable and the problem.
+    """
+    for name in ("SAPA_DEBUG", "SAPA_HTTPS"):
+        env_bool(name, False)
+    for name in ("SAPA_WORKER_THREADS", "SAPA_WEB_WORKERS", "SAPA_PORT", "SAPA_TRUSTED_PROXIES"):
+        env_int(name, 0)
+    db_url = os.environ.get("DATABASE_URL")
+    if db_url:
+        parse_database_url(db_url)
+    parse_smtp_url(os.environ.get("SAPA_SMTP_URL", "console://"))
+    redis_url = os.environ.get("REDIS_URL", "").strip()
+    if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError(f"REDIS_URL: unsupported scheme in {redis_url!r}; use redis://host:6379/0")
+    if not connect:
+        return
+    if db_url and not db_url.startswith("sqlite"):
+        import psycopg
+
+        cfg = parse_database_url(db_url)
+        try:
+            psycopg.connect(
+                host=cfg.get("HOST") or None, port=cfg.get("PORT") or None,
+                user=cfg.get("USER") or None, password=cfg.get("PASSWORD") or None,
+                dbname=cfg["NAME"], connect_timeout=5,
+            ).close()
+        except psycopg.OperationalError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConfigError(f"DATABASE_URL: cannot connect to PostgreSQL: {first}") from None
+    if redis_url:
+        import redis
+
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=3, socket_timeout=3).ping()
+        except (redis.RedisError, ValueError) as exc:
+            raise ConfigError(f"REDIS_URL: cannot reach Redis at {redis_url}: {exc}") from None

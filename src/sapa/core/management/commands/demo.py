@@ -1,0 +1,48 @@
+"""sapa demo: the demo library, modelled on the article's sharing session.
+
+Safe to run twice: everything is found or created by a fixed key. Each app
+that has demo data adds it through its AppConfig's `load_demo(library, admin)`.
+"""
+
+import os
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from sapa.libraries.models import Library, Membership, Role, User
+
+DEMO_EMAIL = "admin@perpustakaan.test"
+DEMO_PASSWORD = os.environ.get("SAPA_DEMO_PASSWORD", "sapa-demo-2020")
+DEMO_SLUG = "balitbangdiklat"
+
+
+class Command(BaseCommand):
+    help = "Load the demo library and its staff login (safe to run twice)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            library, _ = Library.objects.get_or_create(
+                slug=DEMO_SLUG,
+                defaults={
+                    "name": "Perpustakaan Balitbangdiklat Kemenag",
+                    "tagline": "Menyapa pemustaka, mendekatkan perpustakaan",
+                    "city": "Jakarta",
+                    "email": "perpustakaan@perpustakaan.test",
+                },
+            )
+            admin = User.objects.filter(email=DEMO_EMAIL).first()
+            if admin is None:
+                admin = User.objects.create_user(DEMO_EMAIL, DEMO_PASSWORD, name="Dewindah")
+            Membership.objects.get_or_create(user=admin, library=library, defaults={"role": Role.ADMIN})
+            editor = User.objects.filter(email="editor@perpustakaan.test").first()
+            if editor is None:
+                editor = User.objects.create_user("editor@perpustakaan.test", DEMO_PASSWORD, name="Hariyah")
+            Membership.objects.get_or_create(user=editor, library=library, defaults={"role": Role.EDITOR})
+            for config in apps.get_app_configs():
+                loader = getattr(config, "load_demo", None)
+                if loader is not None:
+                    loader(library, admin)
+        self.stdout.write(self.style.SUCCESS("Demo library ready."))
+        self.stdout.write(f"  staff login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        self.stdout.write(f"  public site: /{DEMO_SLUG}/")

@@ -1,0 +1,90 @@
+"""Fixed-window rate limits that hold across processes.
+
+On Redis when REDIS_URL is set (INCR + EXPIRE), otherwise one atomic UPSERT on
+the database. Both count an attempt and answer whether it is over the limit in
+one round trip, so that racing processes cannot both slip under it.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from sapa.core.models import RateLimitCounter
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    attempts: int
+    window: int  # seconds
+
+
+def _key(limit: Limit, ident: str, now: float) -> tuple[str, int]:
+    window_index = int(now // limit.window)
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
+    return f"rl:{limit.scope}:{digest}:{window_index}", (window_index + 1) * limit.window
+
+
+def _redis():
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
+
+
+def hit(limit: Limit, ident: str) -> int:
+    """Count one attempt and return the count in the current window."""
+    now = time.time()
+    key, window_end = _key(limit, ident, now)
+    if settings.REDIS_URL:
+        pipe = _redis().pipeline()
+        pipe.incr(key)
+        pipe.expireat(key, window_end + 1)
+        count, _ = pipe.execute()
+        return int(count)
+    table = RateLimitCounter._meta.db_table
+    expires = datetime.fromtimestamp(window_end, tz=UTC)
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {table} (key, count, expires_at) VALUES (%s, 1, %s) "  # noqa: S608
+                f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+                [key, expires],
+            )
+            return int(cur.fetchone()[0])
+
+
+def peek(limit: Limit, ident: str) -> int:
+    """The count in the current window, without counting."""
+    key, _ = _key(limit, ident, time.time())
+    if settings.REDIS_URL:
+        value = _redis().get(key)
+        return int(value or 0)
+    row = RateLimitCounter.objects.filter(key=key).values_list("count", flat=True).first()
+    return int(row or 0)
+
+
+def is_limited(limit: Limit, ident: str) -> bool:
+    """Count an attempt; True when it goes over the limit."""
+    return hit(limit, ident) > limit.attempts
+
+
+def reset(limit: Limit, ident: str) -> None:
+    key, _ = _key(limit, ident, time.time())
+    if settings.REDIS_URL:
+        _redis().delete(key)
+    else:
+        RateLimitCounter.objects.filter(key=key).delete()
+
+
+def purge_expired() -> int:
+    """Delete finished windows (database backend only)."""
+    if settings.REDIS_URL:
+        return 0
+    deleted, _ = RateLimitCounter.objects.filter(
+        expires_at__lt=datetime.now(tz=UTC) - timedelta(minutes=1)
+    ).delete()
+    return deleted

@@ -1,0 +1,16 @@
+"""Django email backend that puts every message into the outbox.
+
+Anything that calls Django's send_mail (password reset, say) goes through the
+outbox with its retries, instead of talking to SMTP inside a request.
+"""
+
+from django.core.mail.backends.base import BaseEmailBackend
+
+
+class OutboxBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        from sapa.mail.services import enqueue_message
+
+        for message in email_messages:
+            enqueue_message(message)
+        return len(email_messages)

@@ -1,0 +1,48 @@
+"""The outbox: every email Sapa sends is first a row here."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    # The worker stopped while the mail server had the message: it may or may
+    # not have gone out. Never re-sent by itself; staff decide.
+    UNCERTAIN = "uncertain", _("Check by hand")
+
+
+class Email(models.Model):
+    library = models.ForeignKey(
+        "libraries.Library", on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
+    to = models.JSONField(_("to"), default=list)
+    from_email = models.CharField(max_length=254)
+    reply_to = models.JSONField(default=list, blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    # [{"filename": ..., "mimetype": ..., "content_b64": ...}]
+    attachments = models.JSONField(default=list, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    # A feature that must send something once (a reminder, say) names it here;
+    # the unique index turns a second attempt into a no-op.
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    state = models.CharField(max_length=10, choices=EmailState.choices, default=EmailState.QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)}"

@@ -1,0 +1,195 @@
+"""Queueing and delivering email, once.
+
+`send_templated()` and `enqueue_message()` write an outbox row and queue a job
+after the transaction commits. `deliver()` claims the row with a conditional
+UPDATE (so two workers never both send it), sends it, and records the result.
+A failure of the mail server is retried with exponential backoff; a worker
+that dies while the server has the message leaves it "uncertain", never
+re-sent blindly.
+"""
+
+import base64
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from sapa.mail.models import Email, EmailState
+
+log = logging.getLogger(__name__)
+
+# A message in SENDING this long was abandoned by a dead worker.
+STALE_SENDING = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=1)
+SWEEP_GRACE = timedelta(seconds=30)
+
+
+def _queue_after_commit(email_id: int) -> None:
+    from sapa.mail.tasks import deliver_email
+
+    transaction.on_commit(lambda: deliver_email(email_id))
+
+
+def _create(dedupe_key=None, **fields) -> Email | None:
+    """Create the row; None when a row with this dedupe_key already exists."""
+    try:
+        with transaction.atomic():
+            email = Email.objects.create(dedupe_key=dedupe_key, **fields)
+    except IntegrityError:
+        if dedupe_key and Email.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    _queue_after_commit(email.pk)
+    return email
+
+
+def enqueue_message(message, *, library=None, dedupe_key=None) -> Email | None:
+    """Put a Django EmailMessage into the outbox."""
+    html = ""
+    for content, mimetype in getattr(message, "alternatives", []) or []:
+        if mimetype == "text/html":
+            html = content
+    attachments = []
+    for attachment in message.attachments:
+        filename, content, mimetype = attachment
+        if isinstance(content, str):
+            content = content.encode()
+        attachments.append({
+            "filename": filename,
+            "mimetype": mimetype or "application/octet-stream",
+            "content_b64": base64.b64encode(content).decode(),
+        })
+    return _create(
+        library=library,
+        to=list(message.to) + list(message.cc) + list(message.bcc),
+        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
+        reply_to=list(message.reply_to),
+        subject=str(message.subject)[:300],
+        body_text=message.body,
+        body_html=html,
+        attachments=attachments,
+        headers=dict(message.extra_headers),
+        dedupe_key=dedupe_key,
+    )
+
+
+def send_templated(*, to, template: str, context: dict, library=None, language=None,
+                   attachments=None, dedupe_key=None, reply_to=None) -> Email | None:
+    """Render `<template>_subject.txt`, `.txt` and (if present) `.html`, and queue the mail.
+
+    Rendered in `language` (Indonesian by default), whatever the request's
+    language is. `attachments` is a list of (filename, bytes, mimetype).
+    Returns None when `dedupe_key` was already used (the mail exists).
+    """
+    language = language or settings.LANGUAGE_CODE
+    recipients = [to] if isinstance(to, str) else list(to)
+    context = {**context, "library": library, "base_url": settings.BASE_URL}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body = render_to_string(f"{template}.txt", context)
+        try:
+            html = render_to_string(f"{template}.html", context)
+        except Exception:  # noqa: BLE001 - no HTML part for this mail
+            html = ""
+    message = EmailMultiAlternatives(
+        subject=subject, body=body, to=recipients, reply_to=reply_to or (
+            [library.email] if library is not None and library.email else []
+        ),
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
+    return enqueue_message(message, library=library, dedupe_key=dedupe_key)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=settings.MAIL_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _build(email: Email, connection) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject, body=email.body_text, from_email=email.from_email,
+        to=email.to, reply_to=email.reply_to or None, headers=email.headers or None,
+        connection=connection,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for att in email.attachments:
+        message.attach(att["filename"], base64.b64decode(att["content_b64"]), att["mimetype"])
+    return message
+
+
+def deliver(email_id: int) -> str:
+    """Send one outbox email if it is due and nobody else is sending it.
+
+    Returns the email's state afterwards ("skipped" when not claimed). Any
+    retry is scheduled through the queue; the periodic sweep catches retries
+    that a lost queue forgot.
+    """
+    now = timezone.now()
+    claimed = Email.objects.filter(
+        pk=email_id, state=EmailState.QUEUED, next_attempt_at__lte=now
+    ).update(state=EmailState.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    if not claimed:
+        return "skipped"
+    email = Email.objects.get(pk=email_id)
+    try:
+        connection = get_connection(settings.MAIL_DELIVERY_BACKEND, fail_silently=False)
+        _build(email, connection).send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        # The server will never take it: retrying would not help.
+        Email.objects.filter(pk=email.pk).update(
+            state=EmailState.FAILED, last_error=f"recipient refused: {exc.recipients}"[:2000]
+        )
+        return EmailState.FAILED
+    except (smtplib.SMTPException, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if email.attempts >= settings.MAIL_MAX_ATTEMPTS:
+            Email.objects.filter(pk=email.pk).update(state=EmailState.FAILED, last_error=error)
+            log.warning("email %s failed for good: %s", email.pk, error)
+            return EmailState.FAILED
+        delay = _backoff(email.attempts)
+        Email.objects.filter(pk=email.pk).update(
+            state=EmailState.QUEUED, last_error=error, next_attempt_at=now + delay
+        )
+        from sapa.mail.tasks import deliver_email
+
+        deliver_email.schedule((email.pk,), delay=int(delay.total_seconds()))
+        return EmailState.QUEUED
+    Email.objects.filter(pk=email.pk).update(state=EmailState.SENT, sent_at=timezone.now(), last_error="")
+    return EmailState.SENT
+
+
+def sweep(now=None) -> dict:
+    """Queue due emails whose job was lost, and mark abandoned sends uncertain."""
+    from sapa.mail.tasks import deliver_email
+
+    now = now or timezone.now()
+    stale = Email.objects.filter(state=EmailState.SENDING, claimed_at__lt=now - STALE_SENDING).update(
+        state=EmailState.UNCERTAIN,
+        last_error="The worker stopped while sending; the message may have been sent.",
+    )
+    due = list(
+        # Grace period: a fresh email's own job is normally on its way.
+        Email.objects.filter(state=EmailState.QUEUED, next_attempt_at__lte=now - SWEEP_GRACE)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in due:
+        deliver_email(pk)
+    return {"queued": len(due), "uncertain": stale}
+
+
+def retry_now(email: Email) -> None:
+    """Staff action: send a failed or uncertain email again, now."""
+    Email.objects.filter(pk=email.pk).update(
+        state=EmailState.QUEUED, next_attempt_at=timezone.now(), attempts=0
+    )
+    _queue_after_commit(email.pk)

@@ -1,0 +1,239 @@
+"""Sapa's one settings module: every knob comes from the environment.
+
+Each variable is documented in README.md ("Configuration"). Values that are
+wrong are reported by `sapa.config.check_environment()` before anything
+starts, as one line naming the variable.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from sapa.config import ConfigError, env_bool, env_int, parse_database_url, parse_smtp_url
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("SAPA_DATA_DIR", Path.cwd() / "data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, or generated once and kept in the data folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        # O_EXCL: two processes starting at once must not write two keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(50))
+        except FileExistsError:
+            pass
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("SAPA_DEBUG", False)
+HTTPS = env_bool("SAPA_HTTPS", False)
+BASE_URL = os.environ.get("SAPA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "sapa.core",
+    "sapa.libraries",
+    "sapa.mail",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "sapa.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "sapa.core.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "sapa.urls"
+WSGI_APPLICATION = "sapa.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "sapa.libraries.context_processors.libraries",
+            ],
+        },
+    }
+]
+
+# --- Data -----------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'sapa.sqlite3'}"
+try:
+    DATABASES = {"default": parse_database_url(DATABASE_URL)}
+except ConfigError:
+    # Reported with a clear line by check_environment(); keep Django importable
+    # so that the check can run.
+    DATABASES = {"default": parse_database_url(f"sqlite:///{DATA_DIR / 'sapa.sqlite3'}")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: jobs, cache and rate limits ----------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": os.environ.get("SAPA_QUEUE_NAME", "sapa"),
+        "url": REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": env_int("SAPA_WORKER_THREADS", 4), "worker_type": "thread"},
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "sapa",
+        "filename": str(DATA_DIR / "queue.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": env_int("SAPA_WORKER_THREADS", 4), "worker_type": "thread"},
+    }
+
+# --- Auth -------------------------------------------------------------------
+AUTH_USER_MODEL = "libraries.User"
+AUTHENTICATION_BACKENDS = ["sapa.libraries.auth.EmailBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "staff-home"
+LOGOUT_REDIRECT_URL = "login"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Failed logins allowed per email and per address in LOGIN_THROTTLE_WINDOW seconds.
+LOGIN_THROTTLE_ATTEMPTS = env_int("SAPA_LOGIN_ATTEMPTS", 5)
+LOGIN_THROTTLE_WINDOW = env_int("SAPA_LOGIN_WINDOW", 15 * 60)
+
+# --- Language and time --------------------------------------------------------
+LANGUAGE_CODE = os.environ.get("SAPA_LANGUAGE", "id")
+LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("SAPA_TIME_ZONE", "Asia/Jakarta")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -----------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("SAPA_MEDIA_ROOT", DATA_DIR / "media"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+_S3_BUCKET = os.environ.get("SAPA_S3_BUCKET", "").strip()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "sapa.core.storage.StaticStorage"},
+}
+if _S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _S3_BUCKET,
+            "endpoint_url": os.environ.get("SAPA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("SAPA_S3_REGION") or None,
+            "access_key": os.environ.get("SAPA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("SAPA_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_MAX_AGE = 3600
+
+# --- Email ----------------------------------------------------------------------
+# Every email goes through the outbox (sapa.mail); SAPA_SMTP_URL says how the
+# outbox worker delivers it. "console://" prints mail (the demo's default).
+SMTP_URL = os.environ.get("SAPA_SMTP_URL", "console://")
+try:
+    _smtp = parse_smtp_url(SMTP_URL)
+except ConfigError:
+    _smtp = parse_smtp_url("console://")
+EMAIL_BACKEND = "sapa.mail.backends.OutboxBackend"
+MAIL_DELIVERY_BACKEND = _smtp["backend"]
+EMAIL_HOST = _smtp["host"]
+EMAIL_PORT = _smtp["port"]
+EMAIL_HOST_USER = _smtp["user"]
+EMAIL_HOST_PASSWORD = _smtp["password"]
+EMAIL_USE_TLS = _smtp["use_tls"]
+EMAIL_USE_SSL = _smtp["use_ssl"]
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("SAPA_FROM_EMAIL", "Sapa <sapa@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Retry schedule of the outbox, in seconds: attempt n waits MAIL_RETRY_DELAYS[n-1].
+MAIL_MAX_ATTEMPTS = env_int("SAPA_MAIL_MAX_ATTEMPTS", 12)
+MAIL_RETRY_BASE_SECONDS = env_int("SAPA_MAIL_RETRY_BASE", 30)
+
+# --- Security -------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_HSTS_SECONDS = env_int("SAPA_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Number of reverse proxies in front of Sapa whose X-Forwarded-For we trust.
+TRUSTED_PROXIES = env_int("SAPA_TRUSTED_PROXIES", 0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SAPA_LOG_LEVEL", "WARNING")},
+    "loggers": {"sapa": {"level": os.environ.get("SAPA_LOG_LEVEL", "INFO")}},
+}
+FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -1,0 +1,61 @@
+"""Public URLs, staff URLs under /staff/<library>/, the API under /api/v1/, /healthz.
+
+The library's public site takes /<library-slug>/, so it comes last and its
+slug may not be one of libraries.models.RESERVED_SLUGS.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from sapa.api.urls import api
+from sapa.core.views import healthz
+from sapa.libraries import views as lib
+from sapa.libraries.forms_password import EmailPasswordResetForm
+from sapa.mail import views as mail
+
+account_urls = [
+    path("login/", lib.login_view, name="login"),
+    path("login/code/", lib.login_2fa_view, name="login-2fa"),
+    path("logout/", lib.logout_view, name="logout"),
+    path("me/", lib.account, name="account"),
+    path("me/tokens/<int:token_id>/revoke/", lib.token_revoke, name="token-revoke"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(
+        template_name="libraries/password_reset.html",
+        email_template_name="libraries/email/password_reset.txt",
+        subject_template_name="libraries/email/password_reset_subject.txt",
+        form_class=EmailPasswordResetForm,
+    ), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
+        template_name="libraries/password_reset_done.html"), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        template_name="libraries/password_reset_confirm.html"), name="password_reset_confirm"),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="libraries/password_reset_complete.html"), name="password_reset_complete"),
+    path("invite/<str:token>/", lib.invitation_accept, name="invitation-accept"),
+]
+
+staff_urls = [
+    path("", lib.dashboard, name="library-dashboard"),
+    path("settings/", lib.library_settings, name="library-settings"),
+    path("staff/", lib.staff_list, name="library-staff"),
+    path("staff/<int:membership_id>/", lib.staff_change, name="library-staff-change"),
+    path("invitations/<int:invitation_id>/revoke/", lib.invitation_revoke, name="invitation-revoke"),
+    path("audit/", lib.audit_log, name="library-audit"),
+    path("outbox/", mail.outbox, name="library-outbox"),
+    path("outbox/<int:email_id>/retry/", mail.outbox_retry, name="library-outbox-retry"),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include(account_urls)),
+    path("api/v1/", api.urls),
+    path("staff/", lib.staff_home, name="staff-home"),
+    path("staff/<slug:slug>/", include(staff_urls)),
+    path("", lib.staff_home_or_public_index, name="home"),
+    path("<slug:library_slug>/", lib.library_public, name="library-public"),
+]

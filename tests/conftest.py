@@ -1,0 +1,95 @@
+"""Fixtures shared by all tests.
+
+- Jobs run immediately (Huey's immediate mode) unless a test drives the queue itself.
+- Every email goes through the outbox (sapa.mail); delivery goes to Django's
+  locmem backend, so `django.core.mail.outbox` holds what was *sent*.
+- `on_commit` callbacks (which queue jobs) only run inside
+  `django_capture_on_commit_callbacks(execute=True)` or with `transactional_db`.
+"""
+
+import pytest
+from django.test import Client
+
+from sapa.libraries.models import Library, Membership, Role, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _huey_immediate():
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
+@pytest.fixture(autouse=True)
+def _mail_through_outbox(settings):
+    settings.EMAIL_BACKEND = "sapa.mail.backends.OutboxBackend"
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def make_user(db):
+    def make(email="staff@example.org", password=PASSWORD, **extra):
+        return User.objects.create_user(email, password, **extra)
+
+    return make
+
+
+@pytest.fixture
+def make_library(db):
+    def make(slug="perpus-a", name="Perpustakaan A", members=(), **extra):
+        library = Library.objects.create(slug=slug, name=name, **extra)
+        for user, role in members:
+            Membership.objects.create(user=user, library=library, role=role)
+        return library
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("admin@example.org", name="Admin A")
+
+
+@pytest.fixture
+def library(make_library, admin_user):
+    return make_library(members=[(admin_user, Role.ADMIN)])
+
+
+@pytest.fixture
+def other_library(make_library, make_user):
+    other_admin = make_user("admin-b@example.org", name="Admin B")
+    return make_library(slug="perpus-b", name="Perpustakaan B", members=[(other_admin, Role.ADMIN)])
+
+
+@pytest.fixture
+def admin_client(admin_user, library):
+    client = Client()
+    client.force_login(admin_user, backend="sapa.libraries.auth.EmailBackend")
+    return client
+
+
+@pytest.fixture
+def member_client(make_user, library):
+    """A client logged in as a member of `library` with the given role."""
+
+    def make(role=Role.STAFF, email=None):
+        user = make_user(email or f"{role}@example.org")
+        Membership.objects.create(user=user, library=library, role=role)
+        client = Client()
+        client.force_login(user, backend="sapa.libraries.auth.EmailBackend")
+        client.user = user
+        return client
+
+    return make
