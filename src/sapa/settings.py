@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sapa.core",
     "sapa.libraries",
     "sapa.mail",
+    "sapa.events",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,9 @@ USE_TZ = True
 # --- Static and media -----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# src/sapa/static (sapa.css, vendored htmx): `sapa` itself is not an installed app,
+# so the app-directories finder would not see it.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("SAPA_MEDIA_ROOT", DATA_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

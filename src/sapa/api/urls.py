@@ -43,9 +43,13 @@ def _http_error(request, exc):
 
 
 def _register_routers():
+    from sapa.events.api_public import router as events_public_router
+    from sapa.events.api_staff import router as events_staff_router
     from sapa.libraries.api import router as libraries_router
 
     api.add_router("/", libraries_router)
+    api.add_router("/", events_public_router)
+    api.add_router("/", events_staff_router)
 
 
 _register_routers()

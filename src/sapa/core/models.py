@@ -11,3 +11,6 @@ class RateLimitCounter(models.Model):
     key = models.CharField(max_length=200, unique=True)
     count = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}={self.count}"

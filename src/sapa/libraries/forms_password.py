@@ -1,5 +1,5 @@
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 
 
 class EmailPasswordResetForm(PasswordResetForm):

@@ -1,0 +1,527 @@
+"""The rules of events and registration.
+
+The quota: every change to an event's seats (a registration, a cancellation, a
+promotion, a new quota) runs in one transaction that first locks the event's
+row (`_lock_event`). On PostgreSQL that is `SELECT ... FOR UPDATE`; on SQLite
+every transaction starts with `BEGIN IMMEDIATE` (see sapa.config), which
+takes the database's write lock. Either way, two registrations for the same
+event never count seats at the same time, across threads, processes and
+machines, so the number of confirmed registrations never exceeds the seats.
+The unique index on (event, normalized email) backs up the de-duplication.
+
+Emails are queued through the outbox after the transaction commits.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sapa.events.models import (
+    DEFAULT_CATEGORIES,
+    Category,
+    ConsentVersion,
+    DataRequest,
+    Event,
+    EventStatus,
+    MeetingLinkPolicy,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+)
+from sapa.libraries import audit
+
+
+class RegistrationRefused(Exception):
+    """A registration that cannot be taken; `message` is for the participant."""
+
+    def __init__(self, code: str, message):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+
+
+STATE_MESSAGES = {
+    "not_yet": gettext_lazy("Registration has not opened yet."),
+    "closed": gettext_lazy("Registration is closed."),
+    "cancelled": gettext_lazy("This event has been cancelled."),
+    "draft": gettext_lazy("This event is not published."),
+}
+
+
+# --- Normalization ------------------------------------------------------------------
+
+
+def normalize_email(email: str) -> str:
+    """The key of de-duplication: trimmed and lowercased."""
+    return (email or "").strip().lower()
+
+
+def normalize_whatsapp(raw: str) -> str:
+    """An Indonesian (or international) mobile number in E.164, e.g. +6281234567890.
+
+    Accepts 0812-3456-7890, 812 3456 7890, 62812..., +62 812...; raises
+    ValidationError with a message for the participant otherwise.
+    """
+    text = (raw or "").strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not digits:
+        raise ValidationError(_("Enter a WhatsApp number, e.g. 0812 3456 7890."))
+    if text.startswith("+"):
+        candidate = "+" + digits
+    elif digits.startswith("62"):
+        candidate = "+" + digits
+    elif digits.startswith("0"):
+        candidate = "+62" + digits[1:]
+    elif digits.startswith("8"):
+        candidate = "+62" + digits
+    else:
+        candidate = "+" + digits
+    try:
+        number = phonenumbers.parse(candidate, "ID")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(_("This is not a valid WhatsApp number. Use e.g. 0812 3456 7890.")) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("This is not a valid WhatsApp number. Use e.g. 0812 3456 7890."))
+    if number.country_code == 62 and phonenumbers.number_type(number) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise ValidationError(_("Enter a mobile number that has WhatsApp, e.g. 0812 3456 7890."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# --- Seats ---------------------------------------------------------------------------------
+
+
+def seats_taken(event: Event) -> int:
+    return event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+
+
+def seats_left(event: Event) -> int:
+    return max(event.capacity - seats_taken(event), 0)
+
+
+def waitlist(event: Event):
+    """The waiting list in order of arrival."""
+    return event.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by("waitlisted_at", "id")
+
+
+def _lock_event(event: Event) -> Event:
+    """Lock the event's row for the rest of the transaction (see the module docstring)."""
+    return Event.objects.select_for_update().select_related("library").get(pk=event.pk)
+
+
+def _fill_free_seats(event: Event, now) -> list[Registration]:
+    """Confirm people from the waiting list while seats are free. Call under the event lock."""
+    free = event.capacity - event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+    if free <= 0 or event.registration_state(now) in ("cancelled", "draft") or now >= event.starts_at:
+        return []
+    promoted = list(waitlist(event)[:free])
+    for registration in promoted:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        registration.promoted_at = now
+        registration.save(update_fields=["status", "confirmed_at", "promoted_at", "updated_at"])
+        _mail_after_commit(registration, "promoted")
+    return promoted
+
+
+# --- Consent -------------------------------------------------------------------------------
+
+
+def current_consent(event: Event) -> ConsentVersion:
+    """The consent version for the event's current text; a new version when the text changed."""
+    text = event.consent_text_effective
+    latest = event.consent_versions.order_by("-version").first()
+    if latest is not None and latest.text == text:
+        return latest
+    version = (latest.version + 1) if latest else 1
+    try:
+        with transaction.atomic():
+            return ConsentVersion.objects.create(event=event, version=version, text=text)
+    except IntegrityError:
+        return event.consent_versions.order_by("-version").first()
+
+
+# --- Registration --------------------------------------------------------------------------
+
+
+@dataclass
+class RegistrationResult:
+    registration: Registration
+    created: bool
+
+
+def register(
+    event: Event,
+    *,
+    name: str,
+    email: str,
+    whatsapp: str = "",
+    institution: str = "",
+    category: Category | None = None,
+    answers: dict | None = None,
+    consent: bool,
+    language: str = "id",
+    source: str = RegistrationSource.FORM,
+    channel: str = "",
+    now=None,
+) -> RegistrationResult:
+    """Register someone: a seat while seats are left, else a place on the waiting list.
+
+    The data must already be validated (sapa.events.forms). A second
+    registration with the same email answers with the existing one and sends
+    its personal link again instead of creating a duplicate. Raises
+    RegistrationRefused when the event does not take registrations or consent
+    is missing.
+    """
+    now = now or timezone.now()
+    if not consent:
+        raise RegistrationRefused("consent", _("Registration needs your consent to the processing of your data."))
+    email_key = normalize_email(email)
+    staff = source == RegistrationSource.STAFF
+    with transaction.atomic():
+        locked = _lock_event(event)
+        state = locked.registration_state(now)
+        # Staff may add people by hand while registration is closed, not to a cancelled event.
+        if state != "open" and not (staff and state in ("closed", "not_yet")):
+            raise RegistrationRefused(state, STATE_MESSAGES[state])
+        if category is not None and category.event_id != locked.pk:
+            raise RegistrationRefused("category", _("Choose one of this event's categories."))
+        existing = Registration.objects.filter(event=locked, email_normalized=email_key).first()
+        if existing is not None and (existing.is_active or existing.anonymized_at):
+            if existing.is_active:
+                _mail_after_commit(existing, "link", dedupe=f"link:{existing.pk}:{int(now.timestamp()) // 600}")
+            return RegistrationResult(existing, False)
+        confirmed = Registration.objects.filter(event=locked, status=RegistrationStatus.CONFIRMED).count()
+        # Somebody already waiting keeps their turn: no seat jumps the queue.
+        has_queue = Registration.objects.filter(event=locked, status=RegistrationStatus.WAITLISTED).exists()
+        status = (RegistrationStatus.CONFIRMED if confirmed < locked.capacity and not has_queue
+                  else RegistrationStatus.WAITLISTED)
+        fields = {
+            "name": name.strip(), "email": email.strip(), "email_normalized": email_key,
+            "whatsapp": whatsapp, "institution": institution.strip(), "category": category,
+            "answers": answers or {}, "language": language, "source": source, "channel": channel,
+            "consent": current_consent(locked), "consent_given_at": now, "status": status,
+            "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
+            "waitlisted_at": now if status == RegistrationStatus.WAITLISTED else None,
+            "cancelled_at": None, "cancelled_by": "", "promoted_at": None,
+        }
+        if existing is not None:
+            # Someone who cancelled registers again: the same row, a new turn.
+            for key, value in fields.items():
+                setattr(existing, key, value)
+            existing.created_at = now
+            existing.manage_token = secrets.token_urlsafe(24)
+            existing.save()
+            registration = existing
+        else:
+            registration = Registration.objects.create(event=locked, created_at=now, **fields)
+        _mail_after_commit(registration, "confirmed" if status == RegistrationStatus.CONFIRMED else "waitlisted")
+    return RegistrationResult(registration, True)
+
+
+def cancel_registration(registration: Registration, *, by: str, request=None, now=None) -> bool:
+    """Cancel a seat or leave the waiting list; a freed seat goes to the next person waiting.
+
+    `by` is "participant", "staff" or "event". Returns False when it was not active.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock_event(registration.event)
+        current = Registration.objects.get(pk=registration.pk)
+        if not current.is_active:
+            return False
+        was_confirmed = current.status == RegistrationStatus.CONFIRMED
+        current.status = RegistrationStatus.CANCELLED
+        current.cancelled_at = now
+        current.cancelled_by = by
+        current.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+        if by != "event":
+            _mail_after_commit(current, "cancelled")
+        if was_confirmed and by != "event":
+            _fill_free_seats(event, now)
+        if by == "staff":
+            audit.record("registration.cancelled", library=event.library, obj=current, request=request)
+    registration.refresh_from_db()
+    return True
+
+
+def promote(registration: Registration, *, request=None, now=None) -> None:
+    """Staff promote one person from the waiting list into a free seat (out of turn)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock_event(registration.event)
+        current = Registration.objects.get(pk=registration.pk)
+        if current.status != RegistrationStatus.WAITLISTED:
+            raise RegistrationRefused("not_waitlisted", _("This person is not on the waiting list."))
+        confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+        if confirmed >= event.capacity:
+            raise RegistrationRefused("full", _("All seats are taken. Raise the number of seats first."))
+        current.status = RegistrationStatus.CONFIRMED
+        current.confirmed_at = current.promoted_at = now
+        current.save(update_fields=["status", "confirmed_at", "promoted_at", "updated_at"])
+        _mail_after_commit(current, "promoted")
+        audit.record("registration.promoted", library=event.library, obj=current, request=request)
+    registration.refresh_from_db()
+
+
+def capacity_changed(event: Event, *, now=None) -> list[Registration]:
+    """After staff changed the seats: promote from the waiting list into new free seats."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_event(event)
+        return _fill_free_seats(locked, now)
+
+
+def update_registration(registration: Registration, *, by: str, request=None, **fields) -> Registration:
+    """Change a registration's details (the participant's name, staff edits)."""
+    if "email" in fields:
+        fields["email_normalized"] = normalize_email(fields["email"])
+        clash = Registration.objects.filter(
+            event=registration.event_id, email_normalized=fields["email_normalized"]
+        ).exclude(pk=registration.pk)
+        if clash.exists():
+            raise RegistrationRefused("duplicate", _("Another registration of this event uses that email."))
+    changed = {k: v for k, v in fields.items() if getattr(registration, k) != v}
+    for key, value in changed.items():
+        setattr(registration, key, value)
+    if changed:
+        registration.save()
+        if by == "staff":
+            audit.record("registration.updated", library=registration.event.library, obj=registration,
+                         request=request, fields=sorted(k for k in changed if k != "email_normalized"))
+    return registration
+
+
+def cancel_event(event: Event, *, request=None, now=None) -> int:
+    """Cancel an event: every registration is cancelled and told by email."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_event(event)
+        if locked.status == EventStatus.CANCELLED:
+            return 0
+        locked.status = EventStatus.CANCELLED
+        locked.cancelled_at = now
+        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+        active = list(locked.registrations.filter(
+            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]))
+        for registration in active:
+            registration.status = RegistrationStatus.CANCELLED
+            registration.cancelled_at = now
+            registration.cancelled_by = "event"
+            registration.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+            _mail_after_commit(registration, "event_cancelled")
+        audit.record("event.cancelled", library=locked.library, obj=locked, request=request,
+                     registrations=len(active))
+    event.refresh_from_db()
+    return len(active)
+
+
+def create_default_categories(event: Event) -> None:
+    for position, name in enumerate(DEFAULT_CATEGORIES):
+        Category.objects.get_or_create(event=event, name=name, defaults={"position": position})
+
+
+def duplicate_event(event: Event, *, request=None) -> Event:
+    """A draft copy of an event with its speakers, categories and questions, without registrations."""
+    with transaction.atomic():
+        copy = Event.objects.get(pk=event.pk)
+        copy.pk = None
+        copy.id = None
+        copy.slug = unique_slug(event.slug)
+        copy.title = event.title
+        copy.status = EventStatus.DRAFT
+        copy.cancelled_at = copy.anonymized_at = None
+        copy.created_by = getattr(request, "user", None) if request else None
+        copy.save()
+        for related in ("speakers", "categories", "questions"):
+            for item in getattr(event, related).all():
+                item.pk = None
+                item.id = None
+                item.event = copy
+                item.save()
+        audit.record("event.duplicated", library=event.library, obj=copy, request=request, source=event.pk)
+    return copy
+
+
+def unique_slug(base: str) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(base)[:70] or "acara"
+    candidate = base
+    n = 2
+    while Event.objects.filter(slug=candidate).exists():
+        candidate = f"{base}-{n}"
+        n += 1
+    return candidate
+
+
+# --- Privacy -------------------------------------------------------------------------------
+
+
+def anonymize_registration(registration: Registration, *, now=None) -> None:
+    """Remove the personal data, keep what counts need (status, category, channel, times)."""
+    now = now or timezone.now()
+    Registration.objects.filter(pk=registration.pk).update(
+        name="", email="", email_normalized=f"anonymized-{registration.public_id}", whatsapp="",
+        institution="", answers={}, anonymized_at=now, manage_token=secrets.token_urlsafe(24),
+    )
+    registration.refresh_from_db()
+
+
+def delete_my_data(registration: Registration, *, now=None) -> None:
+    """The participant asked for deletion: free their seat, then erase their data now."""
+    now = now or timezone.now()
+    cancel_registration(registration, by="participant", now=now)
+    with transaction.atomic():
+        DataRequest.objects.create(event=registration.event, registration=registration,
+                                   kind=DataRequest.Kind.DELETION, completed_at=now)
+        anonymize_registration(registration, now=now)
+        audit.record("registration.erased_by_participant", library=registration.event.library,
+                     obj=registration)
+
+
+def export_my_data(registration: Registration) -> dict:
+    """Everything Sapa keeps about this registration, for the participant."""
+    DataRequest.objects.create(event=registration.event, registration=registration,
+                               kind=DataRequest.Kind.EXPORT, completed_at=timezone.now())
+    questions = {str(q.pk): q.label for q in registration.event.questions.all()}
+    return {
+        "event": registration.event.title,
+        "library": registration.event.library.name,
+        "status": registration.status,
+        "name": registration.name,
+        "email": registration.email,
+        "whatsapp": registration.whatsapp,
+        "institution": registration.institution,
+        "category": registration.category.name if registration.category else None,
+        "answers": {questions.get(k, k): v for k, v in registration.answers.items()},
+        "registered_at": registration.created_at.isoformat(),
+        "consent": {
+            "text": registration.consent.text if registration.consent else None,
+            "version": registration.consent.version if registration.consent else None,
+            "given_at": registration.consent_given_at.isoformat() if registration.consent_given_at else None,
+        },
+        "retention_days_after_event": registration.event.retention_days,
+    }
+
+
+def anonymize_expired(now=None) -> int:
+    """Retention: erase the personal data of events whose retention period ended."""
+    now = now or timezone.now()
+    done = 0
+    for event in Event.objects.filter(anonymized_at__isnull=True):
+        if event.ends_at + timedelta(days=event.retention_days) > now:
+            continue
+        for registration in event.registrations.filter(anonymized_at__isnull=True):
+            anonymize_registration(registration, now=now)
+            done += 1
+        Event.objects.filter(pk=event.pk).update(anonymized_at=now)
+        audit.record("event.personal_data_erased", library=event.library, obj=event, reason="retention")
+    return done
+
+
+# --- Links and mail --------------------------------------------------------------------------
+
+
+def manage_url(registration: Registration) -> str:
+    return settings.BASE_URL + reverse(
+        "registration-manage", args=[registration.public_id, registration.manage_token]
+    )
+
+
+def event_url(event: Event) -> str:
+    return settings.BASE_URL + reverse("event-public", args=[event.slug])
+
+
+def show_meeting_link(registration: Registration, kind: str) -> bool:
+    event = registration.event
+    if not event.meeting_url or registration.status != RegistrationStatus.CONFIRMED:
+        return False
+    if kind in ("reminder_day", "reminder_hour"):
+        return True
+    return event.meeting_link_policy == MeetingLinkPolicy.ON_CONFIRMATION
+
+
+# Mail kinds: their template and whether they carry the .ics.
+MAIL_KINDS = {
+    "confirmed": True,
+    "waitlisted": False,
+    "promoted": True,
+    "link": False,
+    "cancelled": False,
+    "event_cancelled": False,
+    "reminder_day": True,
+    "reminder_hour": False,
+}
+
+
+def send_registration_mail(registration: Registration, kind: str, dedupe: str | None = None):
+    """Queue one of the registration emails (see MAIL_KINDS) in the participant's language."""
+    from sapa.events.ical import registration_ics
+    from sapa.mail.services import send_templated
+
+    event = registration.event
+    if registration.anonymized_at or not registration.email:
+        return None
+    attachments = []
+    if MAIL_KINDS[kind] and registration.status == RegistrationStatus.CONFIRMED:
+        attachments.append(("undangan.ics", registration_ics(registration, kind=kind), "text/calendar"))
+    return send_templated(
+        to=registration.email,
+        template=f"events/email/{kind}",
+        context={
+            "registration": registration, "event": event, "manage_url": manage_url(registration),
+            "event_url": event_url(event), "show_meeting_link": show_meeting_link(registration, kind),
+            "seats_ahead": (waitlist(event).filter(id__lt=registration.pk).count()
+                            if registration.status == RegistrationStatus.WAITLISTED else None),
+        },
+        library=event.library,
+        language=registration.language or settings.LANGUAGE_CODE,
+        attachments=attachments,
+        dedupe_key=dedupe,
+    )
+
+
+def _mail_after_commit(registration: Registration, kind: str, dedupe: str | None = None) -> None:
+    """Queue the email once the transaction holding the change has committed."""
+    registration_id = registration.pk
+
+    def queue():
+        fresh = Registration.objects.select_related("event__library").get(pk=registration_id)
+        send_registration_mail(fresh, kind, dedupe=dedupe)
+
+    transaction.on_commit(queue)
+
+
+def send_due_reminders(now=None) -> int:
+    """Reminders a day and an hour before the start; each sent once (outbox dedupe keys).
+
+    Runs every few minutes from the worker; a restart only delays it.
+    """
+    now = now or timezone.now()
+    sent = 0
+    upcoming = Event.objects.filter(
+        status=EventStatus.PUBLISHED, starts_at__gt=now, starts_at__lte=now + timedelta(hours=24)
+    ).select_related("library")
+    for event in upcoming:
+        kind = "reminder_hour" if event.starts_at - now <= timedelta(hours=1) else "reminder_day"
+        registrations = event.registrations.filter(status=RegistrationStatus.CONFIRMED,
+                                                   anonymized_at__isnull=True)
+        if kind == "reminder_day":
+            # Who registered in the last day has just had the confirmation.
+            registrations = registrations.filter(confirmed_at__lt=event.starts_at - timedelta(hours=24))
+        for registration in registrations:
+            if send_registration_mail(registration, kind, dedupe=f"{kind}:{registration.pk}") is not None:
+                sent += 1
+    return sent

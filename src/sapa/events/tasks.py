@@ -1,0 +1,16 @@
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from sapa.events import services
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def send_reminders():
+    """Reminders a day and an hour before each event (each sent once)."""
+    return services.send_due_reminders()
+
+
+@db_periodic_task(crontab(minute="17", hour="2"))
+def erase_expired_personal_data():
+    """Retention: anonymize participants of events past their retention days."""
+    return services.anonymize_expired()
