@@ -1,34 +1,17 @@
-# Sapa: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs every test.
-PYTHON ?= python3
-VENV := .venv
-BIN := $(VENV)/bin
+# Aliases of the README's two commands, plus a few conveniences.
+.PHONY: run test lint format messages clean
 
-.PHONY: run test lint format bench messages clean
+run:
+	./run
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+test:
+	./test
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
-	touch $@
+lint:
+	./scripts/bootstrap.sh >/dev/null; .venv/bin/ruff check . && .venv/bin/ruff format --check .
 
-run: $(VENV)/.installed
-	$(BIN)/sapa migrate --no-input
-	$(BIN)/sapa demo
-	$(BIN)/sapa run
-
-test: $(VENV)/.installed
-	$(BIN)/python scripts/run_tests.py
-
-lint: $(VENV)/.installed
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
-
-format: $(VENV)/.installed
-	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
-
-messages: $(VENV)/.installed
-	cd src/sapa && ../../$(BIN)/sapa makemessages -l id -l en --no-obsolete && ../../$(BIN)/sapa compilemessages
+messages:
+	cd src/sapa && ../../.venv/bin/sapa makemessages -l id -l en --no-obsolete && ../../.venv/bin/sapa compilemessages
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf .venv data

@@ -232,12 +232,22 @@ if HTTPS:
 # Number of reverse proxies in front of Sapa whose X-Forwarded-For we trust.
 TRUSTED_PROXIES = env_int("SAPA_TRUSTED_PROXIES", 0)
 
+# --- Event registration -------------------------------------------------------------
+# A form submitted faster than this many seconds after the page was served is a bot's.
+SAPA_REGISTRATION_MIN_SECONDS = env_int("SAPA_REGISTRATION_MIN_SECONDS", 3)
+# Registration attempts allowed per address: "attempts/seconds"; "0" or "off" for none.
+SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "20/600").strip()
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAPA_LOG_LEVEL", "WARNING")},
-    "loggers": {"sapa": {"level": os.environ.get("SAPA_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "sapa": {"level": os.environ.get("SAPA_LOG_LEVEL", "INFO")},
+        # The worker (run_huey) attaches its own handler to "huey".
+        "huey": {"level": "INFO", "propagate": False},
+    },
 }
 FORMS_URLFIELD_ASSUME_HTTPS = True

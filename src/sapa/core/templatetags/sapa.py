@@ -19,3 +19,16 @@ def day(dt, tz_name="Asia/Jakarta"):
 @register.simple_tag
 def when_range(start, end, tz_name="Asia/Jakarta"):
     return timefmt.format_range(start, end, tz_name)
+
+
+@register.filter
+def audit_data(data):
+    """An audit entry's details as "fields: city, name; role: editor"."""
+    if not isinstance(data, dict):
+        return str(data)
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{key}: {value}")
+    return "; ".join(parts)
