@@ -24,6 +24,16 @@ def _huey_immediate():
     HUEY.immediate = False
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Argon2 (the product's hasher, see tests/core/test_security.py) takes ~0.1 s
+    a hash by design; tests hash hundreds of passwords."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _mail_through_outbox(settings):
     settings.EMAIL_BACKEND = "sapa.mail.backends.OutboxBackend"

@@ -66,6 +66,10 @@ def parse_database_url(url: str) -> dict:
         if not config.get("NAME") or config["NAME"] == ":memory:":
             raise ConfigError("DATABASE_URL: a SQLite URL needs a file path")
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
+        # Keep each thread's connection between requests: opening one (with the
+        # pragmas) and closing it (the last close of a WAL database checkpoints)
+        # cost two thirds of a page's time when done per request (docs/benchmarks.md).
+        config["CONN_MAX_AGE"] = env_int("SAPA_DB_CONN_MAX_AGE", 60)
     else:
         if not config.get("NAME"):
             raise ConfigError("DATABASE_URL: the PostgreSQL URL names no database")
@@ -108,6 +112,24 @@ def parse_smtp_url(url: str) -> dict:
     }
 
 
+def parse_rate(name: str, value: str) -> tuple[int, int] | None:
+    """A rate limit "attempts/seconds" (e.g. "20/600"); None for "0", "off" or "".
+
+    Raises ConfigError naming the variable when the value cannot be read.
+    """
+    text = (value or "").strip().lower()
+    if text in ("", "0", "off", "none"):
+        return None
+    attempts, _, seconds = text.partition("/")
+    try:
+        parsed = int(attempts), int(seconds)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a rate; use attempts/seconds, e.g. 20/600") from None
+    if parsed[0] <= 0 or parsed[1] <= 0:
+        raise ConfigError(f"{name}={value!r}: attempts and seconds must be above 0 (or use off)")
+    return parsed
+
+
 def check_environment(connect: bool = True) -> None:
     """Check every variable, and (with connect) reach the database and Redis.
 
@@ -115,11 +137,26 @@ def check_environment(connect: bool = True) -> None:
     """
     for name in ("SAPA_DEBUG", "SAPA_HTTPS"):
         env_bool(name, False)
-    for name in ("SAPA_WORKER_THREADS", "SAPA_WEB_WORKERS", "SAPA_PORT", "SAPA_TRUSTED_PROXIES"):
+    for name in ("SAPA_WORKER_THREADS", "SAPA_WEB_WORKERS", "SAPA_PORT", "SAPA_TRUSTED_PROXIES",
+                 "SAPA_REGISTRATION_MIN_SECONDS"):
         env_int(name, 0)
+    parse_rate("SAPA_REGISTRATION_RATE", os.environ.get("SAPA_REGISTRATION_RATE", "20/600"))
+    data_dir = os.path.abspath(os.environ.get("SAPA_DATA_DIR") or os.path.join(os.getcwd(), "data"))
+    try:
+        os.makedirs(data_dir, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"SAPA_DATA_DIR: cannot create {data_dir}: {exc.strerror}") from None
+    if not os.access(data_dir, os.W_OK):
+        raise ConfigError(f"SAPA_DATA_DIR: {data_dir} is not writable")
     db_url = os.environ.get("DATABASE_URL")
     if db_url:
-        parse_database_url(db_url)
+        db_config = parse_database_url(db_url)
+        if db_config["ENGINE"] == "django.db.backends.sqlite3":
+            folder = os.path.dirname(os.path.abspath(db_config["NAME"]))
+            if not os.path.isdir(folder):
+                raise ConfigError(f"DATABASE_URL: the folder {folder} of the SQLite file does not exist")
+            if not os.access(folder, os.W_OK):
+                raise ConfigError(f"DATABASE_URL: the folder {folder} of the SQLite file is not writable")
     parse_smtp_url(os.environ.get("SAPA_SMTP_URL", "console://"))
     redis_url = os.environ.get("REDIS_URL", "").strip()
     if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):

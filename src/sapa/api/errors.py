@@ -1,5 +1,4 @@
 from django.http import JsonResponse
-from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
 
@@ -12,6 +11,6 @@ class ApiError(HttpError):
 
 
 def error_response(request, status: int, code: str, message: str, details=None) -> JsonResponse:
-    """The one error body of the API."""
-    body = {"error": {"code": code, "message": _(message), "details": details}}
+    """The one error body of the API; `message` comes translated (gettext at the call)."""
+    body = {"error": {"code": code, "message": str(message), "details": details}}
     return JsonResponse(body, status=status)

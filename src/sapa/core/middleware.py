@@ -26,7 +26,7 @@ class LanguageMiddleware:
 
     Django's LocaleMiddleware follows the browser's Accept-Language; most of our
     users' phones say English while they read Indonesian, so only an explicit
-    choice (the language cookie) or a staff member's saved preference counts.
+    choice counts: the language cookie that the switch (/i18n/setlang/) sets.
     """
 
     def __init__(self, get_response):

@@ -124,27 +124,37 @@ def create_library(*, slug: str, name: str, admin=None, actor=None, **fields) ->
     return library
 
 
+def _keep_one_admin(membership: Membership) -> None:
+    """Raise unless another admin remains; call inside a transaction.
+
+    The admins are locked, so that two admins demoting each other at once
+    cannot leave the library with none.
+    """
+    admins = list(Membership.objects.select_for_update()
+                  .filter(library_id=membership.library_id, role=Role.ADMIN).values_list("pk", flat=True))
+    if membership.pk in admins and len(admins) <= 1:
+        raise ValueError(_("A library needs at least one admin."))
+
+
 def change_role(membership: Membership, role: str, *, request) -> None:
     """Change a staff member's role; a library always keeps at least one admin."""
-    if membership.role == Role.ADMIN and role != Role.ADMIN:
-        admins = Membership.objects.filter(library=membership.library, role=Role.ADMIN).count()
-        if admins <= 1:
-            raise ValueError(_("A library needs at least one admin."))
-    old = membership.role
-    membership.role = role
-    membership.save(update_fields=["role"])
-    audit.record("membership.role_changed", library=membership.library, obj=membership,
-                 request=request, old=old, new=role)
+    with transaction.atomic():
+        if role != Role.ADMIN:
+            _keep_one_admin(membership)
+        old = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit.record("membership.role_changed", library=membership.library, obj=membership,
+                     request=request, old=old, new=role)
 
 
 def remove_member(membership: Membership, *, request) -> None:
-    if membership.role == Role.ADMIN:
-        admins = Membership.objects.filter(library=membership.library, role=Role.ADMIN).count()
-        if admins <= 1:
-            raise ValueError(_("A library needs at least one admin."))
-    audit.record("membership.removed", library=membership.library, obj=membership, request=request,
-                 email=membership.user.email)
-    membership.delete()
+    """Take someone off a library's staff; a library always keeps at least one admin."""
+    with transaction.atomic():
+        _keep_one_admin(membership)
+        audit.record("membership.removed", library=membership.library, obj=membership,
+                     request=request, email=membership.user.email)
+        membership.delete()
 
 
 def invite(library: Library, email: str, role: str, *, request) -> Invitation:

@@ -1,10 +1,12 @@
 """Staff accounts, the staff shell, library settings, staff, tokens, audit log, public site."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,6 +39,10 @@ def _next_url(request, default):
     return default
 
 
+def _throttle_minutes() -> int:
+    return max(1, -(-settings.LOGIN_THROTTLE_WINDOW // 60))
+
+
 def login_view(request):
     """Email and password; then the TOTP code when the account has two-factor login."""
     if request.user.is_authenticated:
@@ -47,8 +53,8 @@ def login_view(request):
         email = form.cleaned_data["email"].lower()
         ip = client_ip(request)
         if services.login_is_throttled(email, ip):
-            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again, "
-                                   "or reset your password."))
+            form.add_error(None, _("Too many failed attempts. Wait %(minutes)s minutes and try "
+                                   "again, or reset your password.") % {"minutes": _throttle_minutes()})
             status = 429
             audit.record("login.throttled", request=request, email=email)
         else:
@@ -60,11 +66,13 @@ def login_view(request):
                 audit.record("login.failed", request=request, email=email)
                 form.add_error(None, _("The email or the password is wrong."))
             else:
-                services.clear_failed_logins(email)
                 if user.totp_enabled:
+                    # The failures are not cleared yet: the right password must not
+                    # buy a fresh round of guesses at the code.
                     request.session[PENDING_2FA] = user.pk
                     request.session["sapa_next"] = _next_url(request, "")
                     return redirect("login-2fa")
+                services.clear_failed_logins(email)
                 login(request, user, backend="sapa.libraries.auth.EmailBackend")
                 audit.record("login.succeeded", request=request, actor=user)
                 return redirect(_next_url(request, reverse("staff-home")))
@@ -82,11 +90,13 @@ def login_2fa_view(request):
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
         if services.login_is_throttled(user.email, ip):
-            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
+            form.add_error(None, _("Too many failed attempts. Wait %(minutes)s minutes and try "
+                                   "again.") % {"minutes": _throttle_minutes()})
             status = 429
         elif services.verify_totp(user, form.cleaned_data["code"]):
             next_url = request.session.pop("sapa_next", "") or reverse("staff-home")
             request.session.pop(PENDING_2FA, None)
+            services.clear_failed_logins(user.email)
             login(request, user, backend="sapa.libraries.auth.EmailBackend")
             audit.record("login.succeeded", request=request, actor=user, two_factor=True)
             return redirect(next_url)
@@ -95,6 +105,22 @@ def login_2fa_view(request):
             audit.record("login.failed", request=request, email=user.email, two_factor=True)
             form.add_error("code", _("That code is not right. Check your app's clock and try again."))
     return render(request, "libraries/login_2fa.html", {"form": form}, status=status)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset form; a new password also lifts the login throttle.
+
+    The throttle message tells people to reset their password, so a reset must
+    let them in at once rather than after the window runs out.
+    """
+
+    template_name = "libraries/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.clear_failed_logins(form.user.email)
+        audit.record("user.password_reset", obj=form.user, actor=form.user, request=self.request)
+        return response
 
 
 @require_POST
@@ -192,7 +218,10 @@ def invitation_accept(request, token):
         if request.user.email.lower() != invitation.email.lower():
             return render(request, "libraries/invitation_wrong_user.html", {"invitation": invitation}, status=403)
         if request.method == "POST":
-            services.accept_invitation(invitation, request.user, request=request)
+            try:
+                services.accept_invitation(invitation, request.user, request=request)
+            except ValueError:  # used or withdrawn a moment ago
+                return render(request, "libraries/invitation_invalid.html", status=404)
             messages.success(request, _("Welcome to %(library)s.") % {"library": invitation.library.name})
             return redirect("library-dashboard", slug=invitation.library.slug)
         return render(request, "libraries/invitation_accept.html", {"invitation": invitation})
@@ -201,11 +230,15 @@ def invitation_accept(request, token):
         return redirect(f"{reverse('login')}?next={request.path}")
     form = SignupForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = User.objects.create_user(invitation.email, form.cleaned_data["password1"],
-                                            name=form.cleaned_data["name"])
-            audit.record("user.created", library=invitation.library, obj=user, actor=user, request=request)
-            services.accept_invitation(invitation, user, request=request)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(invitation.email, form.cleaned_data["password1"],
+                                                name=form.cleaned_data["name"])
+                audit.record("user.created", library=invitation.library, obj=user, actor=user,
+                             request=request)
+                services.accept_invitation(invitation, user, request=request)
+        except (ValueError, IntegrityError):  # used, or the account made, a moment ago
+            return render(request, "libraries/invitation_invalid.html", status=404)
         login(request, user, backend="sapa.libraries.auth.EmailBackend")
         messages.success(request, _("Welcome to %(library)s.") % {"library": invitation.library.name})
         return redirect("library-dashboard", slug=invitation.library.slug)

@@ -20,6 +20,10 @@ class Email(models.Model):
         "libraries.Library", on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
     )
     to = models.JSONField(_("to"), default=list)
+    # Kept apart from `to`: copies are headers everyone sees, blind copies only
+    # go on the envelope.
+    cc = models.JSONField(default=list, blank=True)
+    bcc = models.JSONField(default=list, blank=True)
     from_email = models.CharField(max_length=254)
     reply_to = models.JSONField(default=list, blank=True)
     subject = models.CharField(_("subject"), max_length=300)

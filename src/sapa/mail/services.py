@@ -67,7 +67,9 @@ def enqueue_message(message, *, library=None, dedupe_key=None) -> Email | None:
         })
     return _create(
         library=library,
-        to=list(message.to) + list(message.cc) + list(message.bcc),
+        to=list(message.to),
+        cc=list(message.cc),
+        bcc=list(message.bcc),
         from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
         reply_to=list(message.reply_to),
         subject=str(message.subject)[:300],
@@ -116,7 +118,8 @@ def _backoff(attempts: int) -> timedelta:
 def _build(email: Email, connection) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.body_text, from_email=email.from_email,
-        to=email.to, reply_to=email.reply_to or None, headers=email.headers or None,
+        to=email.to, cc=email.cc or None, bcc=email.bcc or None,
+        reply_to=email.reply_to or None, headers=email.headers or None,
         connection=connection,
     )
     if email.body_html:
@@ -124,6 +127,15 @@ def _build(email: Email, connection) -> EmailMultiAlternatives:
     for att in email.attachments:
         message.attach(att["filename"], base64.b64decode(att["content_b64"]), att["mimetype"])
     return message
+
+
+def _close_quietly(connection, email_id) -> None:
+    """Say goodbye to the mail server; once it took the message, an error here
+    must not turn into a retry (the message would go out twice)."""
+    try:
+        connection.close()
+    except Exception as exc:  # noqa: BLE001
+        log.warning("email %s: error closing the SMTP connection after sending: %s", email_id, exc)
 
 
 def deliver(email_id: int) -> str:
@@ -142,7 +154,19 @@ def deliver(email_id: int) -> str:
     email = Email.objects.get(pk=email_id)
     try:
         connection = get_connection(settings.MAIL_DELIVERY_BACKEND, fail_silently=False)
-        _build(email, connection).send()
+        message = _build(email, connection)
+    except Exception as exc:  # noqa: BLE001 - nothing left this machine; a retry would fail alike
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        Email.objects.filter(pk=email.pk).update(state=EmailState.FAILED, last_error=error)
+        log.warning("email %s could not be built: %s", email.pk, error)
+        return EmailState.FAILED
+    try:
+        opened = connection.open()
+        try:
+            connection.send_messages([message])
+        finally:
+            if opened:
+                _close_quietly(connection, email.pk)
     except smtplib.SMTPRecipientsRefused as exc:
         # The server will never take it: retrying would not help.
         Email.objects.filter(pk=email.pk).update(

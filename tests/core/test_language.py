@@ -1,0 +1,46 @@
+"""Indonesian by default, whatever the browser says; English with the switch."""
+
+from django.test import Client
+
+
+def test_indonesian_by_default_even_for_an_english_browser(db):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    response = client.get("/accounts/login/")
+    page = response.content.decode()
+    assert '<html lang="id">' in page
+    assert response["Content-Language"] == "id"
+    assert "Masuk" in page
+    assert "Log in to Sapa" not in page
+    assert "Cookie" in response["Vary"]
+
+
+def test_switch_to_english_and_back(db):
+    client = Client(HTTP_ACCEPT_LANGUAGE="id")
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    response = client.get("/accounts/login/")
+    page = response.content.decode()
+    assert '<html lang="en">' in page and response["Content-Language"] == "en"
+    assert "Log in to Sapa" in page
+    # The switch offers the way back.
+    assert 'value="id"' in page and "Bahasa Indonesia" in page
+
+    client.post("/i18n/setlang/", {"language": "id", "next": "/accounts/login/"})
+    response = client.get("/accounts/login/")
+    assert '<html lang="id">' in response.content.decode()
+    assert "Log in to Sapa" not in response.content.decode()
+
+
+def test_unknown_language_falls_back_to_indonesian(db):
+    client = Client()
+    client.cookies["django_language"] = "fr"
+    response = client.get("/accounts/login/")
+    assert response["Content-Language"] == "id"
+
+
+def test_staff_pages_follow_the_switch(admin_client, library):
+    page = admin_client.get(f"/staff/{library.slug}/").content.decode()
+    assert '<html lang="id">' in page and "Log out" not in page
+    admin_client.post("/i18n/setlang/", {"language": "en"})
+    page = admin_client.get(f"/staff/{library.slug}/").content.decode()
+    assert '<html lang="en">' in page and "Log out" in page
