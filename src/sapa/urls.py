@@ -7,7 +7,7 @@ slug may not be one of libraries.models.RESERVED_SLUGS.
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 
 from sapa.api.urls import api
 from sapa.core.views import healthz
@@ -29,8 +29,8 @@ account_urls = [
     ), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
         template_name="libraries/password_reset_done.html"), name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        template_name="libraries/password_reset_confirm.html"), name="password_reset_confirm"),
+    path("password/reset/<uidb64>/<token>/", lib.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(
         template_name="libraries/password_reset_complete.html"), name="password_reset_complete"),
     path("invite/<str:token>/", lib.invitation_accept, name="invitation-accept"),
@@ -45,17 +45,19 @@ staff_urls = [
     path("audit/", lib.audit_log, name="library-audit"),
     path("outbox/", mail.outbox, name="library-outbox"),
     path("outbox/<int:email_id>/retry/", mail.outbox_retry, name="library-outbox-retry"),
+    path("", include("sapa.events.urls_staff")),
 ]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", lib.switch_language, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("accounts/", include(account_urls)),
     path("api/v1/", api.urls),
     path("staff/", lib.staff_home, name="staff-home"),
     path("staff/<slug:slug>/", include(staff_urls)),
+    path("", include("sapa.events.urls_public")),
     path("", lib.staff_home_or_public_index, name="home"),
     path("<slug:library_slug>/", lib.library_public, name="library-public"),
 ]

@@ -44,3 +44,18 @@ def test_staff_pages_follow_the_switch(admin_client, library):
     admin_client.post("/i18n/setlang/", {"language": "en"})
     page = admin_client.get(f"/staff/{library.slug}/").content.decode()
     assert '<html lang="en">' in page and "Log out" in page
+
+
+def test_staff_language_choice_is_remembered_at_the_next_login(make_user, db):
+    PASSWORD = "correct-horse-battery-staple"  # as in tests/conftest.py
+    user = make_user("lang@example.org")
+    client = Client()
+    client.post("/accounts/login/", {"email": user.email, "password": PASSWORD})
+    client.post("/i18n/setlang/", {"language": "en", "next": "/staff/"})
+    user.refresh_from_db()
+    assert user.language == "en"
+
+    # Another device: no language cookie yet; logging in brings English back.
+    other = Client()
+    response = other.post("/accounts/login/", {"email": user.email, "password": PASSWORD}, follow=True)
+    assert '<html lang="en">' in response.content.decode()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from sapa.core.net import client_ip
 from sapa.libraries import audit, services
@@ -75,7 +76,7 @@ def login_view(request):
                 services.clear_failed_logins(email)
                 login(request, user, backend="sapa.libraries.auth.EmailBackend")
                 audit.record("login.succeeded", request=request, actor=user)
-                return redirect(_next_url(request, reverse("staff-home")))
+                return _with_saved_language(redirect(_next_url(request, reverse("staff-home"))), user)
     return render(request, "libraries/login.html", {"form": form, "next": request.GET.get("next", "")},
                   status=status)
 
@@ -99,7 +100,7 @@ def login_2fa_view(request):
             services.clear_failed_logins(user.email)
             login(request, user, backend="sapa.libraries.auth.EmailBackend")
             audit.record("login.succeeded", request=request, actor=user, two_factor=True)
-            return redirect(next_url)
+            return _with_saved_language(redirect(next_url), user)
         else:
             services.record_failed_login(user.email, ip)
             audit.record("login.failed", request=request, email=user.email, two_factor=True)
@@ -121,6 +122,27 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         services.clear_failed_logins(form.user.email)
         audit.record("user.password_reset", obj=form.user, actor=form.user, request=self.request)
         return response
+
+
+def _with_saved_language(response, user):
+    """After login, a staff member sees Sapa in the language they chose last time."""
+    if user.language in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language,
+                            max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax",
+                            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=False)
+    return response
+
+
+@require_POST
+def switch_language(request):
+    """The language switch: Django's set_language, remembered for a logged-in staff member."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        if request.user.language != language:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+    return response
 
 
 @require_POST
