@@ -58,11 +58,15 @@ def assert_accessible(page, *, context=None):
 def assert_no_horizontal_overflow(page, width=PHONE_WIDTH):
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     if scroll_width > width:
+        # The culprits: elements sticking out that no scrolling box contains.
         wide = page.evaluate(
-            """(w) => [...document.querySelectorAll('body *')]
-                 .filter(e => e.getBoundingClientRect().right > w + 0.5)
-                 .slice(0, 8).map(e => e.tagName.toLowerCase()
-                   + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '')
+            """(w) => [...document.querySelectorAll('body *')].filter(e => {
+                 if (e.getBoundingClientRect().right <= w + 0.5) return false;
+                 for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+                   if (getComputedStyle(p).overflowX !== 'visible') return false;
+                 }
+                 return true;
+               }).slice(0, 8).map(e => e.outerHTML.slice(0, 80)
                    + ' right=' + Math.round(e.getBoundingClientRect().right))""",
             width,
         )

@@ -1,5 +1,183 @@
-"""Public event endpoints: list, detail, and registration (the same rules as the form)."""
+"""Public event endpoints: list, detail, and registration (the same rules as the form).
 
-from ninja import Router
+No token needed. Registration follows the web form's validation
+(sapa.events.forms.RegistrationForm) and its per-address rate limit; the
+answer never carries the personal link's token nor anyone else's data.
+"""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from sapa.api.errors import error_response
+from sapa.events import services
+from sapa.events.forms import RegistrationForm, api_errors, choice_values, form_data_from_api
+from sapa.events.models import Event, EventStatus, QuestionKind, RegistrationSource
+from sapa.events.public import registration_is_limited, upcoming_public_events
 
 router = Router(tags=["events (public)"])
+
+
+class EventSummaryOut(Schema):
+    slug: str
+    title: str
+    library: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    url: str
+    registration_state: str
+    seats_left: int
+
+
+class SpeakerOut(Schema):
+    name: str
+    role: str
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+
+
+class QuestionOut(Schema):
+    id: int
+    label: str
+    help_text: str
+    kind: str
+    required: bool
+    choices: list[str]
+
+
+class EventDetailOut(EventSummaryOut):
+    description: str
+    capacity: int
+    status: str
+    platform: str
+    venue: str
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    speakers: list[SpeakerOut]
+    categories: list[CategoryOut]
+    questions: list[QuestionOut]
+    consent_text: str
+
+
+class RegistrationIn(Schema):
+    name: str = ""
+    email: str = ""
+    whatsapp: str = ""
+    institution: str = ""
+    category: int | str | None = None
+    answers: dict[str, Any] = {}
+    consent: bool = False
+    language: str | None = None
+
+
+class RegistrationOut(Schema):
+    status: str
+    public_id: UUID
+    created: bool
+    waitlist_position: int | None = None
+
+
+class ErrorBody(Schema):
+    error: dict[str, Any]
+
+
+def _summary(event) -> dict:
+    return {
+        "slug": event.slug, "title": event.title, "library": event.library.slug,
+        "starts_at": event.starts_at, "ends_at": event.ends_at, "time_zone": event.time_zone,
+        "url": services.event_url(event), "registration_state": event.registration_state(),
+        "seats_left": services.seats_left(event),
+    }
+
+
+def _public_event(slug) -> Event:
+    event = get_object_or_404(Event.objects.select_related("library"), slug=slug)
+    if event.status == EventStatus.DRAFT:
+        from django.http import Http404
+
+        raise Http404
+    return event
+
+
+@router.get("/events", auth=None, response=list[EventSummaryOut], summary="Upcoming public events")
+def list_events(request, library: str | None = None):
+    """Published, listed events that have not ended, soonest first; `?library=<slug>` for one library."""
+    events = upcoming_public_events()
+    if library:
+        events = events.filter(library__slug=library)
+    return [_summary(event) for event in events[:200]]
+
+
+@router.get("/events/{slug}", auth=None, response=EventDetailOut, summary="One event")
+def event_detail(request, slug: str):
+    """An event with its seats left, registration state, categories and questions."""
+    event = _public_event(slug)
+    return {
+        **_summary(event),
+        "description": event.description, "capacity": event.capacity, "status": event.status,
+        "platform": event.meeting_platform or ("online" if event.meeting_url else ""),
+        "venue": event.venue,
+        "registration_opens_at": event.registration_opens_at,
+        "registration_closes_at": event.registration_closes_at or event.starts_at,
+        "speakers": [{"name": s.name, "role": s.role} for s in event.speakers.all()],
+        "categories": [{"id": c.pk, "name": c.name} for c in event.categories.all()],
+        "questions": [
+            {"id": q.pk, "label": q.label, "help_text": q.help_text, "kind": q.kind, "required": q.required,
+             "choices": choice_values(q) if q.kind in (QuestionKind.SINGLE_CHOICE,
+                                                       QuestionKind.MULTIPLE_CHOICE) else []}
+            for q in event.questions.all()
+        ],
+        "consent_text": event.consent_text_effective,
+    }
+
+
+@router.post(
+    "/events/{slug}/registrations", auth=None,
+    response={200: RegistrationOut, 201: RegistrationOut, 404: ErrorBody, 409: ErrorBody,
+              422: ErrorBody, 429: ErrorBody},
+    summary="Register for an event",
+)
+def register(request, slug: str, payload: RegistrationIn):
+    """Register: 201 with "confirmed" or "waitlisted"; 200 with the existing status when
+    the email is already registered (its personal link is emailed again).
+
+    `category` is a category's id or name; `answers` maps question ids to
+    values (a list for multiple choice, true/false for yes/no,
+    {"province": ..., "regency": ...} for a region). Errors: 422 `invalid`
+    (with `details` per field), 409 `not_yet`/`closed`/`cancelled`, 429
+    `rate_limited`.
+    """
+    event = _public_event(slug)
+    if registration_is_limited(request):
+        return error_response(request, 429, "rate_limited", _(
+            "Too many registration attempts from your network. Wait a few minutes and try again."))
+    state = event.registration_state()
+    if state != "open":
+        return error_response(request, 409, state, str(services.STATE_MESSAGES[state]))
+    body = payload.dict()
+    form = RegistrationForm(event, data=form_data_from_api(event, body), bot_checks=False)
+    if not form.is_valid():
+        return error_response(request, 422, "invalid", _("The registration is not valid."),
+                              details=api_errors(form))
+    languages = {code for code, _ in settings.LANGUAGES}
+    language = body.get("language") if body.get("language") in languages else settings.LANGUAGE_CODE
+    try:
+        result = services.register(event, **form.register_kwargs(), language=language,
+                                   source=RegistrationSource.API)
+    except services.RegistrationRefused as refused:
+        status = 409 if refused.code in services.STATE_MESSAGES else 422
+        return error_response(request, status, refused.code, str(refused.message))
+    registration = result.registration
+    return (201 if result.created else 200), {
+        "status": registration.status, "public_id": registration.public_id, "created": result.created,
+        "waitlist_position": services.waitlist_position(registration),
+    }

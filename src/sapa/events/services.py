@@ -20,6 +20,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -113,6 +114,17 @@ def seats_left(event: Event) -> int:
 def waitlist(event: Event):
     """The waiting list in order of arrival."""
     return event.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by("waitlisted_at", "id")
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first person waiting (order of arrival); None when not waiting."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = waitlist(registration.event).filter(
+        Q(waitlisted_at__lt=registration.waitlisted_at)
+        | Q(waitlisted_at=registration.waitlisted_at, id__lt=registration.pk)
+    ).count()
+    return ahead + 1
 
 
 def _lock_event(event: Event) -> Event:
@@ -483,7 +495,7 @@ def send_registration_mail(registration: Registration, kind: str, dedupe: str | 
         context={
             "registration": registration, "event": event, "manage_url": manage_url(registration),
             "event_url": event_url(event), "show_meeting_link": show_meeting_link(registration, kind),
-            "seats_ahead": (waitlist(event).filter(id__lt=registration.pk).count()
+            "seats_ahead": (waitlist_position(registration) - 1
                             if registration.status == RegistrationStatus.WAITLISTED else None),
         },
         library=event.library,

@@ -1,0 +1,62 @@
+"""What the public side of events shares: the rate limit, the description's HTML,
+the waiting-list position, the library's home section."""
+
+import markdown
+import nh3
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from sapa.config import ConfigError, parse_rate
+from sapa.core import ratelimit
+from sapa.core.net import client_ip
+from sapa.events.models import Event, EventStatus, Visibility
+
+
+def registration_limit() -> ratelimit.Limit | None:
+    """The per-address limit on registration attempts (form and API together), or None."""
+    try:
+        rate = parse_rate("SAPA_REGISTRATION_RATE", settings.SAPA_REGISTRATION_RATE)
+    except ConfigError:
+        rate = (20, 600)
+    if rate is None:
+        return None
+    return ratelimit.Limit("event-register", rate[0], rate[1])
+
+
+def registration_is_limited(request) -> bool:
+    """Count one registration attempt from this address; True when it is over the limit."""
+    limit = registration_limit()
+    if limit is None:
+        return False
+    return ratelimit.is_limited(limit, client_ip(request))
+
+
+def description_html(event: Event) -> str:
+    """The description's Markdown as sanitized HTML, cached until the event changes."""
+    if not event.description.strip():
+        return ""
+    stamp = int(event.updated_at.timestamp() * 1000) if event.updated_at else 0
+    key = f"sapa:event-desc:{event.pk}:{stamp}"
+    html = cache.get(key)
+    if html is None:
+        raw = markdown.markdown(event.description, extensions=["sane_lists", "nl2br"])
+        html = nh3.clean(raw, link_rel="noopener noreferrer nofollow")
+        cache.set(key, html, 60 * 60 * 24)
+    return html
+
+
+def upcoming_public_events(library=None):
+    """Published, listed events that have not ended, soonest first."""
+    events = Event.objects.filter(
+        status=EventStatus.PUBLISHED, visibility=Visibility.PUBLIC, ends_at__gte=timezone.now(),
+    ).select_related("library").order_by("starts_at")
+    if library is not None:
+        events = events.filter(library=library)
+    return events
+
+
+def home_section(library) -> dict | None:
+    """The events section of the library's public home."""
+    events = list(upcoming_public_events(library)[:20])
+    return {"template": "events/public/_home_section.html", "events": events, "library": library}

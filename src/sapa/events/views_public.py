@@ -1,0 +1,242 @@
+"""Public event pages: the event and its registration form, the confirmation, the
+participant's personal page, the library's iCalendar feed.
+
+No JavaScript is needed anywhere; every change is a POST (CSRF-protected) and
+every POST that succeeds redirects (PRG).
+"""
+
+import hmac
+import html
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sapa.events import services
+from sapa.events.forms import RegistrationForm
+from sapa.events.ical import library_feed, registration_ics
+from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
+from sapa.events.public import description_html, registration_is_limited
+from sapa.events.services import waitlist_position
+from sapa.libraries.models import Library
+
+DONE_SALT = "sapa.events.registered"
+DONE_MAX_AGE = 60 * 60 * 24
+
+
+def _public_event(slug):
+    event = get_object_or_404(Event.objects.select_related("library"), slug=slug)
+    if event.status == EventStatus.DRAFT:
+        raise Http404
+    return event
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else settings.BASE_URL + url
+
+
+def _event_context(event, form=None, error=None):
+    state = event.registration_state()
+    left = services.seats_left(event)
+    waiting = event.registrations.filter(status=RegistrationStatus.WAITLISTED).exists()
+    full = left == 0 or waiting
+    if form is None and state == "open":
+        form = RegistrationForm(event)
+    poster_url = ""
+    if event.poster:
+        try:
+            poster_url = _absolute(event.poster.url)
+        except ValueError:
+            poster_url = ""
+    description = description_html(event)
+    summary = " ".join(html.unescape(strip_tags(description)).split())[:200]
+    return {
+        "event": event,
+        "library": event.library,
+        "state": state,
+        "state_message": services.STATE_MESSAGES.get(state, ""),
+        "seats_left": left,
+        "full": full,
+        "form": form,
+        "error": error,
+        "speakers": list(event.speakers.all()),
+        "description_html": description,
+        "summary": summary,
+        "poster_url": poster_url,
+        "page_url": services.event_url(event),
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_page(request, slug):
+    """The event, and its registration form while registration is open."""
+    event = _public_event(slug)
+    if request.method != "POST":
+        return render(request, "events/public/event.html", _event_context(event))
+
+    if registration_is_limited(request):
+        return render(request, "events/public/event.html", _event_context(
+            event, error=_("Too many registration attempts from your network. Wait a few minutes "
+                           "and try again.")), status=429)
+    state = event.registration_state()
+    if state != "open":
+        return render(request, "events/public/event.html", _event_context(
+            event, error=services.STATE_MESSAGES[state]), status=400)
+    form = RegistrationForm(event, data=request.POST)
+    if not form.is_valid():
+        return render(request, "events/public/event.html", _event_context(
+            event, form=form, error=_("Please correct the marked fields.")), status=400)
+    try:
+        result = services.register(
+            event, **form.register_kwargs(), language=getattr(request, "LANGUAGE_CODE", "") or
+            settings.LANGUAGE_CODE, source="form",
+        )
+    except services.RegistrationRefused as refused:
+        return render(request, "events/public/event.html", _event_context(
+            event, form=form, error=refused.message), status=400)
+    token = signing.dumps({"r": str(result.registration.public_id), "c": result.created},
+                          salt=DONE_SALT, compress=True)
+    return redirect(reverse("event-registered", args=[event.slug]) + "?r=" + token)
+
+
+@require_GET
+def registered(request, slug):
+    """After the registration: confirmed or waitlisted, and that the link went by email."""
+    event = _public_event(slug)
+    try:
+        data = signing.loads(request.GET.get("r", ""), salt=DONE_SALT, max_age=DONE_MAX_AGE)
+        registration = Registration.objects.get(event=event, public_id=data["r"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Registration.DoesNotExist):
+        return redirect("event-public", slug=event.slug)
+    return render(request, "events/public/registered.html", {
+        "event": event, "library": event.library, "registration": registration,
+        "created": bool(data.get("c")), "position": waitlist_position(registration),
+        "masked_email": _mask_email(registration.email),
+    })
+
+
+def _mask_email(email: str) -> str:
+    """n***@example.org: enough for its owner to recognise, little for anyone else."""
+    local, _, domain = (email or "").partition("@")
+    if not domain:
+        return ""
+    return f"{local[:1]}***@{domain}"
+
+
+# --- The personal page ---------------------------------------------------------------------
+
+
+def _registration(public_id, token) -> Registration:
+    """The registration behind a personal link; 404 for a wrong token, the same as no row."""
+    registration = (Registration.objects.select_related("event__library", "category")
+                    .filter(public_id=public_id).first())
+    if registration is None or registration.anonymized_at or not hmac.compare_digest(
+        registration.manage_token.encode(), str(token).encode()
+    ):
+        raise Http404
+    return registration
+
+
+def _manage_url(registration) -> str:
+    return reverse("registration-manage", args=[registration.public_id, registration.manage_token])
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage(request, public_id, token):
+    """The participant's own page: their registration and what they can do with it."""
+    registration = _registration(public_id, token)
+    event = registration.event
+    name_error = None
+    status = 200
+    if request.method == "POST":
+        name = " ".join((request.POST.get("name") or "").split())
+        if not name:
+            name_error = _("Enter your full name.")
+        elif len(name) > 150:
+            name_error = _("Use at most %(limit)d characters.") % {"limit": 150}
+        else:
+            services.update_registration(registration, by="participant", name=name)
+            messages.success(request, _("Your name has been saved."))
+            return redirect(_manage_url(registration))
+        status = 400
+    return render(request, "events/public/manage.html", {
+        "event": event, "library": event.library, "registration": registration,
+        "position": waitlist_position(registration), "name_error": name_error,
+        "name_value": request.POST.get("name", registration.name) if name_error else registration.name,
+        "show_meeting_link": services.show_meeting_link(registration, "confirmed"),
+        "manage_url": _manage_url(registration),
+    }, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage_cancel(request, public_id, token):
+    """Cancel a seat or leave the waiting list, after a confirmation step."""
+    registration = _registration(public_id, token)
+    if not registration.is_active:
+        return redirect(_manage_url(registration))
+    if request.method == "POST":
+        was_waiting = registration.status == RegistrationStatus.WAITLISTED
+        services.cancel_registration(registration, by="participant")
+        messages.success(request, _("You have left the waiting list.") if was_waiting
+                         else _("Your registration has been cancelled. Thank you for freeing your seat."))
+        return redirect(_manage_url(registration))
+    return render(request, "events/public/manage_cancel.html", {
+        "event": registration.event, "library": registration.event.library,
+        "registration": registration, "manage_url": _manage_url(registration),
+    })
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage_delete(request, public_id, token):
+    """Erase the participant's data (UU 27/2022), after a confirmation step."""
+    registration = _registration(public_id, token)
+    event = registration.event
+    if request.method == "POST":
+        services.delete_my_data(registration)
+        return render(request, "events/public/deleted.html", {"event": event, "library": event.library})
+    return render(request, "events/public/manage_delete.html", {
+        "event": event, "library": event.library, "registration": registration,
+        "manage_url": _manage_url(registration),
+    })
+
+
+@require_POST
+def manage_export(request, public_id, token):
+    """Everything Sapa keeps about this registration, as a JSON download."""
+    registration = _registration(public_id, token)
+    data = services.export_my_data(registration)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="data-{registration.public_id}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def manage_ics(request, public_id, token):
+    registration = _registration(public_id, token)
+    if not registration.is_active:
+        raise Http404
+    response = HttpResponse(registration_ics(registration, kind="confirmed"),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Feeds ---------------------------------------------------------------------------------
+
+
+@require_GET
+def library_ics(request, library_slug):
+    library = get_object_or_404(Library, slug=library_slug)
+    response = HttpResponse(library_feed(library), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{library.slug}.ics"'
+    return response
