@@ -1,0 +1,84 @@
+"""Helpers of the staff event tests (test_staff_*, test_exports, test_api_staff)."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from sapa.events import services
+from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
+from sapa.libraries.models import Membership, Role
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def t(msgid: str) -> str:
+    """A message as the pages show it (Indonesian unless the visitor chose otherwise)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(msgid)
+
+
+def make_event(library, *, slug="diskusi", capacity=3, title="Diskusi Media Sosial", **extra) -> Event:
+    now = timezone.now()
+    fields = {
+        "library": library, "slug": slug, "title": title, "capacity": capacity,
+        "starts_at": now + timedelta(days=7), "ends_at": now + timedelta(days=7, hours=2),
+        "status": EventStatus.PUBLISHED, "meeting_url": "https://zoom.us/j/123",
+    }
+    fields.update(extra)
+    event = Event.objects.create(**fields)
+    services.create_default_categories(event)
+    return event
+
+
+def add(event, n, *, start=0, category=None, **extra) -> list[Registration]:
+    """n registrations through the rules (confirmed while seats last, then waitlisted)."""
+    out = []
+    for i in range(start, start + n):
+        result = services.register(
+            event, name=extra.get("name", f"Peserta {i}"), email=f"p{i}@example.org",
+            whatsapp=extra.get("whatsapp", f"+62812000{i:05d}"), institution=extra.get("institution", "SMA 1"),
+            category=category, consent=True,
+        )
+        out.append(result.registration)
+    return out
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user, backend="sapa.libraries.auth.EmailBackend")
+    return client
+
+
+def member(make_user, library, role, email=None) -> Client:
+    user = make_user(email or f"{role}-{library.slug}@example.org")
+    Membership.objects.create(user=user, library=library, role=role)
+    client = client_for(user)
+    client.user = user
+    return client
+
+
+def statuses(event) -> dict:
+    return {s: event.registrations.filter(status=s).count() for s in RegistrationStatus.values}
+
+
+# Registered under their names when imported; the function names differ so that
+# test parameters of the same name do not shadow an import (ruff F811).
+@pytest.fixture(name="event")
+def event_fixture(library):
+    return make_event(library)
+
+
+@pytest.fixture(name="other_event")
+def other_event_fixture(other_library):
+    return make_event(other_library, slug="acara-b")
+
+
+ROLES = [Role.STAFF, Role.EDITOR, Role.ADMIN]
