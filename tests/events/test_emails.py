@@ -145,11 +145,44 @@ def test_mail_in_the_participants_language(event, smtp_server, mailed):
 
 def test_every_mail_kind_renders(event):
     """Each kind in MAIL_KINDS has its subject and body, in both languages."""
+    assert set(services.MAIL_EXPECTS) == set(services.MAIL_KINDS)
     registration = register(event)
     for language in ("id", "en"):
         registration.language = language
         for kind in services.MAIL_KINDS:
+            # Each kind is rendered for a registration in a status it applies to.
+            registration.status = sorted(services.MAIL_EXPECTS[kind])[0]
+            registration.waitlisted_at = registration.waitlisted_at or registration.created_at
             email = services.send_registration_mail(registration, kind, dedupe=f"t:{language}:{kind}")
             assert email.subject.strip() and "{%" not in email.body_text
             assert event.title in email.body_text
             assert "&amp;" not in email.body_text and "&#x27;" not in email.body_text
+
+
+def test_a_notice_that_no_longer_applies_is_not_sent(event, django_capture_on_commit_callbacks):
+    """A waiting-list notice rendered after the person got a seat is dropped, not sent."""
+    from django.core import mail as django_mail
+
+    from sapa.mail.models import Email, EmailState
+
+    event.capacity = 1
+    event.save()
+    first = register(event)
+    second = register(event, email="kedua@example.org")
+    assert second.status == "waitlisted"
+    # The worker has not run yet when the first person cancels and the second moves up.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_registration(first, by="participant")
+    # Now the worker gets to the older notices too.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sapa.mail.services import sweep
+
+    sweep(now=timezone.now() + timedelta(minutes=1))
+    kinds = {e.render_args.get("kind"): e for e in Email.objects.all() if e.render_args}
+    assert kinds["waitlisted"].state == EmailState.DROPPED
+    assert kinds["promoted"].state == EmailState.SENT
+    sent_subjects = [m.subject for m in django_mail.outbox if "kedua@example.org" in m.to]
+    assert len(sent_subjects) == 1

@@ -18,3 +18,9 @@ class EventsConfig(AppConfig):
         from sapa.events.demo import load_demo
 
         load_demo(library, admin)
+
+    def ready(self):
+        from sapa.events import services
+        from sapa.mail import renderers
+
+        renderers.register("events.registration", services.render_registration_mail)

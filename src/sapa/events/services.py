@@ -20,7 +20,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,25 +143,39 @@ def _fill_free_seats(event: Event, now) -> list[Registration]:
         registration.confirmed_at = now
         registration.promoted_at = now
         registration.save(update_fields=["status", "confirmed_at", "promoted_at", "updated_at"])
-        _mail_after_commit(registration, "promoted")
+        _queue_mail(registration, "promoted")
     return promoted
 
 
 # --- Consent -------------------------------------------------------------------------------
 
 
+# (event id, event created, text) -> ConsentVersion: the text rarely changes,
+# registrations are many.
+_consent_cache: dict[tuple, ConsentVersion] = {}
+
+
 def current_consent(event: Event) -> ConsentVersion:
     """The consent version for the event's current text; a new version when the text changed."""
     text = event.consent_text_effective
+    key = (event.pk, event.created_at, text)
+    cached = _consent_cache.get(key)
+    if cached is not None:
+        return cached
     latest = event.consent_versions.order_by("-version").first()
-    if latest is not None and latest.text == text:
-        return latest
-    version = (latest.version + 1) if latest else 1
-    try:
-        with transaction.atomic():
-            return ConsentVersion.objects.create(event=event, version=version, text=text)
-    except IntegrityError:
-        return event.consent_versions.order_by("-version").first()
+    if latest is None or latest.text != text:
+        version = (latest.version + 1) if latest else 1
+        try:
+            with transaction.atomic():
+                latest = ConsentVersion.objects.create(event=event, version=version, text=text)
+        except IntegrityError:
+            latest = event.consent_versions.order_by("-version").first()
+            if latest.text != text:
+                return latest  # a concurrent edit; do not cache
+    if len(_consent_cache) > 1000:
+        _consent_cache.clear()
+    _consent_cache[key] = latest
+    return latest
 
 
 # --- Registration --------------------------------------------------------------------------
@@ -201,6 +215,8 @@ def register(
         raise RegistrationRefused("consent", _("Registration needs your consent to the processing of your data."))
     email_key = normalize_email(email)
     staff = source == RegistrationSource.STAFF
+    # Outside the lock: the lock is held for as few statements as possible.
+    consent_version = current_consent(event)
     with transaction.atomic():
         locked = _lock_event(event)
         state = locked.registration_state(now)
@@ -212,18 +228,21 @@ def register(
         existing = Registration.objects.filter(event=locked, email_normalized=email_key).first()
         if existing is not None and (existing.is_active or existing.anonymized_at):
             if existing.is_active:
-                _mail_after_commit(existing, "link", dedupe=f"link:{existing.pk}:{int(now.timestamp()) // 600}")
+                _queue_mail(existing, "link", dedupe=f"link:{existing.pk}:{int(now.timestamp()) // 600}")
             return RegistrationResult(existing, False)
-        confirmed = Registration.objects.filter(event=locked, status=RegistrationStatus.CONFIRMED).count()
+        counts = Registration.objects.filter(event=locked).aggregate(
+            confirmed=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
+            waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
+        )
         # Somebody already waiting keeps their turn: no seat jumps the queue.
-        has_queue = Registration.objects.filter(event=locked, status=RegistrationStatus.WAITLISTED).exists()
-        status = (RegistrationStatus.CONFIRMED if confirmed < locked.capacity and not has_queue
+        status = (RegistrationStatus.CONFIRMED
+                  if counts["confirmed"] < locked.capacity and not counts["waiting"]
                   else RegistrationStatus.WAITLISTED)
         fields = {
             "name": name.strip(), "email": email.strip(), "email_normalized": email_key,
             "whatsapp": whatsapp, "institution": institution.strip(), "category": category,
             "answers": answers or {}, "language": language, "source": source, "channel": channel,
-            "consent": current_consent(locked), "consent_given_at": now, "status": status,
+            "consent": consent_version, "consent_given_at": now, "status": status,
             "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
             "waitlisted_at": now if status == RegistrationStatus.WAITLISTED else None,
             "cancelled_at": None, "cancelled_by": "", "promoted_at": None,
@@ -238,7 +257,7 @@ def register(
             registration = existing
         else:
             registration = Registration.objects.create(event=locked, created_at=now, **fields)
-        _mail_after_commit(registration, "confirmed" if status == RegistrationStatus.CONFIRMED else "waitlisted")
+        _queue_mail(registration, "confirmed" if status == RegistrationStatus.CONFIRMED else "waitlisted")
     return RegistrationResult(registration, True)
 
 
@@ -259,7 +278,7 @@ def cancel_registration(registration: Registration, *, by: str, request=None, no
         current.cancelled_by = by
         current.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
         if by != "event":
-            _mail_after_commit(current, "cancelled")
+            _queue_mail(current, "cancelled")
         if was_confirmed and by != "event":
             _fill_free_seats(event, now)
         if by == "staff":
@@ -282,7 +301,7 @@ def promote(registration: Registration, *, request=None, now=None) -> None:
         current.status = RegistrationStatus.CONFIRMED
         current.confirmed_at = current.promoted_at = now
         current.save(update_fields=["status", "confirmed_at", "promoted_at", "updated_at"])
-        _mail_after_commit(current, "promoted")
+        _queue_mail(current, "promoted")
         audit.record("registration.promoted", library=event.library, obj=current, request=request)
     registration.refresh_from_db()
 
@@ -332,7 +351,7 @@ def cancel_event(event: Event, *, request=None, now=None) -> int:
             registration.cancelled_at = now
             registration.cancelled_by = "event"
             registration.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
-            _mail_after_commit(registration, "event_cancelled")
+            _queue_mail(registration, "event_cancelled")
         audit.record("event.cancelled", library=locked.library, obj=locked, request=request,
                      registrations=len(active))
     event.refresh_from_db()
@@ -478,18 +497,35 @@ MAIL_KINDS = {
 }
 
 
-def send_registration_mail(registration: Registration, kind: str, dedupe: str | None = None):
-    """Queue one of the registration emails (see MAIL_KINDS) in the participant's language."""
+# The statuses in which each mail still makes sense when the worker renders it:
+# a waiting-list notice for someone promoted a moment later is not sent.
+MAIL_EXPECTS = {
+    "confirmed": {RegistrationStatus.CONFIRMED},
+    "waitlisted": {RegistrationStatus.WAITLISTED},
+    "promoted": {RegistrationStatus.CONFIRMED},
+    "link": {RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED},
+    "cancelled": {RegistrationStatus.CANCELLED},
+    "event_cancelled": {RegistrationStatus.CANCELLED},
+    "reminder_day": {RegistrationStatus.CONFIRMED},
+    "reminder_hour": {RegistrationStatus.CONFIRMED},
+}
+
+
+def registration_message(registration: Registration, kind: str):
+    """One of the registration emails (see MAIL_KINDS) in the participant's language,
+    or None when it no longer applies (data erased, status changed since)."""
     from sapa.events.ical import registration_ics
-    from sapa.mail.services import send_templated
+    from sapa.mail.services import render_templated
 
     event = registration.event
     if registration.anonymized_at or not registration.email:
         return None
+    if registration.status not in MAIL_EXPECTS[kind]:
+        return None
     attachments = []
     if MAIL_KINDS[kind] and registration.status == RegistrationStatus.CONFIRMED:
         attachments.append(("undangan.ics", registration_ics(registration, kind=kind), "text/calendar"))
-    return send_templated(
+    return render_templated(
         to=registration.email,
         template=f"events/email/{kind}",
         context={
@@ -501,19 +537,36 @@ def send_registration_mail(registration: Registration, kind: str, dedupe: str | 
         library=event.library,
         language=registration.language or settings.LANGUAGE_CODE,
         attachments=attachments,
-        dedupe_key=dedupe,
     )
 
 
-def _mail_after_commit(registration: Registration, kind: str, dedupe: str | None = None) -> None:
-    """Queue the email once the transaction holding the change has committed."""
-    registration_id = registration.pk
+def send_registration_mail(registration: Registration, kind: str, dedupe: str | None = None):
+    """Render one of the registration emails now and queue it (used by the worker)."""
+    from sapa.mail.services import enqueue_message
 
-    def queue():
-        fresh = Registration.objects.select_related("event__library").get(pk=registration_id)
-        send_registration_mail(fresh, kind, dedupe=dedupe)
+    message = registration_message(registration, kind)
+    if message is None:
+        return None
+    return enqueue_message(message, library=registration.event.library, dedupe_key=dedupe)
 
-    transaction.on_commit(queue)
+
+def render_registration_mail(registration_id: int, kind: str):
+    """The outbox renderer "events.registration" (see sapa.mail.renderers)."""
+    registration = (Registration.objects.select_related("event__library", "category")
+                    .filter(pk=registration_id).first())
+    return registration_message(registration, kind) if registration else None
+
+
+def _queue_mail(registration: Registration, kind: str, dedupe: str | None = None) -> None:
+    """Queue a registration email in the current transaction; the worker renders it.
+
+    One INSERT while the event is locked: the email exists exactly when the
+    change that causes it was committed, and the request does no rendering.
+    """
+    from sapa.mail.services import queue_rendered_later
+
+    queue_rendered_later("events.registration", {"registration_id": registration.pk, "kind": kind},
+                         library=registration.event.library, dedupe_key=dedupe)
 
 
 def send_due_reminders(now=None) -> int:

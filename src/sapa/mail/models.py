@@ -13,6 +13,9 @@ class EmailState(models.TextChoices):
     # The worker stopped while the mail server had the message: it may or may
     # not have gone out. Never re-sent by itself; staff decide.
     UNCERTAIN = "uncertain", _("Check by hand")
+    # Rendered by the worker and found no longer needed (the person's status
+    # changed, or their data was erased, before it went out).
+    DROPPED = "dropped", _("Not sent: no longer needed")
 
 
 class Email(models.Model):
@@ -32,6 +35,10 @@ class Email(models.Model):
     # [{"filename": ..., "mimetype": ..., "content_b64": ...}]
     attachments = models.JSONField(default=list, blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # Rendered by the worker, not in the request: the name of a renderer in
+    # sapa.mail.renderers and its arguments. Empty once rendered (or never used).
+    renderer = models.CharField(max_length=60, blank=True)
+    render_args = models.JSONField(default=dict, blank=True)
     # A feature that must send something once (a reminder, say) names it here;
     # the unique index turns a second attempt into a no-op.
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)

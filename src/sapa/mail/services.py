@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -49,8 +50,20 @@ def _create(dedupe_key=None, **fields) -> Email | None:
     return email
 
 
-def enqueue_message(message, *, library=None, dedupe_key=None) -> Email | None:
-    """Put a Django EmailMessage into the outbox."""
+def queue_rendered_later(renderer: str, args: dict, *, library=None, dedupe_key=None) -> Email | None:
+    """Queue an email that the worker renders (see sapa.mail.renderers).
+
+    Cheap enough for a hot path: one INSERT in the caller's transaction, so the
+    email exists if and only if the change that causes it was committed.
+    """
+    return _create(
+        library=library, to=[], from_email=settings.DEFAULT_FROM_EMAIL, subject="", body_text="",
+        renderer=renderer, render_args=args, dedupe_key=dedupe_key,
+    )
+
+
+def _message_fields(message) -> dict:
+    """The outbox row's fields for a Django EmailMessage."""
     html = ""
     for content, mimetype in getattr(message, "alternatives", []) or []:
         if mimetype == "text/html":
@@ -65,29 +78,31 @@ def enqueue_message(message, *, library=None, dedupe_key=None) -> Email | None:
             "mimetype": mimetype or "application/octet-stream",
             "content_b64": base64.b64encode(content).decode(),
         })
-    return _create(
-        library=library,
-        to=list(message.to),
-        cc=list(message.cc),
-        bcc=list(message.bcc),
-        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
-        reply_to=list(message.reply_to),
-        subject=str(message.subject)[:300],
-        body_text=message.body,
-        body_html=html,
-        attachments=attachments,
-        headers=dict(message.extra_headers),
-        dedupe_key=dedupe_key,
-    )
+    return {
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "from_email": message.from_email or settings.DEFAULT_FROM_EMAIL,
+        "reply_to": list(message.reply_to),
+        "subject": str(message.subject)[:300],
+        "body_text": message.body,
+        "body_html": html,
+        "attachments": attachments,
+        "headers": dict(message.extra_headers),
+    }
 
 
-def send_templated(*, to, template: str, context: dict, library=None, language=None,
-                   attachments=None, dedupe_key=None, reply_to=None) -> Email | None:
-    """Render `<template>_subject.txt`, `.txt` and (if present) `.html`, and queue the mail.
+def enqueue_message(message, *, library=None, dedupe_key=None) -> Email | None:
+    """Put a Django EmailMessage into the outbox."""
+    return _create(library=library, dedupe_key=dedupe_key, **_message_fields(message))
+
+
+def render_templated(*, to, template: str, context: dict, library=None, language=None,
+                     attachments=None, reply_to=None) -> EmailMultiAlternatives:
+    """Render `<template>_subject.txt`, `.txt` and (if present) `.html` into a message.
 
     Rendered in `language` (Indonesian by default), whatever the request's
     language is. `attachments` is a list of (filename, bytes, mimetype).
-    Returns None when `dedupe_key` was already used (the mail exists).
     """
     language = language or settings.LANGUAGE_CODE
     recipients = [to] if isinstance(to, str) else list(to)
@@ -97,7 +112,7 @@ def send_templated(*, to, template: str, context: dict, library=None, language=N
         body = render_to_string(f"{template}.txt", context)
         try:
             html = render_to_string(f"{template}.html", context)
-        except Exception:  # noqa: BLE001 - no HTML part for this mail
+        except TemplateDoesNotExist:
             html = ""
     message = EmailMultiAlternatives(
         subject=subject, body=body, to=recipients, reply_to=reply_to or (
@@ -108,6 +123,17 @@ def send_templated(*, to, template: str, context: dict, library=None, language=N
         message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
+    return message
+
+
+def send_templated(*, to, template: str, context: dict, library=None, language=None,
+                   attachments=None, dedupe_key=None, reply_to=None) -> Email | None:
+    """Render a templated email now (see render_templated) and queue it.
+
+    Returns None when `dedupe_key` was already used (the mail exists).
+    """
+    message = render_templated(to=to, template=template, context=context, library=library,
+                               language=language, attachments=attachments, reply_to=reply_to)
     return enqueue_message(message, library=library, dedupe_key=dedupe_key)
 
 
@@ -138,6 +164,21 @@ def _close_quietly(connection, email_id) -> None:
         log.warning("email %s: error closing the SMTP connection after sending: %s", email_id, exc)
 
 
+def _render_deferred(email: Email) -> bool:
+    """Render a row queued with queue_rendered_later(); False when there is nothing to send."""
+    from sapa.mail import renderers
+
+    message = renderers.render(email.renderer, email.render_args)
+    if message is None:
+        return False
+    fields = _message_fields(message)
+    for key, value in fields.items():
+        setattr(email, key, value)
+    email.renderer = ""
+    email.save(update_fields=[*fields, "renderer"])
+    return True
+
+
 def deliver(email_id: int) -> str:
     """Send one outbox email if it is due and nobody else is sending it.
 
@@ -152,6 +193,17 @@ def deliver(email_id: int) -> str:
     if not claimed:
         return "skipped"
     email = Email.objects.get(pk=email_id)
+    if email.renderer:
+        try:
+            rendered = _render_deferred(email)
+        except Exception as exc:  # noqa: BLE001 - a bug or missing data; retrying would fail alike
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            Email.objects.filter(pk=email.pk).update(state=EmailState.FAILED, last_error=error)
+            log.warning("email %s could not be rendered: %s", email.pk, error)
+            return EmailState.FAILED
+        if not rendered:
+            Email.objects.filter(pk=email.pk).update(state=EmailState.DROPPED)
+            return EmailState.DROPPED
     try:
         connection = get_connection(settings.MAIL_DELIVERY_BACKEND, fail_silently=False)
         message = _build(email, connection)
