@@ -20,7 +20,9 @@ class EventsConfig(AppConfig):
         load_demo(library, admin)
 
     def ready(self):
-        from sapa.events import services
+        from sapa.events import services, signals
+
+        signals.connect()
         from sapa.mail import renderers
 
         renderers.register("events.registration", services.render_registration_mail)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sapa.events import services
 from sapa.events.models import QuestionKind
+from sapa.events.structure import event_structure
 
 # Indonesia's 38 provinces (2022), in the order of the province codes.
 PROVINCES = [
@@ -100,6 +101,19 @@ class WhatsAppField(forms.CharField):
         return services.normalize_whatsapp(value) if value else ""
 
 
+class CategoryField(forms.ChoiceField):
+    """The event's categories from the in-memory structure (no query per request);
+    cleans to the Category."""
+
+    def __init__(self, structure, **kwargs):
+        self.structure = structure
+        super().__init__(choices=[(c.pk, c.name) for c in structure.categories], **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.structure.category(value) if value not in self.empty_values else None
+
+
 class RegistrationForm(forms.Form):
     """A registration for one event: fixed fields, one field per question, consent.
 
@@ -135,14 +149,13 @@ class RegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.event = event
         self.bot_checks = bot_checks
-        self.questions = list(event.questions.all())
+        structure = event_structure(event)
+        self.questions = list(structure.questions)
         self._error_messages()
-        categories = list(event.categories.all())
-        if categories:
-            self.fields["category"] = forms.ModelChoiceField(
+        if structure.categories:
+            self.fields["category"] = CategoryField(
+                structure,
                 label=_("Participant category"),
-                queryset=event.categories.all(),
-                empty_label=None,
                 widget=forms.RadioSelect,
                 error_messages={
                     "required": _("Choose your participant category."),
@@ -336,7 +349,7 @@ def form_data_from_api(event, payload: dict) -> dict:
     category = payload.get("category")
     if category not in (None, ""):
         match = None
-        for cat in event.categories.all():
+        for cat in event_structure(event).categories:
             if str(cat.pk) == str(category) or cat.name.strip().lower() == str(category).strip().lower():
                 match = cat
                 break
@@ -346,7 +359,7 @@ def form_data_from_api(event, payload: dict) -> dict:
     answers = payload.get("answers") or {}
     if not isinstance(answers, dict):
         answers = {}
-    for question in event.questions.all():
+    for question in event_structure(event).questions:
         value = answers.get(str(question.pk), answers.get(question.pk))
         if value is None:
             continue

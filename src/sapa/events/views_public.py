@@ -12,20 +12,25 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sapa.events import services
-from sapa.events.forms import RegistrationForm
+from sapa.events.forms import TIMESTAMP_FIELD, RegistrationForm, form_timestamp
 from sapa.events.ical import library_feed, registration_ics
 from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
 from sapa.events.public import description_html, registration_is_limited
 from sapa.events.services import waitlist_position
+from sapa.events.structure import event_structure
 from sapa.libraries.models import Library
+from sapa.promotion.attribution import channel_for
 
 DONE_SALT = "sapa.events.registered"
 DONE_MAX_AGE = 60 * 60 * 24
@@ -42,11 +47,19 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else settings.BASE_URL + url
 
 
-def _event_context(event, form=None, error=None):
+def _seats(event) -> tuple[int, bool]:
+    """Seats left, and whether new people go to the waiting list (one query)."""
+    counts = event.registrations.aggregate(
+        confirmed=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
+    )
+    left = max(event.capacity - counts["confirmed"], 0)
+    return left, left == 0 or counts["waiting"] > 0
+
+
+def _event_context(event, form=None, error=None, seats=None):
     state = event.registration_state()
-    left = services.seats_left(event)
-    waiting = event.registrations.filter(status=RegistrationStatus.WAITLISTED).exists()
-    full = left == 0 or waiting
+    left, full = seats or _seats(event)
     if form is None and state == "open":
         form = RegistrationForm(event)
     poster_url = ""
@@ -66,7 +79,7 @@ def _event_context(event, form=None, error=None):
         "full": full,
         "form": form,
         "error": error,
-        "speakers": list(event.speakers.all()),
+        "speakers": list(event_structure(event).speakers),
         "description_html": description,
         "summary": summary,
         "poster_url": poster_url,
@@ -74,12 +87,47 @@ def _event_context(event, form=None, error=None):
     }
 
 
+# Rendered event pages, per process: the page is the same for every fresh
+# visitor but for the CSRF token, the form's signed timestamp and the language
+# form's return path, which are put in per request. The key holds everything
+# else the page shows, so a change of the event, its seats or its state is a
+# new entry. Visitors with a session or pending messages get a fresh render.
+_PAGE_CACHE: dict[tuple, str] = {}
+_PAGE_CACHE_MAX = 256
+CSRF_MARKER = "sapa0csrf0marker0d2f9"
+TS_MARKER = "sapa0ts0marker0a71c"
+PATH_MARKER = "sapa0path0marker0b33e"
+
+
+def _event_page_get(request, event):
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        return render(request, "events/public/event.html", _event_context(event))
+    seats = _seats(event)
+    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    state = event.registration_state()
+    key = (event.pk, event.created_at, event.updated_at, language, state, seats)
+    page = _PAGE_CACHE.get(key)
+    if page is None:
+        context = _event_context(event, seats=seats)
+        if context["form"] is not None:
+            context["form"].initial[TIMESTAMP_FIELD] = TS_MARKER
+        context.update({"csrf_token": CSRF_MARKER, "language_next": PATH_MARKER})
+        page = render_to_string("events/public/event.html", context, request=request)
+        if len(_PAGE_CACHE) >= _PAGE_CACHE_MAX:
+            _PAGE_CACHE.clear()
+        _PAGE_CACHE[key] = page
+    page = (page.replace(CSRF_MARKER, get_token(request))
+            .replace(TS_MARKER, form_timestamp())
+            .replace(PATH_MARKER, escape(request.get_full_path())))
+    return HttpResponse(page)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_page(request, slug):
     """The event, and its registration form while registration is open."""
     event = _public_event(slug)
     if request.method != "POST":
-        return render(request, "events/public/event.html", _event_context(event))
+        return _event_page_get(request, event)
 
     if registration_is_limited(request):
         return render(request, "events/public/event.html", _event_context(
@@ -96,7 +144,7 @@ def event_page(request, slug):
     try:
         result = services.register(
             event, **form.register_kwargs(), language=getattr(request, "LANGUAGE_CODE", "") or
-            settings.LANGUAGE_CODE, source="form",
+            settings.LANGUAGE_CODE, source="form", channel=channel_for(request, event),
         )
     except services.RegistrationRefused as refused:
         return render(request, "events/public/event.html", _event_context(
