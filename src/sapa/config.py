@@ -66,6 +66,8 @@ def parse_database_url(url: str) -> dict:
         if not config.get("NAME") or config["NAME"] == ":memory:":
             raise ConfigError("DATABASE_URL: a SQLite URL needs a file path")
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
+        # Django's backend plus one writer per process (see its docstring).
+        config["ENGINE"] = "sapa.core.db.sqlite3"
         # Keep each thread's connection between requests: opening one (with the
         # pragmas) and closing it (the last close of a WAL database checkpoints)
         # cost two thirds of a page's time when done per request (docs/benchmarks.md).
@@ -151,7 +153,7 @@ def check_environment(connect: bool = True) -> None:
     db_url = os.environ.get("DATABASE_URL")
     if db_url:
         db_config = parse_database_url(db_url)
-        if db_config["ENGINE"] == "django.db.backends.sqlite3":
+        if db_config["ENGINE"] == "sapa.core.db.sqlite3":
             folder = os.path.dirname(os.path.abspath(db_config["NAME"]))
             if not os.path.isdir(folder):
                 raise ConfigError(f"DATABASE_URL: the folder {folder} of the SQLite file does not exist")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sapa.libraries",
     "sapa.mail",
     "sapa.events",
+    "sapa.promotion",
 ]
 
 MIDDLEWARE = [

@@ -46,6 +46,7 @@ staff_urls = [
     path("outbox/", mail.outbox, name="library-outbox"),
     path("outbox/<int:email_id>/retry/", mail.outbox_retry, name="library-outbox-retry"),
     path("", include("sapa.events.urls_staff")),
+    path("", include("sapa.promotion.urls_staff")),
 ]
 
 urlpatterns = [
@@ -58,6 +59,7 @@ urlpatterns = [
     path("staff/", lib.staff_home, name="staff-home"),
     path("staff/<slug:slug>/", include(staff_urls)),
     path("", include("sapa.events.urls_public")),
+    path("", include("sapa.promotion.urls_public")),
     path("", lib.staff_home_or_public_index, name="home"),
     path("<slug:library_slug>/", lib.library_public, name="library-public"),
 ]

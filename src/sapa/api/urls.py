@@ -1,6 +1,7 @@
 """The JSON API at /api/v1/: one NinjaAPI, each app adds its own router."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -22,17 +23,17 @@ api = NinjaAPI(
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return error_response(request, 401, "unauthorized", "A valid API token is required.")
+    return error_response(request, 401, "unauthorized", _("A valid API token is required."))
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc):
-    return error_response(request, 422, "invalid", "The request is not valid.", details=exc.errors)
+    return error_response(request, 422, "invalid", _("The request is not valid."), details=exc.errors)
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return error_response(request, 404, "not_found", "Not found.")
+    return error_response(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(HttpError)

@@ -19,6 +19,7 @@ from sapa.events import services
 from sapa.events.forms import RegistrationForm, api_errors, choice_values, form_data_from_api
 from sapa.events.models import Event, EventStatus, QuestionKind, RegistrationSource
 from sapa.events.public import registration_is_limited, upcoming_public_events
+from sapa.promotion.attribution import channel_for
 
 router = Router(tags=["events (public)"])
 
@@ -172,7 +173,7 @@ def register(request, slug: str, payload: RegistrationIn):
     language = body.get("language") if body.get("language") in languages else settings.LANGUAGE_CODE
     try:
         result = services.register(event, **form.register_kwargs(), language=language,
-                                   source=RegistrationSource.API)
+                                   source=RegistrationSource.API, channel=channel_for(request, event))
     except services.RegistrationRefused as refused:
         status = 409 if refused.code in services.STATE_MESSAGES else 422
         return error_response(request, status, refused.code, str(refused.message))
