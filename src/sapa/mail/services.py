@@ -39,6 +39,11 @@ def _queue_after_commit(email_id: int) -> None:
 
 def _create(dedupe_key=None, **fields) -> Email | None:
     """Create the row; None when a row with this dedupe_key already exists."""
+    if dedupe_key is None:
+        # Nothing can clash: no savepoint needed (this runs on registration's hot path).
+        email = Email.objects.create(**fields)
+        _queue_after_commit(email.pk)
+        return email
     try:
         with transaction.atomic():
             email = Email.objects.create(dedupe_key=dedupe_key, **fields)
