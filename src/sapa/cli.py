@@ -51,7 +51,8 @@ def _server_command(host: str, port: int) -> list[str]:
 
 
 def _worker_command() -> list[str]:
-    return [sys.executable, "-m", "sapa.cli", "worker"]
+    # Quiet beside the web server: warnings and errors only, not every job.
+    return [sys.executable, "-m", "sapa.cli", "worker", "--quiet"]
 
 
 def _supervise(commands: dict[str, list[str]]) -> int:
