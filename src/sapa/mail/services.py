@@ -55,14 +55,14 @@ def _create(dedupe_key=None, **fields) -> Email | None:
     return email
 
 
-def queue_rendered_later(renderer: str, args: dict, *, library=None, dedupe_key=None) -> Email | None:
+def queue_rendered_later(renderer: str, args: dict, *, library_id=None, dedupe_key=None) -> Email | None:
     """Queue an email that the worker renders (see sapa.mail.renderers).
 
     Cheap enough for a hot path: one INSERT in the caller's transaction, so the
     email exists if and only if the change that causes it was committed.
     """
     return _create(
-        library=library, to=[], from_email=settings.DEFAULT_FROM_EMAIL, subject="", body_text="",
+        library_id=library_id, to=[], from_email=settings.DEFAULT_FROM_EMAIL, subject="", body_text="",
         renderer=renderer, render_args=args, dedupe_key=dedupe_key,
     )
 
