@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sapa.mail",
     "sapa.events",
     "sapa.promotion",
+    "sapa.social",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,11 @@ TEMPLATES = [
         },
     }
 ]
+
+# Key that encrypts the social channels' credentials at rest (Fernet; see
+# docs/decisions.md). Several keys separated by commas: the first encrypts,
+# all decrypt (rotation). Unset: derived from SECRET_KEY.
+SAPA_ENCRYPTION_KEY = os.environ.get("SAPA_ENCRYPTION_KEY", "").strip()
 
 # --- Data -----------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'sapa.sqlite3'}"

@@ -60,6 +60,7 @@ urlpatterns = [
     path("staff/<slug:slug>/", include(staff_urls)),
     path("", include("sapa.events.urls_public")),
     path("", include("sapa.promotion.urls_public")),
+    path("", include("sapa.social.urls_public")),
     path("", lib.staff_home_or_public_index, name="home"),
     path("<slug:library_slug>/", lib.library_public, name="library-public"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 # library's public site.
 RESERVED_SLUGS = {
     "admin", "api", "staff", "accounts", "e", "s", "v", "healthz", "static", "media",
-    "i18n", "r", "invite", "p", "live", "favicon.ico", "robots.txt",
+    "i18n", "r", "invite", "p", "live", "review", "favicon.ico", "robots.txt",
 }
 
 slug_validator = RegexValidator(
