@@ -76,8 +76,9 @@ def parse_database_url(url: str) -> dict:
         if not config.get("NAME"):
             raise ConfigError("DATABASE_URL: the PostgreSQL URL names no database")
         config["CONN_MAX_AGE"] = env_int("SAPA_DB_CONN_MAX_AGE", 60)
-        config["CONN_HEALTH_CHECKS"] = True
+        config["CONN_HEALTH_CHECKS"] = False
         config.setdefault("OPTIONS", {})["connect_timeout"] = 5
+        config["OPTIONS"]["server_side_binding"] = True
     return config
 
 

@@ -13,6 +13,7 @@ Emails are queued through the outbox after the transaction commits.
 """
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,7 +21,10 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import (
+    Count,
+    Q,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -227,52 +231,149 @@ def register(
     staff = source == RegistrationSource.STAFF
     # Outside the lock: the lock is held for as few statements as possible.
     consent_version = current_consent(event)
+    existing = Registration.objects.filter(event=event, email_normalized=email_key).first()
+    if existing is not None:
+        return _register_again(event, existing, staff=staff, now=now, fields={
+            "name": name.strip(), "email": email.strip(), "whatsapp": whatsapp,
+            "institution": institution.strip(), "category": category, "answers": answers or {},
+            "language": language, "source": source, "channel": channel, "consent": consent_version,
+        })
+    registration = Registration(
+        event=event, public_id=uuid.uuid4(), created_at=now,
+        name=name.strip(), email=email.strip(), email_normalized=email_key, whatsapp=whatsapp,
+        institution=institution.strip(), category=category, answers=answers or {},
+        language=language, source=source, channel=channel, consent=consent_version,
+        consent_given_at=now,
+    )
+    insert = _SeatInsert(registration, now)  # SQL and parameters built before the lock
+    try:
+        with transaction.atomic():
+            # The email first, while no lock is held; the worker picks its wording
+            # from the registration's status (see render_registration_mail).
+            _queue_registered_mail(registration.public_id, event.library_id)
+            locked = _lock_event_seats(event)
+            _check_open(locked, category, staff=staff, now=now)
+            insert.execute()
+    except IntegrityError:
+        # The same email in a concurrent submit won the race: answer with that one.
+        existing = Registration.objects.filter(event=event, email_normalized=email_key).first()
+        if existing is None:
+            raise
+        return _register_again(event, existing, staff=staff, now=now, fields=None)
+    return RegistrationResult(registration, True)
+
+
+class _SeatInsert:
+    """The INSERT of a new registration whose status the seat rule decides in SQL.
+
+    A seat is free when nobody is waiting (somebody already waiting keeps their
+    turn: no seat jumps the queue) and fewer are confirmed than the event has
+    seats. The rule runs inside the INSERT, the statement after the event's
+    lock: on PostgreSQL each statement sees everything committed before it
+    started, so it counts the registration of whoever held the lock before; on
+    SQLite the whole transaction holds the write lock. The SQL and its
+    parameters are prepared before the lock is taken, so that the lock is
+    held for this one statement and the commit.
+    """
+
+    def __init__(self, registration: Registration, now):
+        from django.db import connection
+
+        self.registration = registration
+        self.now = now
+        meta = Registration._meta
+        q = connection.ops.quote_name
+        decided = {"status", "confirmed_at", "waitlisted_at"}
+        columns, params = [], []
+        for field in meta.concrete_fields:
+            if field.primary_key or field.name in decided:
+                continue
+            value = field.pre_save(registration, add=True)
+            columns.append(q(field.column))
+            params.append(field.get_db_prep_save(value, connection))
+        table = q(meta.db_table)
+        event_table = q(Event._meta.db_table)
+        seat = (
+            f"(NOT EXISTS (SELECT 1 FROM {table} WHERE {q('event_id')} = %s AND {q('status')} = %s) "
+            f"AND (SELECT COUNT(*) FROM {table} WHERE {q('event_id')} = %s AND {q('status')} = %s) "
+            f"< (SELECT {q('capacity')} FROM {event_table} WHERE {q('id')} = %s))"
+        )
+        event_id = registration.event_id
+        seat_params = [event_id, RegistrationStatus.WAITLISTED, event_id, RegistrationStatus.CONFIRMED, event_id]
+        stamp = meta.get_field("confirmed_at").get_db_prep_save(now, connection)
+        columns += [q("status"), q("confirmed_at"), q("waitlisted_at")]
+        values = ", ".join(["%s"] * (len(columns) - 3))
+        self.sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}, "  # noqa: S608 - names from the model
+            f"CASE WHEN {seat} THEN %s ELSE %s END, "
+            f"CASE WHEN {seat} THEN %s ELSE NULL END, "
+            f"CASE WHEN {seat} THEN NULL ELSE %s END) "
+            f"RETURNING {q('id')}, {q('status')}"
+        )
+        self.params = [*params,
+                       *seat_params, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+                       *seat_params, stamp,
+                       *seat_params, stamp]
+
+    def execute(self) -> Registration:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            pk, status = cursor.fetchone()
+        registration = self.registration
+        registration.pk = pk
+        registration.status = status
+        registration.confirmed_at = self.now if status == RegistrationStatus.CONFIRMED else None
+        registration.waitlisted_at = self.now if status == RegistrationStatus.WAITLISTED else None
+        registration._state.adding = False
+        registration._state.db = connection.alias
+        return registration
+
+
+def _check_open(locked: Event, category, *, staff: bool, now) -> None:
+    """Refuse a registration the event does not take (call under the event lock)."""
+    state = locked.registration_state(now)
+    # Staff may add people by hand while registration is closed, not to a cancelled event.
+    if state != "open" and not (staff and state in ("closed", "not_yet")):
+        raise RegistrationRefused(state, STATE_MESSAGES[state])
+    if category is not None and category.event_id != locked.pk:
+        raise RegistrationRefused("category", _("Choose one of this event's categories."))
+
+
+def _register_again(event: Event, existing: Registration, *, staff: bool, now, fields) -> RegistrationResult:
+    """A second submit with a known email: the existing registration and its link again;
+    someone who had cancelled gets the same row back with a new turn."""
+    if existing.is_active or existing.anonymized_at or fields is None:
+        if existing.is_active:
+            with transaction.atomic():
+                _queue_mail(existing, "link", dedupe=f"link:{existing.pk}:{int(now.timestamp()) // 600}")
+        return RegistrationResult(existing, False)
     with transaction.atomic():
         locked = _lock_event_seats(event)
-        state = locked.registration_state(now)
-        # Staff may add people by hand while registration is closed, not to a cancelled event.
-        if state != "open" and not (staff and state in ("closed", "not_yet")):
-            raise RegistrationRefused(state, STATE_MESSAGES[state])
-        if category is not None and category.event_id != locked.pk:
-            raise RegistrationRefused("category", _("Choose one of this event's categories."))
-        # One query: the seats taken, the queue, and this person's earlier registration.
+        _check_open(locked, fields["category"], staff=staff, now=now)
+        current = Registration.objects.get(pk=existing.pk)
+        if current.is_active:
+            return RegistrationResult(current, False)
         counts = Registration.objects.filter(event=locked).aggregate(
             confirmed=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
             waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
-            existing=Max("id", filter=Q(email_normalized=email_key)),
         )
-        existing = None
-        if counts["existing"] is not None:
-            existing = Registration.objects.get(pk=counts["existing"])
-            if existing.is_active or existing.anonymized_at:
-                if existing.is_active:
-                    _queue_mail(existing, "link", dedupe=f"link:{existing.pk}:{int(now.timestamp()) // 600}")
-                return RegistrationResult(existing, False)
-        # Somebody already waiting keeps their turn: no seat jumps the queue.
         status = (RegistrationStatus.CONFIRMED
                   if counts["confirmed"] < locked.capacity and not counts["waiting"]
                   else RegistrationStatus.WAITLISTED)
-        fields = {
-            "name": name.strip(), "email": email.strip(), "email_normalized": email_key,
-            "whatsapp": whatsapp, "institution": institution.strip(), "category": category,
-            "answers": answers or {}, "language": language, "source": source, "channel": channel,
-            "consent": consent_version, "consent_given_at": now, "status": status,
-            "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
-            "waitlisted_at": now if status == RegistrationStatus.WAITLISTED else None,
-            "cancelled_at": None, "cancelled_by": "", "promoted_at": None,
-        }
-        if existing is not None:
-            # Someone who cancelled registers again: the same row, a new turn.
-            for key, value in fields.items():
-                setattr(existing, key, value)
-            existing.created_at = now
-            existing.manage_token = secrets.token_urlsafe(24)
-            existing.save()
-            registration = existing
-        else:
-            registration = Registration.objects.create(event=locked, created_at=now, **fields)
-        _queue_mail(registration, "confirmed" if status == RegistrationStatus.CONFIRMED else "waitlisted")
-    return RegistrationResult(registration, True)
+        for key, value in fields.items():
+            setattr(current, key, value)
+        current.status = status
+        current.consent_given_at = current.created_at = now
+        current.confirmed_at = now if status == RegistrationStatus.CONFIRMED else None
+        current.waitlisted_at = now if status == RegistrationStatus.WAITLISTED else None
+        current.cancelled_at = current.promoted_at = None
+        current.cancelled_by = ""
+        current.manage_token = secrets.token_urlsafe(24)
+        current.save()
+        _queue_mail(current, "confirmed" if status == RegistrationStatus.CONFIRMED else "waitlisted")
+    return RegistrationResult(current, True)
 
 
 def cancel_registration(registration: Registration, *, by: str, request=None, now=None) -> bool:
@@ -564,11 +665,32 @@ def send_registration_mail(registration: Registration, kind: str, dedupe: str | 
     return enqueue_message(message, library=registration.event.library, dedupe_key=dedupe)
 
 
-def render_registration_mail(registration_id: int, kind: str):
-    """The outbox renderer "events.registration" (see sapa.mail.renderers)."""
-    registration = (Registration.objects.select_related("event__library", "category")
-                    .filter(pk=registration_id).first())
-    return registration_message(registration, kind) if registration else None
+def render_registration_mail(kind: str, registration_id: int | None = None, public_id: str | None = None):
+    """The outbox renderer "events.registration" (see sapa.mail.renderers).
+
+    Kind "registered" is the mail of a new registration, queued before its
+    status was known: the confirmation or the waiting-list notice, by the
+    status it has now; nothing when it was promoted meanwhile (the promotion
+    mail says it all).
+    """
+    rows = Registration.objects.select_related("event__library", "category")
+    registration = (rows.filter(pk=registration_id) if registration_id is not None
+                    else rows.filter(public_id=public_id)).first()
+    if registration is None:
+        return None
+    if kind == "registered":
+        if registration.promoted_at:
+            return None
+        kind = "confirmed" if registration.status == RegistrationStatus.CONFIRMED else "waitlisted"
+    return registration_message(registration, kind)
+
+
+def _queue_registered_mail(public_id, library_id) -> None:
+    """Queue the mail of a registration about to be created (see render_registration_mail)."""
+    from sapa.mail.services import queue_rendered_later
+
+    queue_rendered_later("events.registration", {"public_id": str(public_id), "kind": "registered"},
+                         library_id=library_id)
 
 
 def _queue_mail(registration: Registration, kind: str, dedupe: str | None = None) -> None:
