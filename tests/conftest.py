@@ -44,7 +44,13 @@ def _mail_through_outbox(settings):
 def _clear_cache():
     from django.core.cache import cache
 
+    from sapa.events import public, structure, views_public
+
     cache.clear()
+    # Per-process caches of the public event page: each test starts cold.
+    public.forget_snapshot_all()
+    structure._cache.clear()
+    views_public._PAGE_CACHE.clear()
     yield
 
 

@@ -1,6 +1,8 @@
 """What the public side of events shares: the rate limit, the description's HTML,
 the waiting-list position, the library's home section."""
 
+import time
+
 import markdown
 import nh3
 from django.conf import settings
@@ -11,6 +13,38 @@ from sapa.config import ConfigError, parse_rate
 from sapa.core import ratelimit
 from sapa.core.net import client_ip
 from sapa.events.models import Event, EventStatus, Visibility
+
+# The event and its seats as fresh visitors see them, per process, for at most
+# SNAPSHOT_SECONDS: under a rush the public page then costs no query at all.
+# The quota is never decided from this (register() counts under the event's
+# lock); a change made in this process drops the snapshot at once
+# (forget_snapshot, called by sapa.events.services on commit).
+SNAPSHOT_SECONDS = 1.0
+_SNAPSHOTS: dict[str, tuple] = {}
+
+
+def page_snapshot(slug: str, load_event, count_seats):
+    """(event, seats) for the public page, at most SNAPSHOT_SECONDS old."""
+    now = time.monotonic()
+    found = _SNAPSHOTS.get(slug)
+    if found is not None and now - found[0] < SNAPSHOT_SECONDS:
+        return found[1], found[2]
+    event = load_event(slug)
+    seats = count_seats(event)
+    if len(_SNAPSHOTS) > 1000:
+        _SNAPSHOTS.clear()
+    _SNAPSHOTS[slug] = (now, event, seats)
+    return event, seats
+
+
+def forget_snapshot_all() -> None:
+    _SNAPSHOTS.clear()
+
+
+def forget_snapshot(event_id: int) -> None:
+    for slug, entry in list(_SNAPSHOTS.items()):
+        if entry[1].pk == event_id:
+            _SNAPSHOTS.pop(slug, None)
 
 
 def registration_limit() -> ratelimit.Limit | None:

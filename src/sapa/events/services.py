@@ -141,6 +141,13 @@ def _lock_event_seats(event: Event) -> Event:
     return Event.objects.select_for_update().only(*_SEAT_FIELDS).get(pk=event.pk)
 
 
+def _seats_changed(event_id: int) -> None:
+    """After commit, drop this process's snapshot of the public page's seats."""
+    from sapa.events.public import forget_snapshot
+
+    transaction.on_commit(lambda: forget_snapshot(event_id))
+
+
 def _lock_event(event: Event) -> Event:
     """Lock the event's row for the rest of the transaction (see the module docstring)."""
     return Event.objects.select_for_update().select_related("library").get(pk=event.pk)
@@ -254,6 +261,7 @@ def register(
             locked = _lock_event_seats(event)
             _check_open(locked, category, staff=staff, now=now)
             insert.execute()
+            _seats_changed(locked.pk)
     except IntegrityError:
         # The same email in a concurrent submit won the race: answer with that one.
         existing = Registration.objects.filter(event=event, email_normalized=email_key).first()
@@ -372,6 +380,7 @@ def _register_again(event: Event, existing: Registration, *, staff: bool, now, f
         current.cancelled_by = ""
         current.manage_token = secrets.token_urlsafe(24)
         current.save()
+        _seats_changed(locked.pk)
         _queue_mail(current, "confirmed" if status == RegistrationStatus.CONFIRMED else "waitlisted")
     return RegistrationResult(current, True)
 
@@ -392,6 +401,7 @@ def cancel_registration(registration: Registration, *, by: str, request=None, no
         current.cancelled_at = now
         current.cancelled_by = by
         current.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+        _seats_changed(event.pk)
         if by != "event":
             _queue_mail(current, "cancelled")
         if was_confirmed and by != "event":
@@ -416,6 +426,7 @@ def promote(registration: Registration, *, request=None, now=None) -> None:
         current.status = RegistrationStatus.CONFIRMED
         current.confirmed_at = current.promoted_at = now
         current.save(update_fields=["status", "confirmed_at", "promoted_at", "updated_at"])
+        _seats_changed(event.pk)
         _queue_mail(current, "promoted")
         audit.record("registration.promoted", library=event.library, obj=current, request=request)
     registration.refresh_from_db()
@@ -426,6 +437,7 @@ def capacity_changed(event: Event, *, now=None) -> list[Registration]:
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock_event(event)
+        _seats_changed(locked.pk)
         return _fill_free_seats(locked, now)
 
 
@@ -459,6 +471,7 @@ def cancel_event(event: Event, *, request=None, now=None) -> int:
         locked.status = EventStatus.CANCELLED
         locked.cancelled_at = now
         locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+        _seats_changed(locked.pk)
         active = list(locked.registrations.filter(
             status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]))
         for registration in active:

@@ -26,7 +26,7 @@ from sapa.events import services
 from sapa.events.forms import TIMESTAMP_FIELD, RegistrationForm, form_timestamp
 from sapa.events.ical import library_feed, registration_ics
 from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
-from sapa.events.public import description_html, registration_is_limited
+from sapa.events.public import description_html, page_snapshot, registration_is_limited
 from sapa.events.services import waitlist_position
 from sapa.events.structure import event_structure
 from sapa.libraries.models import Library
@@ -99,10 +99,10 @@ TS_MARKER = "sapa0ts0marker0a71c"
 PATH_MARKER = "sapa0path0marker0b33e"
 
 
-def _event_page_get(request, event):
+def _event_page_get(request, slug):
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
-        return render(request, "events/public/event.html", _event_context(event))
-    seats = _seats(event)
+        return render(request, "events/public/event.html", _event_context(_public_event(slug)))
+    event, seats = page_snapshot(slug, _public_event, _seats)
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     state = event.registration_state()
     key = (event.pk, event.created_at, event.updated_at, language, state, seats)
@@ -125,9 +125,9 @@ def _event_page_get(request, event):
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_page(request, slug):
     """The event, and its registration form while registration is open."""
-    event = _public_event(slug)
     if request.method != "POST":
-        return _event_page_get(request, event)
+        return _event_page_get(request, slug)
+    event = _public_event(slug)
 
     if registration_is_limited(request):
         return render(request, "events/public/event.html", _event_context(
