@@ -80,6 +80,24 @@ def event_links(events, channel: str, label: str = "") -> dict:
     return found
 
 
+def object_link(event, channel: str, label: str, obj, *, user=None) -> ShortLink:
+    """The short link to `event` carried by `obj` (a post variant), created on first use.
+
+    Its clicks are its own; a registration it brings counts for `channel`.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    if channel not in Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    content_type = ContentType.objects.get_for_model(obj)
+    link = ShortLink.objects.filter(event=event, content_type=content_type, object_id=obj.pk).first()
+    if link is not None:
+        return link
+    return _create(library=event.library, event=event, channel=channel, label=(label or "").strip()[:100],
+                   content_type=content_type, object_id=obj.pk,
+                   created_by=user if getattr(user, "pk", None) else None)
+
+
 def url_link(library, url: str, channel: str, label: str = "", *, obj=None) -> ShortLink:
     """A new short link to any URL (a pinned link, a profile), optionally tied to `obj`."""
     from django.contrib.contenttypes.models import ContentType
