@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "sapa.events",
     "sapa.promotion",
     "sapa.social",
+    "sapa.catalogue",
 ]
 
 MIDDLEWARE = [

@@ -47,6 +47,9 @@ staff_urls = [
     path("outbox/<int:email_id>/retry/", mail.outbox_retry, name="library-outbox-retry"),
     path("", include("sapa.events.urls_staff")),
     path("", include("sapa.promotion.urls_staff")),
+    path("", include("sapa.catalogue.urls_staff")),
+    path("", include("sapa.social.urls_staff")),
+    path("", include("sapa.social.urls_metrics")),
 ]
 
 urlpatterns = [

@@ -47,10 +47,12 @@ def _register_routers():
     from sapa.events.api_public import router as events_public_router
     from sapa.events.api_staff import router as events_staff_router
     from sapa.libraries.api import router as libraries_router
+    from sapa.social.api import router as social_router
 
     api.add_router("/", libraries_router)
     api.add_router("/", events_public_router)
     api.add_router("/", events_staff_router)
+    api.add_router("/", social_router)
 
 
 _register_routers()

@@ -6,3 +6,5 @@ class SocialConfig(AppConfig):
     name = "sapa.social"
     label = "social"
     verbose_name = _("Social media")
+
+    staff_nav = ((20, _("Social media"), "social-calendar", "staff"),)

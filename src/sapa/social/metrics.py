@@ -135,19 +135,36 @@ def _number(value: str) -> int | None:
     return int(digits)
 
 
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark), else Windows-1252 (Excel's "CSV" on Windows)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def delimiter(text: str) -> str:
+    """`;` (Excel in Indonesian), tab or `,`: whichever the header line has most of."""
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (";", "\t", ",")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def import_meta_csv(library, data: bytes | str) -> ImportResult:
     """Import a Meta Business Suite export for `library`; all rows or none.
 
     Raises CsvImportError listing each bad row (line number and reason).
     """
     if isinstance(data, bytes):
-        data = data.decode("utf-8-sig", errors="replace")
-    sample = data[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(data), dialect))
+        data = decode(data)
+    data = data.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(data), delimiter=delimiter(data))
+    rows, starts, end = [], [], 0
+    for row in reader:  # a quoted cell may span lines: count the line each row starts on
+        rows.append(row)
+        starts.append(end + 1)
+        end = reader.line_num
     if not rows:
         raise CsvImportError([_("The file is empty.")])
     columns = _columns(rows[0])
@@ -164,7 +181,7 @@ def import_meta_csv(library, data: bytes | str) -> ImportResult:
             by_url[variant.external_url.rstrip("/")] = variant
     result = ImportResult()
     pending = []
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in zip(starts[1:], rows[1:], strict=True):
         if not any(cell.strip() for cell in row):
             continue
 
@@ -184,7 +201,8 @@ def import_meta_csv(library, data: bytes | str) -> ImportResult:
                 values[key] = _number(cell(key))
             except ValueError:
                 result.errors.append(_("Line %(line)s: \"%(value)s\" in the %(column)s column is not a "
-                                       "number.") % {"line": line, "value": cell(key), "column": key})
+                                       "number.") % {"line": line, "value": cell(key),
+                                                     "column": rows[0][columns[key]].strip().lstrip("\ufeff")})
         pending.append((variant, values))
     if result.errors:
         raise CsvImportError(result.errors)

@@ -37,8 +37,8 @@ CONTENT_FIELDS = ("text", "link", "first_comment")
 
 def create_channel(library, *, network: str, name: str, by, credentials: dict | None = None,
                    **fields) -> Channel:
-    """Add a channel (admin). Credentials are stored encrypted; never logged or audited."""
-    workflow.require_role(by, library, Role.ADMIN)
+    """Add a channel (editor or admin). Credentials are stored encrypted; never logged or audited."""
+    workflow.require_role(by, library, Role.EDITOR)
     channel = Channel(library=library, network=network, name=name, **fields)
     channel.credentials = credentials or {}
     channel.save()
@@ -47,10 +47,10 @@ def create_channel(library, *, network: str, name: str, by, credentials: dict | 
 
 
 def reconnect_channel(channel: Channel, *, by, credentials: dict) -> Channel:
-    """New credentials for a channel (admin): it is connected again and its held posts go out."""
+    """New credentials for a channel (editor or admin): connected again, its held posts go out."""
     from sapa.social.publishing import queue_due_for_channel
 
-    workflow.require_role(by, channel.library, Role.ADMIN)
+    workflow.require_role(by, channel.library, Role.EDITOR)
     with transaction.atomic():
         channel.credentials = credentials
         channel.status = ChannelStatus.OK
