@@ -18,7 +18,7 @@ from sapa.api.errors import error_response
 from sapa.events import services
 from sapa.events.forms import RegistrationForm, api_errors, choice_values, form_data_from_api
 from sapa.events.models import Event, EventStatus, QuestionKind, RegistrationSource
-from sapa.events.public import registration_is_limited, upcoming_public_events
+from sapa.events.public import page_snapshot, registration_is_limited, upcoming_public_events
 from sapa.promotion.attribution import channel_for
 
 router = Router(tags=["events (public)"])
@@ -157,7 +157,8 @@ def register(request, slug: str, payload: RegistrationIn):
     (with `details` per field), 409 `not_yet`/`closed`/`cancelled`, 429
     `rate_limited`.
     """
-    event = _public_event(slug)
+    # At most a second old: services.register() re-checks state and seats under the lock.
+    event, _seats = page_snapshot(slug, _public_event)
     if registration_is_limited(request):
         return error_response(request, 429, "rate_limited", _(
             "Too many registration attempts from your network. Wait a few minutes and try again."))

@@ -7,12 +7,13 @@ import markdown
 import nh3
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from sapa.config import ConfigError, parse_rate
 from sapa.core import ratelimit
 from sapa.core.net import client_ip
-from sapa.events.models import Event, EventStatus, Visibility
+from sapa.events.models import Event, EventStatus, RegistrationStatus, Visibility
 
 # The event and its seats as fresh visitors see them, per process, for at most
 # SNAPSHOT_SECONDS: under a rush the public page then costs no query at all.
@@ -23,14 +24,27 @@ SNAPSHOT_SECONDS = 1.0
 _SNAPSHOTS: dict[str, tuple] = {}
 
 
-def page_snapshot(slug: str, load_event, count_seats):
-    """(event, seats) for the public page, at most SNAPSHOT_SECONDS old."""
+def seats_and_queue(event: Event) -> tuple[int, bool]:
+    """Seats left, and whether new people go to the waiting list (one query)."""
+    counts = event.registrations.aggregate(
+        confirmed=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
+    )
+    left = max(event.capacity - counts["confirmed"], 0)
+    return left, left == 0 or counts["waiting"] > 0
+
+
+def page_snapshot(slug: str, load_event):
+    """(event, seats_and_queue) for the public pages, at most SNAPSHOT_SECONDS old.
+
+    `load_event(slug)` loads the event (raising Http404 for what the public
+    may not see; that is never kept)."""
     now = time.monotonic()
     found = _SNAPSHOTS.get(slug)
     if found is not None and now - found[0] < SNAPSHOT_SECONDS:
         return found[1], found[2]
     event = load_event(slug)
-    seats = count_seats(event)
+    seats = seats_and_queue(event)
     if len(_SNAPSHOTS) > 1000:
         _SNAPSHOTS.clear()
     _SNAPSHOTS[slug] = (now, event, seats)

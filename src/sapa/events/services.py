@@ -145,6 +145,9 @@ def _seats_changed(event_id: int) -> None:
     """After commit, drop this process's snapshot of the public page's seats."""
     from sapa.events.public import forget_snapshot
 
+    # Now (this request's next page must not show the old seats) and after the
+    # commit (a page rendered meanwhile in this process saw the old ones).
+    forget_snapshot(event_id)
     transaction.on_commit(lambda: forget_snapshot(event_id))
 
 
@@ -238,13 +241,6 @@ def register(
     staff = source == RegistrationSource.STAFF
     # Outside the lock: the lock is held for as few statements as possible.
     consent_version = current_consent(event)
-    existing = Registration.objects.filter(event=event, email_normalized=email_key).first()
-    if existing is not None:
-        return _register_again(event, existing, staff=staff, now=now, fields={
-            "name": name.strip(), "email": email.strip(), "whatsapp": whatsapp,
-            "institution": institution.strip(), "category": category, "answers": answers or {},
-            "language": language, "source": source, "channel": channel, "consent": consent_version,
-        })
     registration = Registration(
         event=event, public_id=uuid.uuid4(), created_at=now,
         name=name.strip(), email=email.strip(), email_normalized=email_key, whatsapp=whatsapp,
@@ -263,11 +259,17 @@ def register(
             insert.execute()
             _seats_changed(locked.pk)
     except IntegrityError:
-        # The same email in a concurrent submit won the race: answer with that one.
+        # The unique index on (event, normalized email) found this person's earlier
+        # registration (a second submit, or one racing this one): answer with it.
+        # Not looked up first: most submits are new, and that saves a query each.
         existing = Registration.objects.filter(event=event, email_normalized=email_key).first()
         if existing is None:
             raise
-        return _register_again(event, existing, staff=staff, now=now, fields=None)
+        return _register_again(event, existing, staff=staff, now=now, fields={
+            "name": name.strip(), "email": email.strip(), "whatsapp": whatsapp,
+            "institution": institution.strip(), "category": category, "answers": answers or {},
+            "language": language, "source": source, "channel": channel, "consent": consent_version,
+        })
     return RegistrationResult(registration, True)
 
 
@@ -352,7 +354,7 @@ def _check_open(locked: Event, category, *, staff: bool, now) -> None:
 def _register_again(event: Event, existing: Registration, *, staff: bool, now, fields) -> RegistrationResult:
     """A second submit with a known email: the existing registration and its link again;
     someone who had cancelled gets the same row back with a new turn."""
-    if existing.is_active or existing.anonymized_at or fields is None:
+    if existing.is_active or existing.anonymized_at:
         if existing.is_active:
             with transaction.atomic():
                 _queue_mail(existing, "link", dedupe=f"link:{existing.pk}:{int(now.timestamp()) // 600}")

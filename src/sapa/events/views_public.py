@@ -12,7 +12,6 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +25,12 @@ from sapa.events import services
 from sapa.events.forms import TIMESTAMP_FIELD, RegistrationForm, form_timestamp
 from sapa.events.ical import library_feed, registration_ics
 from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
-from sapa.events.public import description_html, page_snapshot, registration_is_limited
+from sapa.events.public import (
+    description_html,
+    page_snapshot,
+    registration_is_limited,
+    seats_and_queue,
+)
 from sapa.events.services import waitlist_position
 from sapa.events.structure import event_structure
 from sapa.libraries.models import Library
@@ -47,19 +51,9 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else settings.BASE_URL + url
 
 
-def _seats(event) -> tuple[int, bool]:
-    """Seats left, and whether new people go to the waiting list (one query)."""
-    counts = event.registrations.aggregate(
-        confirmed=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
-        waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
-    )
-    left = max(event.capacity - counts["confirmed"], 0)
-    return left, left == 0 or counts["waiting"] > 0
-
-
 def _event_context(event, form=None, error=None, seats=None):
     state = event.registration_state()
-    left, full = seats or _seats(event)
+    left, full = seats or seats_and_queue(event)
     if form is None and state == "open":
         form = RegistrationForm(event)
     poster_url = ""
@@ -102,7 +96,7 @@ PATH_MARKER = "sapa0path0marker0b33e"
 def _event_page_get(request, slug):
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
         return render(request, "events/public/event.html", _event_context(_public_event(slug)))
-    event, seats = page_snapshot(slug, _public_event, _seats)
+    event, seats = page_snapshot(slug, _public_event)
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     state = event.registration_state()
     key = (event.pk, event.created_at, event.updated_at, language, state, seats)
@@ -127,7 +121,8 @@ def event_page(request, slug):
     """The event, and its registration form while registration is open."""
     if request.method != "POST":
         return _event_page_get(request, slug)
-    event = _public_event(slug)
+    # At most a second old: register() re-checks the state and the seats under the lock.
+    event, _seats_now = page_snapshot(slug, _public_event)
 
     if registration_is_limited(request):
         return render(request, "events/public/event.html", _event_context(
