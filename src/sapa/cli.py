@@ -41,7 +41,10 @@ def _manage(*args: str, **options) -> None:
 
 def _server_command(host: str, port: int) -> list[str]:
     workers = env_int("SAPA_WEB_WORKERS", 0) or max(os.cpu_count() or 1, 1)
-    threads = env_int("SAPA_WEB_THREADS", 8)
+    # Measured (docs/benchmarks.md): on PostgreSQL fewer threads per process
+    # fight less over the GIL while one of them holds an event's lock.
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
+    threads = env_int("SAPA_WEB_THREADS", 4 if on_postgres else 8)
     return [
         sys.executable, "-m", "granian", "--interface", "wsgi", "sapa.wsgi:application",
         "--host", host, "--port", str(port), "--workers", str(workers),
