@@ -250,3 +250,26 @@ class CalendarFilterForm(forms.Form):
         self.fields["channel"].queryset = Channel.objects.filter(library=library)
         self.fields["campaign"].queryset = Campaign.objects.filter(library=library)
         self.fields["status"].choices = [("", _("All states")), *VariantState.choices]
+
+
+class HashtagSetForm(forms.ModelForm):
+    class Meta:
+        model = HashtagSet
+        fields = ["name", "hashtags"]
+        widgets = {"hashtags": forms.Textarea(attrs={"rows": 3})}
+
+
+class PostTemplateForm(forms.ModelForm):
+    class Meta:
+        model = PostTemplate
+        fields = ["name", "network", "text", "hashtag_set"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "network": _("Leave empty to use it on any network."),
+            "text": _("Placeholders: {event_title}, {event_date}, {registration_link}."),
+        }
+
+    def __init__(self, *args, library, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hashtag_set"].queryset = HashtagSet.objects.filter(library=library)
+        self.fields["network"].choices = [("", _("Any network")), *Network.choices]

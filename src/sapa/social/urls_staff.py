@@ -18,4 +18,12 @@ urlpatterns = [
     path("social/media/", v.media_library, name="social-media"),
     path("social/media/<int:media_id>/file/", v.media_file, name="social-media-file"),
     path("social/todo/", v.todos, name="social-todos"),
+    path("social/hashtags/", v.hashtag_list, name="social-hashtags"),
+    path("social/hashtags/new/", v.hashtag_create, name="social-hashtag-create"),
+    path("social/hashtags/<int:object_id>/", v.hashtag_edit, name="social-hashtag-edit"),
+    path("social/hashtags/<int:object_id>/delete/", v.hashtag_delete, name="social-hashtag-delete"),
+    path("social/templates/", v.template_list, name="social-templates"),
+    path("social/templates/new/", v.template_create, name="social-template-create"),
+    path("social/templates/<int:object_id>/", v.template_edit, name="social-template-edit"),
+    path("social/templates/<int:object_id>/delete/", v.template_delete, name="social-template-delete"),
 ]

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from sapa.libraries import audit
@@ -40,26 +40,31 @@ from sapa.social.forms import (
     WEEKDAYS,
     CalendarFilterForm,
     ChannelForm,
+    HashtagSetForm,
     MediaUploadForm,
     MoveForm,
     PostForm,
+    PostTemplateForm,
     PublishedForm,
     ScheduleForm,
     TimeSlotsForm,
     VariantForm,
 )
-from sapa.social.media import MediaError, add_media
+from sapa.social.media import MediaError, add_media, fit_for_network
 from sapa.social.models import (
     Campaign,
     Channel,
+    HashtagSet,
     ManualTask,
     MediaItem,
     MediaKind,
+    Network,
     Post,
+    PostTemplate,
     PostVariant,
     VariantState,
 )
-from sapa.social.validation import LIMITS, validate_variant
+from sapa.social.validation import LIMITS, check_image, limits_for, validate_variant
 
 S = VariantState
 
@@ -143,6 +148,48 @@ def _combine(request, day: date, at: time) -> datetime:
 
 def _problems_text(problems) -> list[str]:
     return [p.message for p in problems]
+
+
+# Image problems that fit_for_network() repairs (crop, resize, convert, compress).
+FIT_CODES = {"image_format", "image_too_large", "image_ratio", "image_width", "image_dimensions"}
+
+
+def _unfit_images(variant: PostVariant) -> list[MediaItem]:
+    """The variant's images that fail its network's format, size or aspect-ratio checks."""
+    network = variant.channel.network
+    limits = limits_for(variant.channel, refresh=False)
+    return [m for m in variant.ordered_media() if m.kind == MediaKind.IMAGE
+            and any(p.is_error and p.code in FIT_CODES for p in check_image(m, network, limits))]
+
+
+def _fit_variant(request, variant: PostVariant) -> None:
+    """Replace the variant's unfit images by copies fitted to its network (kept in the media library)."""
+    unfit = {m.pk for m in _unfit_images(variant)}
+    network = variant.channel.network
+    if not unfit:
+        messages.info(request, _("The images already fit %(network)s.") % {"network": Network(network).label})
+        return
+    if variant.state not in workflow.EDITABLE:
+        raise workflow.InvalidTransition(variant.state)
+    try:
+        with transaction.atomic():
+            media = []
+            for item in variant.ordered_media():
+                if item.pk in unfit:
+                    new = fit_for_network(item, network, by=request.user)
+                    audit.record("social.media_fitted", library=request.library, obj=new, request=request,
+                                 source=item.pk, network=network)
+                    item = new
+                media.append(item)
+            services.update_variant(variant, by=request.user, media=media, request=request)
+    except (MediaError, OSError) as exc:
+        messages.error(request, _("The image could not be fitted: %(reason)s") % {"reason": exc})
+        return
+    messages.success(request, ngettext(
+        "%(count)s image was cropped or resized for %(network)s and swapped in; the original stays in "
+        "the media library.",
+        "%(count)s images were cropped or resized for %(network)s and swapped in; the originals stay in "
+        "the media library.", len(unfit)) % {"count": len(unfit), "network": Network(network).label})
 
 
 # --- Calendar ------------------------------------------------------------------------------------
@@ -407,6 +454,7 @@ def _post_context(request, post: Post, *, forms: dict | None = None, refused: di
             "time": v.local_at.time().replace(second=0, microsecond=0) if v.local_at else None,
         }, prefix=f"v{v.pk}")
         v.can_next_slot = v.state in (S.DRAFT, S.APPROVED) and bool(v.channel.time_slots)
+        v.can_fit = v.editable and any(p.code in FIT_CODES for p in v.problems) and bool(_unfit_images(v))
     used = {v.channel_id for v in variants}
     review_link = ""
     if post.review_nonce and post.status == S.IN_REVIEW:
@@ -556,6 +604,8 @@ def variant_action(request, variant_id, action):
                     "when": date_format(slot.astimezone(tz), "l, j F Y, H:i")})
             else:
                 raise workflow.InvalidTransition(variant.state)
+        elif action == "fit":
+            _fit_variant(request, variant)
         else:
             raise Http404
     except workflow.InvalidTransition:
@@ -674,3 +724,115 @@ def todos(request):
     done = tasks.filter(done_at__gte=timezone.now() - timedelta(days=14)).order_by("-done_at")[:20]
     return render(request, "social/staff/todos.html", {"open_tasks": open_tasks, "done_tasks": done,
                                                         "video": MediaKind.VIDEO})
+
+
+# --- Hashtag sets and post templates (editors and admins) --------------------------------------
+
+# kind -> (model, form, list URL name, edit URL name, delete URL name, audit prefix, labels)
+_LIBRARY_OBJECTS = {
+    "hashtags": {
+        "model": HashtagSet, "form": HashtagSetForm, "list": "social-hashtags", "edit": "social-hashtag-edit",
+        "create": "social-hashtag-create", "delete": "social-hashtag-delete", "audit": "social.hashtag_set",
+        "title": gettext_lazy("Hashtag sets"), "new": gettext_lazy("New hashtag set"),
+        "empty": gettext_lazy("No hashtag set yet."), "saved": gettext_lazy("Hashtag set saved."),
+        "deleted": gettext_lazy("Hashtag set deleted."),
+    },
+    "templates": {
+        "model": PostTemplate, "form": PostTemplateForm, "list": "social-templates",
+        "edit": "social-template-edit", "create": "social-template-create", "delete": "social-template-delete",
+        "audit": "social.post_template",
+        "title": gettext_lazy("Post templates"), "new": gettext_lazy("New post template"),
+        "empty": gettext_lazy("No post template yet."), "saved": gettext_lazy("Post template saved."),
+        "deleted": gettext_lazy("Post template deleted."),
+    },
+}
+
+
+def _object_form(request, kind, data=None, instance=None):
+    cfg = _LIBRARY_OBJECTS[kind]
+    kwargs = {"library": request.library} if cfg["form"] is PostTemplateForm else {}
+    return cfg["form"](data, instance=instance, **kwargs)
+
+
+def _object_list(request, kind):
+    cfg = _LIBRARY_OBJECTS[kind]
+    rows = list(cfg["model"].objects.filter(library=request.library))
+    for row in rows:
+        row.edit_url = reverse(cfg["edit"], kwargs={"slug": request.library.slug, "object_id": row.pk})
+        row.delete_url = reverse(cfg["delete"], kwargs={"slug": request.library.slug, "object_id": row.pk})
+        row.summary = row.as_text() if kind == "hashtags" else row.text
+    return render(request, "social/staff/objects.html", {
+        "cfg": cfg, "kind": kind, "rows": rows,
+        "create_url": reverse(cfg["create"], kwargs={"slug": request.library.slug})})
+
+
+def _object_edit(request, kind, object_id=None):
+    cfg = _LIBRARY_OBJECTS[kind]
+    obj = (get_object_or_404(cfg["model"], pk=object_id, library=request.library)
+           if object_id is not None else None)
+    form = _object_form(request, kind, request.POST if request.method == "POST" else None, obj)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            item = form.save(commit=False)
+            item.library = request.library
+            item.save()
+            audit.record(cfg["audit"] + ("_changed" if obj else "_created"), library=request.library,
+                         obj=item, request=request, fields=sorted(form.changed_data))
+        messages.success(request, str(cfg["saved"]))
+        return redirect(cfg["list"], slug=request.library.slug)
+    return render(request, "social/staff/object_form.html", {
+        "cfg": cfg, "kind": kind, "form": form, "object": obj,
+        "list_url": reverse(cfg["list"], kwargs={"slug": request.library.slug})},
+        status=400 if form.errors else 200)
+
+
+def _object_delete(request, kind, object_id):
+    cfg = _LIBRARY_OBJECTS[kind]
+    obj = get_object_or_404(cfg["model"], pk=object_id, library=request.library)
+    with transaction.atomic():
+        audit.record(cfg["audit"] + "_deleted", library=request.library, obj=obj, request=request, name=obj.name)
+        obj.delete()
+    messages.success(request, str(cfg["deleted"]))
+    return redirect(cfg["list"], slug=request.library.slug)
+
+
+@library_view(Role.EDITOR)
+def hashtag_list(request):
+    return _object_list(request, "hashtags")
+
+
+@library_view(Role.EDITOR)
+def hashtag_create(request):
+    return _object_edit(request, "hashtags")
+
+
+@library_view(Role.EDITOR)
+def hashtag_edit(request, object_id):
+    return _object_edit(request, "hashtags", object_id)
+
+
+@require_POST
+@library_view(Role.EDITOR)
+def hashtag_delete(request, object_id):
+    return _object_delete(request, "hashtags", object_id)
+
+
+@library_view(Role.EDITOR)
+def template_list(request):
+    return _object_list(request, "templates")
+
+
+@library_view(Role.EDITOR)
+def template_create(request):
+    return _object_edit(request, "templates")
+
+
+@library_view(Role.EDITOR)
+def template_edit(request, object_id):
+    return _object_edit(request, "templates", object_id)
+
+
+@require_POST
+@library_view(Role.EDITOR)
+def template_delete(request, object_id):
+    return _object_delete(request, "templates", object_id)
