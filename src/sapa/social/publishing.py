@@ -273,17 +273,7 @@ def _absolute(url: str) -> str:
 def _reconcile_with(connector, variant: PostVariant, now, reason: str = "") -> str:
     """Find out what happened to a publish that may or may not have reached the network."""
     if connector.idempotent:
-        try:
-            result = connector.publish(variant)
-        except RetryableError as exc:
-            return _retry_later(variant, exc, now)
-        except AuthError as exc:
-            return _hold_for_reconnect(variant, exc.message)
-        except RejectedError as exc:
-            return _fail(variant, exc.message)
-        except CannotTell as exc:
-            return _needs_check(variant, exc.message)
-        return _published(variant, result, note="reconciled")
+        return _publish_again(connector, variant, now, note="reconciled")
     try:
         found = connector.find_existing(variant)
     except CannotTell as exc:
@@ -295,20 +285,30 @@ def _reconcile_with(connector, variant: PostVariant, now, reason: str = "") -> s
     if found is not None:
         return _published(variant, found, note="found on the network after an interrupted publish")
     if connector.missing_is_certain:
-        try:
-            result = connector.publish(variant)
-        except RetryableError as exc:
-            if exc.ambiguous:
-                return _needs_check(variant, exc.message)
-            return _retry_later(variant, exc, now)
-        except AuthError as exc:
-            return _hold_for_reconnect(variant, exc.message)
-        except RejectedError as exc:
-            return _fail(variant, exc.message)
-        except CannotTell as exc:
-            return _needs_check(variant, exc.message)
-        return _published(variant, result, note="published after confirming it was missing")
+        return _publish_again(connector, variant, now, ambiguous_is_unknown=True,
+                              note="published after confirming it was missing")
     return _needs_check(variant, reason or _("the post was not found among the channel's recent posts"))
+
+
+def _publish_again(connector, variant, now, *, note: str, ambiguous_is_unknown: bool = False):
+    """Publish during reconciliation, when a second call is known to be safe.
+
+    `ambiguous_is_unknown`: a timeout after the request left (the network may
+    have it) ends in "check by hand" instead of another retry.
+    """
+    try:
+        result = connector.publish(variant)
+    except RetryableError as exc:
+        if ambiguous_is_unknown and exc.ambiguous:
+            return _needs_check(variant, exc.message)
+        return _retry_later(variant, exc, now)
+    except AuthError as exc:
+        return _hold_for_reconnect(variant, exc.message)
+    except RejectedError as exc:
+        return _fail(variant, exc.message)
+    except CannotTell as exc:
+        return _needs_check(variant, exc.message)
+    return _published(variant, result, note=note)
 
 
 def reconcile(variant_id: int, now=None) -> str:
