@@ -10,15 +10,19 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from sapa.api.errors import error_response
 from sapa.events import services
 from sapa.events.forms import RegistrationForm, api_errors, choice_values, form_data_from_api
-from sapa.events.models import Event, EventStatus, QuestionKind, RegistrationSource
-from sapa.events.public import page_snapshot, registration_is_limited, upcoming_public_events
+from sapa.events.models import QuestionKind, RegistrationSource
+from sapa.events.public import (
+    page_snapshot,
+    public_event,
+    registration_is_limited,
+    upcoming_public_events,
+)
 from sapa.promotion.attribution import channel_for
 
 router = Router(tags=["events (public)"])
@@ -100,15 +104,6 @@ def _summary(event) -> dict:
     }
 
 
-def _public_event(slug) -> Event:
-    event = get_object_or_404(Event.objects.select_related("library"), slug=slug)
-    if event.status == EventStatus.DRAFT:
-        from django.http import Http404
-
-        raise Http404
-    return event
-
-
 @router.get("/events", auth=None, response=list[EventSummaryOut], summary="Upcoming public events")
 def list_events(request, library: str | None = None):
     """Published, listed events that have not ended, soonest first; `?library=<slug>` for one library."""
@@ -121,7 +116,7 @@ def list_events(request, library: str | None = None):
 @router.get("/events/{slug}", auth=None, response=EventDetailOut, summary="One event")
 def event_detail(request, slug: str):
     """An event with its seats left, registration state, categories and questions."""
-    event = _public_event(slug)
+    event = public_event(slug)
     return {
         **_summary(event),
         "description": event.description, "capacity": event.capacity, "status": event.status,
@@ -158,7 +153,7 @@ def register(request, slug: str, payload: RegistrationIn):
     `rate_limited`.
     """
     # At most a second old: services.register() re-checks state and seats under the lock.
-    event, _seats = page_snapshot(slug, _public_event)
+    event, _seats = page_snapshot(slug)
     if registration_is_limited(request):
         return error_response(request, 429, "rate_limited", _(
             "Too many registration attempts from your network. Wait a few minutes and try again."))

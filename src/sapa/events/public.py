@@ -8,6 +8,8 @@ import nh3
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from sapa.config import ConfigError, parse_rate
@@ -34,16 +36,21 @@ def seats_and_queue(event: Event) -> tuple[int, bool]:
     return left, left == 0 or counts["waiting"] > 0
 
 
-def page_snapshot(slug: str, load_event):
-    """(event, seats_and_queue) for the public pages, at most SNAPSHOT_SECONDS old.
+def public_event(slug: str) -> Event:
+    """The event the public may see at /e/<slug>/ (published or cancelled), or Http404."""
+    event = get_object_or_404(Event.objects.select_related("library"), slug=slug)
+    if event.status == EventStatus.DRAFT:
+        raise Http404
+    return event
 
-    `load_event(slug)` loads the event (raising Http404 for what the public
-    may not see; that is never kept)."""
+
+def page_snapshot(slug: str):
+    """(public_event, seats_and_queue) for the public pages, at most SNAPSHOT_SECONDS old."""
     now = time.monotonic()
     found = _SNAPSHOTS.get(slug)
     if found is not None and now - found[0] < SNAPSHOT_SECONDS:
         return found[1], found[2]
-    event = load_event(slug)
+    event = public_event(slug)
     seats = seats_and_queue(event)
     if len(_SNAPSHOTS) > 1000:
         _SNAPSHOTS.clear()

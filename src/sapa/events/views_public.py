@@ -24,10 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sapa.events import services
 from sapa.events.forms import TIMESTAMP_FIELD, RegistrationForm, form_timestamp
 from sapa.events.ical import library_feed, registration_ics
-from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
+from sapa.events.models import Registration, RegistrationStatus
 from sapa.events.public import (
     description_html,
     page_snapshot,
+    public_event,
     registration_is_limited,
     seats_and_queue,
 )
@@ -38,13 +39,6 @@ from sapa.promotion.attribution import channel_for
 
 DONE_SALT = "sapa.events.registered"
 DONE_MAX_AGE = 60 * 60 * 24
-
-
-def _public_event(slug):
-    event = get_object_or_404(Event.objects.select_related("library"), slug=slug)
-    if event.status == EventStatus.DRAFT:
-        raise Http404
-    return event
 
 
 def _absolute(url: str) -> str:
@@ -95,8 +89,8 @@ PATH_MARKER = "sapa0path0marker0b33e"
 
 def _event_page_get(request, slug):
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
-        return render(request, "events/public/event.html", _event_context(_public_event(slug)))
-    event, seats = page_snapshot(slug, _public_event)
+        return render(request, "events/public/event.html", _event_context(public_event(slug)))
+    event, seats = page_snapshot(slug)
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     state = event.registration_state()
     key = (event.pk, event.created_at, event.updated_at, language, state, seats)
@@ -122,7 +116,7 @@ def event_page(request, slug):
     if request.method != "POST":
         return _event_page_get(request, slug)
     # At most a second old: register() re-checks the state and the seats under the lock.
-    event, _seats_now = page_snapshot(slug, _public_event)
+    event, _seats_now = page_snapshot(slug)
 
     if registration_is_limited(request):
         return render(request, "events/public/event.html", _event_context(
@@ -152,7 +146,7 @@ def event_page(request, slug):
 @require_GET
 def registered(request, slug):
     """After the registration: confirmed or waitlisted, and that the link went by email."""
-    event = _public_event(slug)
+    event = public_event(slug)
     try:
         data = signing.loads(request.GET.get("r", ""), salt=DONE_SALT, max_age=DONE_MAX_AGE)
         registration = Registration.objects.get(event=event, public_id=data["r"])

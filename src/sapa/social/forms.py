@@ -48,23 +48,21 @@ def video_max_bytes() -> int:
     return getattr(settings, "SAPA_SOCIAL_VIDEO_MAX_BYTES", 300 * 1024 * 1024)
 
 
+def _secret_field(label, help_text) -> forms.CharField:
+    """A credential: typed in, never shown back."""
+    return forms.CharField(
+        label=label, required=False, strip=True, help_text=help_text,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
+
+
 class ChannelForm(forms.ModelForm):
-    access_token = forms.CharField(
-        label=_("Access token"), required=False, strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=_("Facebook Page, Instagram, Mastodon and X."))
-    bot_token = forms.CharField(
-        label=_("Bot token"), required=False, strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=_("Telegram: the token BotFather gave; the bot must be an admin of the channel."))
-    identifier = forms.CharField(
-        label=_("Bluesky login"), required=False, strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=_("Bluesky: the account's handle or email."))
-    app_password = forms.CharField(
-        label=_("Bluesky app password"), required=False, strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=_("Bluesky: an app password (Settings → App passwords), not the account's password."))
+    access_token = _secret_field(_("Access token"), _("Facebook Page, Instagram, Mastodon and X."))
+    bot_token = _secret_field(
+        _("Bot token"), _("Telegram: the token BotFather gave; the bot must be an admin of the channel."))
+    identifier = _secret_field(_("Bluesky login"), _("Bluesky: the account's handle or email."))
+    app_password = _secret_field(
+        _("Bluesky app password"),
+        _("Bluesky: an app password (Settings → App passwords), not the account's password."))
 
     class Meta:
         model = Channel
