@@ -369,6 +369,7 @@ def _register_again(event: Event, existing: Registration, *, staff: bool, now, f
             confirmed=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
             waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
         )
+        # _SeatInsert's seat rule, in Python: this row exists already (rare path).
         status = (RegistrationStatus.CONFIRMED
                   if counts["confirmed"] < locked.capacity and not counts["waiting"]
                   else RegistrationStatus.WAITLISTED)
