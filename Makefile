@@ -10,8 +10,9 @@ test:
 lint:
 	./scripts/bootstrap.sh >/dev/null; .venv/bin/ruff check . && .venv/bin/ruff format --check .
 
+
 messages:
-	cd src/sapa && ../../.venv/bin/sapa makemessages -l id -l en --no-obsolete && ../../.venv/bin/sapa compilemessages
+	./scripts/messages.sh
 
 clean:
 	rm -rf .venv data

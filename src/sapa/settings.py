@@ -61,6 +61,12 @@ INSTALLED_APPS = [
     "sapa.promotion",
     "sapa.social",
     "sapa.catalogue",
+    "sapa.attendance",
+    "sapa.live",
+    "sapa.survey",
+    "sapa.prizes",
+    "sapa.certificates",
+    "sapa.news",
 ]
 
 MIDDLEWARE = [

@@ -50,6 +50,12 @@ staff_urls = [
     path("", include("sapa.catalogue.urls_staff")),
     path("", include("sapa.social.urls_staff")),
     path("", include("sapa.social.urls_metrics")),
+    path("", include("sapa.attendance.urls_staff")),
+    path("", include("sapa.live.urls_staff")),
+    path("", include("sapa.survey.urls_staff")),
+    path("", include("sapa.prizes.urls_staff")),
+    path("", include("sapa.certificates.urls_staff")),
+    path("", include("sapa.news.urls_staff")),
 ]
 
 urlpatterns = [
@@ -64,6 +70,12 @@ urlpatterns = [
     path("", include("sapa.events.urls_public")),
     path("", include("sapa.promotion.urls_public")),
     path("", include("sapa.social.urls_public")),
+    path("", include("sapa.attendance.urls_public")),
+    path("", include("sapa.live.urls_public")),
+    path("", include("sapa.survey.urls_public")),
+    path("", include("sapa.prizes.urls_public")),
+    path("", include("sapa.certificates.urls_public")),
+    path("", include("sapa.news.urls_public")),
     path("", lib.staff_home_or_public_index, name="home"),
     path("<slug:library_slug>/", lib.library_public, name="library-public"),
 ]

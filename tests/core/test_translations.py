@@ -29,7 +29,17 @@ import sapa
 SOURCE = Path(sapa.__file__).resolve().parent
 PO = SOURCE / "locale" / "id" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-IGNORE = ["static/sapa/vendor/*"]  # as in the Makefile's `messages` target
+IGNORE = ["static/sapa/vendor/*"]  # as in scripts/messages.sh
+# Apps with a locale/ folder of their own keep their strings there (docs/decisions.md).
+APP_CATALOGUES = sorted(SOURCE.glob("*/locale/id/LC_MESSAGES/django.po"))
+CATALOGUES = [PO, *APP_CATALOGUES]
+
+
+def _name(po: Path) -> str:
+    return "main" if po == PO else po.parents[3].name
+
+
+catalogues = pytest.mark.parametrize("po", CATALOGUES, ids=[_name(p) for p in CATALOGUES])
 
 
 # --- a small reader of .po files (stdlib only) --------------------------------
@@ -148,17 +158,21 @@ def listing(entries) -> str:
 # --- the tests ------------------------------------------------------------------
 
 
-def test_the_indonesian_header_is_valid():
-    fields = header(PO)
+@catalogues
+def test_the_indonesian_header_is_valid(po):
+    fields = header(po)
     assert fields["Language"] == "id"
     assert fields["Content-Type"] == "text/plain; charset=UTF-8"
     assert fields["Plural-Forms"].replace(" ", "") == "nplurals=1;plural=0;"
-    assert "fuzzy" not in read_po(PO)[0].flags
+    assert "fuzzy" not in read_po(po)[0].flags
 
 
-def test_every_indonesian_entry_is_translated_and_not_fuzzy():
+@catalogues
+def test_every_indonesian_entry_is_translated_and_not_fuzzy(po):
+    PO = po  # noqa: N806  (the messages below name the file)
     entries = messages(PO)
-    assert len(entries) > 100, "the Indonesian catalogue looks empty"
+    if po == CATALOGUES[0]:
+        assert len(entries) > 100, "the Indonesian catalogue looks empty"
     untranslated = [
         e for e in entries if not e.msgstr or any(not text for text in e.msgstr.values())
     ]
@@ -176,15 +190,17 @@ def test_every_indonesian_entry_is_translated_and_not_fuzzy():
     assert not problems, "\n".join(problems)
 
 
-def test_plural_entries_have_exactly_one_form():
-    wrong = [e for e in messages(PO) if e.msgid_plural is not None and sorted(e.msgstr) != [0]]
+@catalogues
+def test_plural_entries_have_exactly_one_form(po):
+    wrong = [e for e in messages(po) if e.msgid_plural is not None and sorted(e.msgstr) != [0]]
     assert not wrong, f"Indonesian has one plural form (msgstr[0] only):\n{listing(wrong)}"
 
 
-def test_placeholders_are_kept():
+@catalogues
+def test_placeholders_are_kept(po):
     pattern = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]|\{\w*\}")
     wrong = []
-    for entry in messages(PO):
+    for entry in messages(po):
         expected = sorted(
             set(pattern.findall(entry.msgid)) | set(pattern.findall(entry.msgid_plural or ""))
         )
@@ -195,7 +211,9 @@ def test_placeholders_are_kept():
     assert not wrong, f"placeholders differ between msgid and msgstr:\n{listing(wrong)}"
 
 
-def test_the_compiled_catalogue_matches_the_po():
+@catalogues
+def test_the_compiled_catalogue_matches_the_po(po):
+    PO, MO = po, po.with_suffix(".mo")  # noqa: N806
     assert MO.exists(), f"{MO} is missing: run compilemessages and commit it"
     with MO.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
@@ -220,8 +238,9 @@ def test_the_compiled_catalogue_matches_the_po():
     )
 
 
-def test_the_english_header_is_valid():
-    english = SOURCE / "locale" / "en" / "LC_MESSAGES" / "django.po"
+@catalogues
+def test_the_english_header_is_valid(po):
+    english = po.parents[2] / "en" / "LC_MESSAGES" / "django.po"
     if not english.exists():
         pytest.skip("no English catalogue")
     fields = header(english)
@@ -237,29 +256,37 @@ def test_the_english_header_is_valid():
 def test_every_string_in_the_code_is_in_the_indonesian_catalogue(tmp_path, monkeypatch, settings):
     """makemessages runs on a copy of the source, so the committed catalogue is never touched."""
     copy = tmp_path / "sapa"
-    skipped = {SOURCE / "locale", SOURCE / "data", SOURCE / "static" / "sapa" / "vendor"}
+    skipped = {SOURCE / "data", SOURCE / "static" / "sapa" / "vendor"}
 
     def ignore(directory, names):
-        return [name for name in names if name == "__pycache__" or Path(directory, name) in skipped]
+        return [
+            name
+            for name in names
+            if name in ("__pycache__", "locale") or Path(directory, name) in skipped
+        ]
 
     shutil.copytree(SOURCE, copy, ignore=ignore)
     (copy / "locale").mkdir()
+    for po in APP_CATALOGUES:  # empty locale folders route each app's strings to its own
+        (copy / po.parents[3].name / "locale").mkdir()
     settings.LOCALE_PATHS = [copy / "locale"]
     monkeypatch.chdir(copy)
     call_command(
         "makemessages", locale=["id"], ignore_patterns=IGNORE, no_obsolete=True, verbosity=0
     )
 
-    extracted = {
-        entry.key: entry for entry in messages(copy / "locale" / "id" / "LC_MESSAGES" / "django.po")
-    }
-    assert extracted, "makemessages found no strings at all"
-    committed = {entry.key for entry in messages(PO)}
-    missing = [
-        entry
-        for key, entry in sorted(extracted.items(), key=lambda kv: (kv[0][1], kv[0][0] or ""))
-        if key not in committed
-    ]
+    missing, found_any = [], False
+    for po in CATALOGUES:
+        made = copy / po.relative_to(SOURCE)
+        extracted = {entry.key: entry for entry in messages(made)} if made.exists() else {}
+        found_any = found_any or bool(extracted)
+        committed = {entry.key for entry in messages(po)}
+        missing += [
+            entry
+            for key, entry in sorted(extracted.items(), key=lambda kv: (kv[0][1], kv[0][0] or ""))
+            if key not in committed
+        ]
+    assert found_any, "makemessages found no strings at all"
     if missing:
         lines = [
             f"  {entry.msgid!r}"
@@ -268,8 +295,9 @@ def test_every_string_in_the_code_is_in_the_indonesian_catalogue(tmp_path, monke
             for entry in missing
         ]
         pytest.fail(
-            f"{len(missing)} strings marked for translation in the code are not in {PO}. Run "
-            f"`make messages`, translate them, compilemessages, and commit the .po and .mo:\n"
+            f"{len(missing)} strings marked for translation in the code are not in their catalogue "
+            f"(src/sapa/locale or the app's own locale/). Run "
+            f"`scripts/messages.sh`, translate them, compilemessages, and commit the .po and .mo:\n"
             + "\n".join(lines),
             pytrace=False,
         )

@@ -32,3 +32,55 @@ def audit_data(data):
             value = ", ".join(str(v) for v in value)
         parts.append(f"{key}: {value}")
     return "; ".join(parts)
+
+
+# --- hooks through which the later apps add to pages the events app owns --------
+# (docs/decisions.md, "App hooks"). Each app declares them on its AppConfig.
+
+
+@register.simple_tag(takes_context=True)
+def event_tools(context, event):
+    """Links of the other apps on an event's staff pages: AppConfig.event_nav.
+
+    An entry is (weight, label, url_name, minimum role); the URL is reversed
+    with the library's slug and the event's id. Returns [{"label", "url", "key"}].
+    """
+    from django.apps import apps
+    from django.urls import reverse
+
+    from sapa.libraries.models import ROLE_RANK
+
+    membership = context.get("current_membership")
+    library = context.get("current_library")
+    if membership is None or library is None:
+        return []
+    items = []
+    for config in apps.get_app_configs():
+        for weight, label, url_name, role in getattr(config, "event_nav", ()):
+            if ROLE_RANK[membership.role] < ROLE_RANK[role]:
+                continue
+            url = reverse(url_name, kwargs={"slug": library.slug, "event_id": event.pk})
+            items.append((weight, {"label": label, "url": url, "key": config.label}))
+    items.sort(key=lambda pair: pair[0])
+    return [item for _, item in items]
+
+
+@register.simple_tag(takes_context=True)
+def participant_sections(context, registration):
+    """Sections of the other apps on a participant's personal page.
+
+    Each AppConfig may define participant_section(registration, request) returning
+    HTML (already escaped, e.g. render_to_string) or "" when it has nothing to show.
+    """
+    from django.apps import apps
+    from django.utils.safestring import mark_safe
+
+    request = context.get("request")
+    parts = []
+    for config in apps.get_app_configs():
+        hook = getattr(config, "participant_section", None)
+        if hook is not None:
+            html = hook(registration, request)
+            if html:
+                parts.append(str(html))
+    return mark_safe("\n".join(parts))

@@ -1,0 +1,3 @@
+"""Attendance public URLs."""
+
+urlpatterns = []

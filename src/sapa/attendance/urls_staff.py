@@ -1,0 +1,3 @@
+"""Attendance staff URLs."""
+
+urlpatterns = []

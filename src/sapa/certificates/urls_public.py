@@ -1,0 +1,3 @@
+"""Certificates public URLs."""
+
+urlpatterns = []

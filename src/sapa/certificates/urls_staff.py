@@ -1,0 +1,3 @@
+"""Certificates staff URLs."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Live public URLs."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Live staff URLs."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""News public URLs."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""News staff URLs."""
+
+urlpatterns = []

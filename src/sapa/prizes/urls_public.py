@@ -1,0 +1,3 @@
+"""Prizes public URLs."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Prizes staff URLs."""
+
+urlpatterns = []

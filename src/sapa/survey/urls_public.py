@@ -1,0 +1,3 @@
+"""Survey public URLs."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Survey staff URLs."""
+
+urlpatterns = []
