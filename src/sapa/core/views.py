@@ -37,3 +37,24 @@ def healthz(request):
     healthy = all(c["ok"] for c in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unhealthy", "checks": checks},
                         status=200 if healthy else 503)
+
+
+# Folders of MEDIA_ROOT that are public by nature: posters, speaker photos, logos,
+# news photos, and social media images (which the networks fetch by URL).
+# Everything else (certificates' PDFs, say) is served by its app's own views,
+# which check who asks.
+PUBLIC_MEDIA_PREFIXES = ("events/", "logos/", "news/", "social/")
+
+
+def media(request, path):
+    """Uploaded files on one machine (local storage). With S3 the bucket serves them."""
+    from django.conf import settings
+    from django.http import Http404
+    from django.views.static import serve
+
+    if not path.startswith(PUBLIC_MEDIA_PREFIXES) or ".." in path.split("/"):
+        raise Http404
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
