@@ -55,7 +55,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _sapa_executable() -> list[str]:
+def sapa_executable() -> list[str]:
+    """The command that runs `sapa` (the venv's script, else `python -m sapa.cli`)."""
     exe = BIN / "sapa"
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "sapa.cli"]
 
@@ -72,7 +73,7 @@ class Server:
 
     def sapa(self, *args: str, timeout: float = 120) -> str:
         """Run a `sapa` command against the server's database; its stdout (raises on failure)."""
-        done = subprocess.run([*_sapa_executable(), *args], env=self.env, cwd=ROOT, capture_output=True,
+        done = subprocess.run([*sapa_executable(), *args], env=self.env, cwd=ROOT, capture_output=True,
                               text=True, timeout=timeout)
         if done.returncode != 0:
             raise RuntimeError(f"sapa {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -98,7 +99,7 @@ def _pg_admin_connect(url: str):
 
 
 @contextmanager
-def _fresh_database(base_url: str | None, data_dir: Path) -> Iterator[tuple[str, str]]:
+def fresh_database(base_url: str | None, data_dir: Path) -> Iterator[tuple[str, str]]:
     """(DATABASE_URL, vendor) of a database nobody else uses; dropped afterwards (PostgreSQL)."""
     if not base_url or base_url.startswith("sqlite"):
         yield f"sqlite:///{data_dir / 'sapa.sqlite3'}", "sqlite"
@@ -175,7 +176,7 @@ def sapa_server(
     redis_url = os.environ.get("REDIS_URL", "") if redis_url is None else redis_url
     with tempfile.TemporaryDirectory(prefix="sapa-server-") as tmp:
         data_dir = Path(tmp)
-        with _fresh_database(database_url, data_dir) as (db_url, vendor):
+        with fresh_database(database_url, data_dir) as (db_url, vendor):
             server_env = {k: v for k, v in os.environ.items()
                           if not k.startswith(("PYTEST_", "DJANGO_")) and k not in ("DATABASE_URL", "REDIS_URL")}
             server_env.update({
@@ -197,7 +198,7 @@ def sapa_server(
             server = Server(url=url, env=server_env, data_dir=data_dir, database_url=db_url,
                             vendor=vendor, log_path=data_dir / "server.log")
             # As `sapa run`: migrate and collect the static files (side by side: they are independent).
-            collect = subprocess.Popen([*_sapa_executable(), "collectstatic", "--no-input", "-v", "0"],
+            collect = subprocess.Popen([*sapa_executable(), "collectstatic", "--no-input", "-v", "0"],
                                        env=server_env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.PIPE)
             server.sapa("migrate", "--no-input", "-v", "0", timeout=300)
@@ -213,7 +214,7 @@ def sapa_server(
                     procs.append(server.process)
                     if worker:
                         procs.append(subprocess.Popen(
-                            [*_sapa_executable(), "worker"], env=server_env, cwd=ROOT,
+                            [*sapa_executable(), "worker"], env=server_env, cwd=ROOT,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
                     try:
                         _wait_healthy(url, server.process, startup_timeout)

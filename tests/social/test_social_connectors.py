@@ -6,15 +6,14 @@ reconnecting and its admins get one email); a refusal with the network's message
 No request leaves the process: respx answers them all.
 """
 
-import email.parser
 import json
 from datetime import timedelta
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
 import respx
 from django.utils import timezone, translation
+from social_helpers import form
 
 from sapa.mail.models import Email
 from sapa.social import publishing, services
@@ -39,23 +38,6 @@ XAPI = "https://api.x.com/2"
 
 def due(variant, seconds=1):
     return variant.scheduled_at + timedelta(seconds=seconds)
-
-
-def form(request) -> dict:
-    """Fields of a urlencoded or multipart body: {name: value or (filename, bytes)}."""
-    ctype = request.headers.get("content-type", "")
-    if ctype.startswith("application/x-www-form-urlencoded"):
-        return {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
-    assert ctype.startswith("multipart/form-data"), ctype
-    message = email.parser.BytesParser().parsebytes(
-        b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + request.content)
-    fields = {}
-    for part in message.get_payload():
-        name = part.get_param("name", header="content-disposition")
-        filename = part.get_param("filename", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        fields[name] = (filename, payload) if filename else payload.decode()
-    return fields
 
 
 # --- Success, with the exact requests -------------------------------------------------------------
@@ -121,6 +103,8 @@ def test_instagram_container_status_publish(make_channel, make_variant, make_ima
     image = make_image(1080, 1350, alt="Sampul buku baru")
     variant = make_variant(channel, text="Buku baru bulan ini #bukubaru", media=[image], state="scheduled")
     with respx.mock(assert_all_called=True) as router:
+        quota = router.get(f"{GRAPH}/17841400000000001/content_publishing_limit").respond(200, json={
+            "data": [{"quota_usage": 2, "config": {"quota_total": 50, "quota_duration": 86400}}]})
         create = router.post(f"{GRAPH}/17841400000000001/media").respond(200, json={"id": "17889455560051444"})
         status = router.get(f"{GRAPH}/17889455560051444").mock(side_effect=[
             httpx.Response(200, json={"status_code": "IN_PROGRESS", "id": "17889455560051444"}),
@@ -137,6 +121,8 @@ def test_instagram_container_status_publish(make_channel, make_variant, make_ima
             assert publishing.publish(variant.pk, now=due(variant)) == VariantState.PUBLISHED
         finally:
             InstagramConnector.poll_interval = 1.0
+    assert quota.calls.last.request.url.params["fields"] == "quota_usage,config"
+    assert quota.calls.last.request.url.params["access_token"] == "EAAB-page-token"
     fields = form(create.calls.last.request)
     assert fields["caption"] == "Buku baru bulan ini #bukubaru"
     assert fields["alt_text"] == "Sampul buku baru"
@@ -227,6 +213,8 @@ def test_x_publish(make_channel, make_variant):
 # --- Errors, the same for every network ---------------------------------------------------------------
 
 def _ig_setup(router):
+    router.get(f"{GRAPH}/17841400000000001/content_publishing_limit").respond(200, json={
+        "data": [{"quota_usage": 0, "config": {"quota_total": 50, "quota_duration": 86400}}]})
     router.post(f"{GRAPH}/17841400000000001/media").respond(200, json={"id": "1788"})
     router.get(f"{GRAPH}/1788").respond(200, json={"status_code": "FINISHED", "id": "1788"})
     router.get(f"{GRAPH}/1792").respond(200, json={"permalink": "https://www.instagram.com/p/X/"})

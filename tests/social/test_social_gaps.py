@@ -118,6 +118,7 @@ def test_staff_cannot_manage_hashtags_or_templates(member_client, library):
         assert client.get(url(name, library, **kwargs)).status_code == 404, name
     assert client.post(url("social-hashtag-delete", library, object_id=tags.pk)).status_code == 404
     assert client.post(url("social-template-delete", library, object_id=template.pk)).status_code == 404
+    assert client.get(url("social-hashtag-delete", library, object_id=tags.pk)).status_code == 404
     assert HashtagSet.objects.filter(pk=tags.pk).exists() and PostTemplate.objects.filter(pk=template.pk).exists()
 
 
@@ -174,11 +175,53 @@ def test_post_template_crud(member_client, library, other_library):
                        "social.post_template_deleted"}
 
 
-def test_delete_needs_post(member_client, library):
+def test_delete_asks_first_and_get_changes_nothing(member_client, library):
+    """The list's Delete is a link to a confirmation page (no JavaScript); only its POST deletes."""
+    tags = HashtagSet.objects.create(library=library, name="Literasi", hashtags="#literasi")
+    template = PostTemplate.objects.create(library=library, name="Acara", text="Ikuti {event_title}",
+                                           hashtag_set=tags)
+    client = member_client(Role.EDITOR)
+    delete = url("social-hashtag-delete", library, object_id=tags.pk)
+    listing = client.get(url("social-hashtags", library)).content.decode()
+    assert f'href="{delete}"' in listing
+    assert f'action="{delete}"' not in listing  # no one-click delete form on the list
+    page = client.get(delete)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Literasi" in body and "#literasi" in body
+    assert "Acara" in body  # the templates that use the set are named
+    assert 'method="post"' in body and url("social-hashtags", library) in body
+    assert HashtagSet.objects.filter(pk=tags.pk).exists()
+    assert not AuditEntry.objects.filter(action="social.hashtag_set_deleted").exists()
+    response = client.post(delete)
+    assert response.status_code == 302 and response["Location"] == url("social-hashtags", library)
+    assert not HashtagSet.objects.filter(pk=tags.pk).exists()
+    template.refresh_from_db()
+    assert template.hashtag_set is None and template.text == "Ikuti {event_title}"
+    entry = AuditEntry.objects.get(action="social.hashtag_set_deleted", object_id=str(tags.pk))
+    assert entry.library_id == library.id and entry.actor_id == client.user.pk
+
+    delete = url("social-template-delete", library, object_id=template.pk)
+    assert "Ikuti {event_title}" in client.get(delete).content.decode()
+    assert PostTemplate.objects.filter(pk=template.pk).exists()
+    assert client.post(delete).status_code == 302
+    assert not PostTemplate.objects.filter(pk=template.pk).exists()
+    assert AuditEntry.objects.filter(action="social.post_template_deleted", object_id=str(template.pk)).exists()
+
+
+def test_delete_confirmation_is_in_indonesian(member_client, library):
+    from django.utils import translation
+
     tags = HashtagSet.objects.create(library=library, name="Literasi", hashtags="#literasi")
     client = member_client(Role.EDITOR)
-    assert client.get(url("social-hashtag-delete", library, object_id=tags.pk)).status_code == 405
-    assert HashtagSet.objects.filter(pk=tags.pk).exists()
+    body = client.get(url("social-hashtag-delete", library, object_id=tags.pk),
+                      HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    with translation.override("id"):
+        question = translation.gettext("Delete the hashtag set “%(name)s”?") % {"name": "Literasi"}
+    assert question != "Delete the hashtag set “Literasi”?"
+    import html
+
+    assert html.escape(question) in body or question in body
 
 
 def test_another_librarys_hashtags_and_templates_are_404(member_client, library, other_library):
@@ -192,6 +235,8 @@ def test_another_librarys_hashtags_and_templates_are_404(member_client, library,
         assert client.post(url("social-hashtag-edit", lib, object_id=tags.pk),
                            {"name": "X", "hashtags": "#x"}).status_code == 404
         assert client.post(url("social-hashtag-delete", lib, object_id=tags.pk)).status_code == 404
+        assert client.get(url("social-hashtag-delete", lib, object_id=tags.pk)).status_code == 404
+        assert client.get(url("social-template-delete", lib, object_id=template.pk)).status_code == 404
         assert client.get(url("social-template-edit", lib, object_id=template.pk)).status_code == 404
         assert client.post(url("social-template-delete", lib, object_id=template.pk)).status_code == 404
     tags.refresh_from_db()

@@ -108,23 +108,79 @@ def test_fit_for_bluesky_compresses_under_a_million_bytes(library):
 
 # --- Templates, hashtags, time slots --------------------------------------------------------------
 
-def test_template_placeholders(library, admin_user):
+@pytest.fixture
+def sharing_event(library):
     from sapa.events.models import Event
 
     starts = datetime(2020, 7, 21, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
-    event = Event.objects.create(library=library, slug="sharing-session", title="Sharing Session Medsos",
-                                 starts_at=starts, ends_at=starts + timedelta(hours=2))
+    return Event.objects.create(library=library, slug="sharing-session", title="Sharing Session Medsos",
+                                starts_at=starts, ends_at=starts + timedelta(hours=2))
+
+
+def test_template_placeholders(library, admin_user, sharing_event, make_channel):
+    from django.utils import translation
+
+    from sapa.promotion.models import ShortLink
+
     tags = HashtagSet.objects.create(library=library, name="Umum", hashtags="#Perpustakaan literasi #perpustakaan")
     template = PostTemplate.objects.create(
         library=library, name="Acara", hashtag_set=tags,
         text="Ikuti {event_title} pada {event_date}. Daftar: {registration_link} {unknown}")
-    from django.utils import translation
-
+    instagram = make_channel(Network.INSTAGRAM)
     with translation.override("id"):
-        text = services.render_template(template, event=event)
+        text = services.render_template(template, event=sharing_event, channel=instagram)
+    link = ShortLink.objects.get(event=sharing_event, channel="instagram", content_type__isnull=True)
     assert text.startswith("Ikuti Sharing Session Medsos pada Selasa, 21 Juli 2020, 09.00 WIB. Daftar: "
-                           "https://sapa.example.id/e/sharing-session/ {unknown}")
+                           f"https://sapa.example.id/s/{link.code} {{unknown}}")
     assert text.endswith("#Perpustakaan #literasi")
+
+
+def test_registration_link_is_the_channels_tracked_short_link(client, library, admin_user, sharing_event,
+                                                              make_channel):
+    """Each channel's text carries its own short link, so a click (and the registration it brings)
+    counts for that channel; the same link every time for the same channel."""
+    from sapa.promotion.models import ShortLink
+
+    instagram, facebook = make_channel(Network.INSTAGRAM), make_channel(Network.FACEBOOK_PAGE)
+    mastodon, bluesky = make_channel(Network.MASTODON), make_channel(Network.BLUESKY)
+    template = PostTemplate.objects.create(library=library, name="Acara", text="Daftar: {registration_link}")
+    post = services.post_from_template(library, template, [instagram, facebook, mastodon, bluesky],
+                                       by=admin_user, title="Sharing session", event=sharing_event)
+    texts = {v.channel.network: v.text for v in post.variants.select_related("channel")}
+    links = {(link.channel, link.label): link for link in ShortLink.objects.filter(event=sharing_event)}
+    assert set(links) == {("instagram", ""), ("facebook", ""), ("other", "mastodon"), ("other", "bluesky")}
+    assert texts[Network.INSTAGRAM] == f"Daftar: {links['instagram', ''].url}"
+    assert texts[Network.FACEBOOK_PAGE] == f"Daftar: {links['facebook', ''].url}"
+    assert texts[Network.MASTODON] == f"Daftar: {links['other', 'mastodon'].url}"
+    assert texts[Network.BLUESKY] == f"Daftar: {links['other', 'bluesky'].url}"
+    assert len(set(texts.values())) == 4
+    # The link is not appended a second time: the text has it already.
+    assert all(not v.link for v in post.variants.all())
+    # Rendering again reuses the same link.
+    assert services.render_template(template, event=sharing_event, channel=instagram) == texts[Network.INSTAGRAM]
+    assert ShortLink.objects.filter(event=sharing_event).count() == 4
+    # The click goes to the event page tagged with the channel (promotion attributes it from there).
+    response = client.get(links["instagram", ""].path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/e/sharing-session/?")
+    assert "utm_source=instagram" in response["Location"] and "utm_campaign=sharing-session" in response["Location"]
+
+
+def test_registration_link_without_a_channel_is_the_general_short_link(library, sharing_event):
+    from sapa.promotion.models import ShortLink
+
+    link = services.registration_link(sharing_event)
+    assert link == ShortLink.objects.get(event=sharing_event, channel="other", label="").url
+
+
+def test_registration_link_falls_back_to_the_event_page_without_promotion(sharing_event, make_channel,
+                                                                        monkeypatch):
+    from django.apps import apps
+
+    real = apps.is_installed
+    monkeypatch.setattr(apps, "is_installed", lambda name: False if name == "sapa.promotion" else real(name))
+    assert services.registration_link(sharing_event, make_channel(Network.X)) == \
+        "https://sapa.example.id/e/sharing-session/"
 
 
 def test_next_free_slot(make_channel, make_variant, library):

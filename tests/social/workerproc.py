@@ -28,7 +28,7 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TESTS))
 
-from serverproc import ROOT, _fresh_database, _sapa_executable  # noqa: E402
+from serverproc import ROOT, fresh_database, sapa_executable  # noqa: E402
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Site:
     workers: list[subprocess.Popen] = field(default_factory=list)
 
     def sapa(self, *args: str, timeout: float = 180) -> str:
-        done = subprocess.run([*_sapa_executable(), *args], env=self.env, cwd=ROOT, capture_output=True,
+        done = subprocess.run([*sapa_executable(), *args], env=self.env, cwd=ROOT, capture_output=True,
                               text=True, timeout=timeout)
         if done.returncode != 0:
             raise RuntimeError(f"sapa {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -51,7 +51,7 @@ class Site:
 
     def start_worker(self, log_name: str = "worker.log") -> subprocess.Popen:
         log = open(self.data_dir / log_name, "ab")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen([*_sapa_executable(), "worker"], env=self.env, cwd=ROOT, stdout=log,
+        proc = subprocess.Popen([*sapa_executable(), "worker"], env=self.env, cwd=ROOT, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         self.workers.append(proc)
@@ -86,7 +86,7 @@ def sapa_site(env: dict | None = None) -> Iterator[Site]:
     redis_url = os.environ.get("REDIS_URL", "")
     with tempfile.TemporaryDirectory(prefix="sapa-social-") as tmp:
         data_dir = Path(tmp)
-        with _fresh_database(database_url, data_dir) as (db_url, vendor):
+        with fresh_database(database_url, data_dir) as (db_url, vendor):
             site_env = {k: v for k, v in os.environ.items()
                         if not k.startswith(("PYTEST_", "DJANGO_")) and k not in ("DATABASE_URL", "REDIS_URL")}
             site_env.update({

@@ -34,7 +34,7 @@ CREDENTIAL_FIELDS = {
     Network.FACEBOOK_PAGE: ("access_token",),
     Network.INSTAGRAM: ("access_token",),
     Network.MASTODON: ("access_token",),
-    Network.X: ("access_token",),
+    Network.X: ("access_token", "refresh_token", "client_id", "client_secret"),
     Network.TELEGRAM: ("bot_token",),
     Network.BLUESKY: ("identifier", "app_password"),
 }
@@ -63,6 +63,12 @@ class ChannelForm(forms.ModelForm):
     app_password = _secret_field(
         _("Bluesky app password"),
         _("Bluesky: an app password (Settings → App passwords), not the account's password."))
+    refresh_token = _secret_field(
+        _("Refresh token"), _("X: the refresh token (scope offline.access), so that Sapa renews the "
+                              "two-hour access token by itself."))
+    client_id = _secret_field(_("OAuth client ID"), _("X: your app's OAuth 2.0 client ID (Keys and tokens)."))
+    client_secret = _secret_field(
+        _("OAuth client secret"), _("X: your app's OAuth 2.0 client secret; leave empty for a public client."))
 
     class Meta:
         model = Channel
@@ -77,7 +83,8 @@ class ChannelForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["network"].disabled = True
             if self.instance.credentials_encrypted:
-                for name in ("access_token", "bot_token", "identifier", "app_password"):
+                for name in ("access_token", "bot_token", "identifier", "app_password", "refresh_token",
+                             "client_id", "client_secret"):
                     self.fields[name].help_text = _("Stored. Leave empty to keep it; type a new one to "
                                                     "replace it.")
 
@@ -95,7 +102,9 @@ class ChannelForm(forms.ModelForm):
         typed = {k: v for k, v in typed.items() if v}
         if not typed:
             return None
-        stored = self.instance.credentials if self.instance.pk else {}
+        stored = dict(self.instance.credentials) if self.instance.pk else {}
+        if "access_token" in typed:
+            stored.pop("expires_at", None)  # the expiry of the token being replaced
         return {**stored, **typed}
 
 

@@ -19,8 +19,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sapa.social.connectors import ConnectorError, get_connector
-from sapa.social.models import MetricsSource, PostMetrics, PostVariant, VariantState
+from sapa.social.connectors import AuthError, ConnectorError, RetryableError, get_connector
+from sapa.social.models import ChannelStatus, MetricsSource, PostMetrics, PostVariant, VariantState
 
 log = logging.getLogger("sapa.social")
 
@@ -39,17 +39,37 @@ def fetch_for_variant(variant: PostVariant) -> PostMetrics | None:
 
 
 def fetch_recent(days: int = 30) -> dict:
-    """Fetch the metrics of every variant published in the last `days` days (the daily job)."""
+    """Fetch the metrics of every variant published in the last `days` days (the daily job).
+
+    Failures are handled as publishing handles them: a refused token (401, Graph
+    code 190, a refused X refresh) marks the channel "needs reconnecting" (its
+    admins emailed once) and its other variants are skipped; a 429 skips the
+    rest of that channel until tomorrow; a 5xx or a refusal skips one variant.
+    Channels that already need reconnecting are not asked.
+    """
+    from sapa.social.publishing import mark_needs_reconnect
+
     since = timezone.now() - timedelta(days=days)
     done = failed = 0
-    variants = PostVariant.objects.filter(state=VariantState.PUBLISHED, published_at__gte=since).exclude(
-        external_id="").select_related("channel")
+    stopped: set[int] = set()
+    variants = PostVariant.objects.filter(
+        state=VariantState.PUBLISHED, published_at__gte=since, channel__status=ChannelStatus.OK,
+        channel__is_active=True).exclude(external_id="").select_related("channel").order_by("channel_id", "id")
     for variant in variants.iterator():
-        if variant.channel.is_manual:
+        if variant.channel.is_manual or variant.channel_id in stopped:
             continue
         try:
             if fetch_for_variant(variant):
                 done += 1
+        except AuthError as exc:
+            failed += 1
+            stopped.add(variant.channel_id)
+            mark_needs_reconnect(variant.channel, exc.message)
+        except RetryableError as exc:
+            failed += 1
+            if exc.status == 429:
+                stopped.add(variant.channel_id)
+            log.info("metrics of variant %s not fetched (tried again tomorrow): %s", variant.pk, exc)
         except (ConnectorError, ValueError) as exc:
             failed += 1
             log.info("metrics of variant %s not fetched: %s", variant.pk, exc)

@@ -10,7 +10,13 @@
 4. the outcome is written: published; back to scheduled with a backoff (5xx,
    429 honouring Retry-After, timeouts); failed with the network's message
    (other 4xx); held for a reconnect (expired token: the channel is marked
-   and its admins emailed once).
+   and its admins emailed once); deferred when the account's publishing quota
+   is used up (Instagram: back to scheduled for when the 24-hour window frees,
+   the attempt not counted, the reason shown to staff).
+
+A variant that fails for good (refused, or "check by hand") is told by email
+to the post's creator and the library's editors, once, each in their language
+(`notify_failure`); the staff's to-do page lists it until someone acts.
 
 A worker killed in step 3 leaves the variant in `publishing` with a lease.
 `sweep()` (every minute, and once after a worker starts) reconciles variants
@@ -28,11 +34,12 @@ workflow.mark_published_manually with the post's URL.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +50,7 @@ from sapa.social.connectors import (
     AuthError,
     CannotTell,
     PublishResult,
+    QuotaExhausted,
     RejectedError,
     RetryableError,
     get_connector,
@@ -125,6 +133,8 @@ def _run(variant: PostVariant, now) -> str:
             return _retry_later(variant, exc, now)
         except AuthError as exc:
             return _hold_for_reconnect(variant, exc.message)
+        except QuotaExhausted as exc:
+            return _defer_for_quota(variant, exc, now)
         except RejectedError as exc:
             return _fail(variant, exc.message)
         except CannotTell as exc:
@@ -151,7 +161,8 @@ def _published(variant: PostVariant, result: PublishResult, note: str = "") -> s
     return S.PUBLISHED
 
 
-def _update_from_publishing(variant: PostVariant, to: str, action: str, **fields) -> str:
+def _update_from_publishing(variant: PostVariant, to: str, action: str, *, on_commit=None, **fields) -> str:
+    """publishing → `to`, recorded; `on_commit` runs after the commit, only when this call moved it."""
     now = timezone.now()
     with transaction.atomic():
         updated = PostVariant.objects.filter(pk=variant.pk, state=S.PUBLISHING).update(
@@ -162,20 +173,103 @@ def _update_from_publishing(variant: PostVariant, to: str, action: str, **fields
         sync_post_status(variant.post)
         record_change(variant.post, action, variant=variant,
                       **({"error": fields["error_message"]} if fields.get("error_message") else {}))
+        if on_commit is not None:
+            transaction.on_commit(on_commit)
     return to
 
 
 def _fail(variant: PostVariant, message: str) -> str:
     log.info("variant %s refused by %s: %s", variant.pk, variant.channel.network, message)
     return _update_from_publishing(variant, S.FAILED, "failed", error_message=message[:2000],
-                                   lease_expires_at=None)
+                                   lease_expires_at=None,
+                                   on_commit=lambda: notify_failure(variant.pk, reason=message))
 
 
 def _needs_check(variant: PostVariant, message: str) -> str:
     text = _("Sapa could not tell whether this post went out (%(reason)s). Look at the channel: if the "
              "post is there, give its address; if not, publish it again.") % {"reason": message}
     return _update_from_publishing(variant, S.NEEDS_CHECK, "needs_check", error_message=text[:2000],
-                                   lease_expires_at=None)
+                                   lease_expires_at=None,
+                                   on_commit=lambda: notify_failure(variant.pk, reason=message))
+
+
+def notify_failure(variant_id: int, *, reason: str) -> int:
+    """Email the post's creator and the library's editors that a variant did not go out; once each.
+
+    For a variant that failed for good or ended in "check by hand": each person
+    in their own language, with the network's reason and a link to the post.
+    The dedupe key holds the variant's idempotency key, which changes on every
+    new try, so a later failure is told again but the same one never twice.
+    Returns the number of emails queued.
+    """
+    variant = PostVariant.objects.select_related("post__library", "post__created_by", "channel").get(
+        pk=variant_id)
+    if variant.state not in (S.FAILED, S.NEEDS_CHECK):
+        return 0
+    post, library = variant.post, variant.post.library
+    people = {}
+    creator = post.created_by
+    if creator is not None and creator.is_active:
+        people[creator.pk] = creator
+    for membership in Membership.objects.filter(library=library).select_related("user"):
+        if membership.has_role(Role.EDITOR) and membership.user.is_active:
+            people.setdefault(membership.user_id, membership.user)
+    url = settings.BASE_URL + reverse("social-post", kwargs={"slug": library.slug, "post_id": post.pk})
+    sent = 0
+    for user in people.values():
+        if not user.email:
+            continue
+        queued = send_templated(
+            to=user.email, template="social/email/variant_failed", library=library,
+            language=user.language or None,
+            context={"variant": variant, "post": post, "channel": variant.channel, "user": user,
+                     "reason": reason, "needs_check": variant.state == S.NEEDS_CHECK, "post_url": url},
+            dedupe_key=f"social-failed:{variant.pk}:{variant.idempotency_key}:{user.pk}",
+        )
+        sent += queued is not None
+    return sent
+
+
+# --- The publishing quota (Instagram) -----------------------------------------------------------
+
+def quota_frees_at(channel: Channel, exc: QuotaExhausted, now) -> datetime:
+    """When a post fits in the channel's rolling quota window again.
+
+    The oldest post Sapa published in the window leaves it `duration` seconds
+    after it went out; when Sapa published none of them (posts made elsewhere),
+    it looks again in an hour.
+    """
+    window = timedelta(seconds=exc.duration)
+    published = list(PostVariant.objects.filter(
+        channel=channel, state=S.PUBLISHED, published_at__gt=now - window, published_at__lte=now,
+    ).order_by("published_at").values_list("published_at", flat=True)[: max(exc.usage - exc.total + 1, 1)])
+    if published:
+        return max(published[-1] + window, now + timedelta(minutes=1))
+    return now + timedelta(hours=1)
+
+
+def _defer_for_quota(variant: PostVariant, exc: QuotaExhausted, now) -> str:
+    """The quota is used up: nothing was sent; back to scheduled for when the window frees.
+
+    The attempt is not counted (it is not a failure), and the reason stays on
+    the variant for the staff to see.
+    """
+    when = quota_frees_at(variant.channel, exc, now)
+    from sapa.core.timefmt import format_datetime
+
+    text = _("%(network)s allows %(total)s posts in %(hours)s hours from this account and all are used: "
+             "this post waits and goes out at %(when)s.") % {
+        "network": variant.channel.get_network_display(), "total": exc.total,
+        "hours": exc.duration // 3600, "when": format_datetime(when, variant.post.library.time_zone)}
+    state = _update_from_publishing(variant, S.SCHEDULED, "deferred_quota", next_attempt_at=when,
+                                    lease_expires_at=None, attempts=F("attempts") - 1,
+                                    error_message=text[:2000])
+    if state == S.SCHEDULED:
+        from sapa.social.tasks import publish_variant
+
+        delay = max(int((when - now).total_seconds()), 1)
+        transaction.on_commit(lambda: publish_variant.schedule((variant.pk,), delay=delay))
+    return state
 
 
 def _retry_later(variant: PostVariant, exc: RetryableError, now) -> str:
@@ -304,6 +398,8 @@ def _publish_again(connector, variant, now, *, note: str, ambiguous_is_unknown: 
         return _retry_later(variant, exc, now)
     except AuthError as exc:
         return _hold_for_reconnect(variant, exc.message)
+    except QuotaExhausted as exc:
+        return _defer_for_quota(variant, exc, now)
     except RejectedError as exc:
         return _fail(variant, exc.message)
     except CannotTell as exc:

@@ -210,23 +210,41 @@ def update_variant(variant: PostVariant, *, by, media: list[MediaItem] | None = 
 
 # --- Templates and hashtags -------------------------------------------------------------------
 
-def registration_link(event) -> str:
-    """The link that brings people to an event's registration.
+def registration_link(event, channel: Channel | None = None) -> str:
+    """The link that brings people to an event's registration from `channel`.
 
-    For now the event's public page; the promotion app's tracked short link
-    will replace it once it exists.
+    The event's tracked short link for the channel's network (sapa.promotion's
+    one helper, created on first use), so a click and the registration it brings
+    count for that channel. Networks promotion has no channel of its own for
+    (Mastodon, Bluesky) get an "other" link labelled with the network, so their
+    clicks stay apart; no channel gives the general "other" link. The event's
+    own address only when promotion is not installed.
     """
+    from django.apps import apps
     from django.conf import settings
     from django.urls import reverse
 
+    if apps.is_installed("sapa.promotion"):
+        from sapa.promotion.links import event_link
+        from sapa.promotion.models import Channel as PromotionChannel
+        from sapa.promotion.services import promotion_channel
+
+        target = promotion_channel(channel.network) if channel is not None else PromotionChannel.OTHER
+        label = channel.network if channel is not None and target == PromotionChannel.OTHER else ""
+        try:
+            return event_link(event, target, label).url
+        except ValueError:
+            pass
     return settings.BASE_URL + reverse("event-public", kwargs={"slug": event.slug})
 
 
-def render_template(template: PostTemplate | str, *, event=None, extra: dict | None = None) -> str:
+def render_template(template: PostTemplate | str, *, event=None, channel: Channel | None = None,
+                    extra: dict | None = None) -> str:
     """A template's text with {event_title}, {event_date} and {registration_link} filled in.
 
-    Unknown placeholders and stray braces are left as they are (a post about
-    "{fun}" should not crash); the template's hashtag set is appended.
+    {registration_link} is the event's short link for `channel` (see
+    registration_link). Unknown placeholders and stray braces are left as they
+    are (a post about "{fun}" should not crash); the template's hashtag set is appended.
     """
     from sapa.core.timefmt import format_datetime
 
@@ -235,7 +253,8 @@ def render_template(template: PostTemplate | str, *, event=None, extra: dict | N
     if event is not None:
         values.setdefault("event_title", event.title)
         values.setdefault("event_date", format_datetime(event.starts_at, event.time_zone))
-        values.setdefault("registration_link", registration_link(event))
+        if "{registration_link}" in text and "registration_link" not in values:
+            values["registration_link"] = registration_link(event, channel)
     for key, value in values.items():
         text = text.replace("{" + key + "}", str(value))
     if not isinstance(template, str) and template.hashtag_set_id:
@@ -247,12 +266,15 @@ def render_template(template: PostTemplate | str, *, event=None, extra: dict | N
 
 def post_from_template(library, template: PostTemplate, channels: list[Channel], *, by, title: str,
                        event=None, campaign=None, media: list[MediaItem] | None = None) -> Post:
-    """A draft post with a variant per channel, its text from the template (new arrivals, events)."""
+    """A draft post with a variant per channel, its text from the template (new arrivals, events).
+
+    Each channel's text carries that channel's registration short link.
+    """
     with transaction.atomic():
         post = create_post(library, by=by, title=title, campaign=campaign, event=event)
-        text = render_template(template, event=event)
-        link = registration_link(event) if event is not None else ""
         for channel in channels:
+            text = render_template(template, event=event, channel=channel)
+            link = registration_link(event, channel) if event is not None else ""
             add_variant(post, channel, by=by, text=text, media=media or [],
                         link=link if link and link not in text else "")
     return post

@@ -395,8 +395,52 @@ def validate_variant(variant: PostVariant, *, for_schedule: bool = True,
             problems.append(Problem("channel_needs_reconnect", "channel", _(
                 "Reconnect the channel %(channel)s first: %(network)s refused its access.") % {
                     "channel": channel.name, "network": Network(network).label}))
+        problems += check_publishing_quota(variant)
     problems.sort(key=lambda p: 0 if p.is_error else 1)
     return problems
+
+
+# Instagram's publishing quota when the account's own was never read (current docs: 50 in 24 hours;
+# older docs said 25). The connector reads the real one before each publish and keeps it on the channel.
+DEFAULT_INSTAGRAM_QUOTA = 50
+_QUOTA_STATES = ("scheduled", "publishing", "published")
+
+
+def check_publishing_quota(variant: PostVariant) -> list[Problem]:
+    """A warning when the account would go over its publishing quota around the variant's time.
+
+    Counts the channel's other variants scheduled, publishing or published in
+    every rolling window (Instagram: 24 hours) that holds this one; over the
+    quota, the last ones wait until the window frees (they are not refused).
+    """
+    channel = variant.channel
+    if channel.network != Network.INSTAGRAM or variant.scheduled_at is None or channel.is_manual:
+        return []
+    limits = channel.server_limits or {}
+    total = limits.get("quota_total") if isinstance(limits.get("quota_total"), int) else DEFAULT_INSTAGRAM_QUOTA
+    duration = timedelta(seconds=limits.get("quota_duration") or 86400)
+    at = variant.scheduled_at
+    from django.db.models import Q
+    from django.db.models.functions import Coalesce
+
+    others = sorted(
+        PostVariant.objects.filter(channel=channel, state__in=_QUOTA_STATES)
+        .exclude(pk=variant.pk)
+        .annotate(moment=Coalesce("published_at", "scheduled_at"))
+        .filter(Q(moment__gt=at - duration) & Q(moment__lt=at + duration))
+        .values_list("moment", flat=True))
+    times = sorted([*others, at])
+    busiest = 0
+    for start in (t for t in times if at - duration < t <= at):
+        busiest = max(busiest, sum(1 for t in times if start <= t < start + duration))
+    if busiest <= total:
+        return []
+    params = {"network": str(Network(channel.network).label), "limit": total, "count": busiest,
+              "hours": int(duration.total_seconds() // 3600)}
+    return [Problem("publishing_quota", "scheduled_at", _(
+        "%(network)s publishes at most %(limit)s posts in %(hours)s hours from one account; %(count)s are "
+        "planned in the same %(hours)s hours as this one. Those over the limit wait until the window "
+        "frees: spread them over more days.") % params, severity=WARNING, params=params)]
 
 
 def errors(problems: list[Problem]) -> list[Problem]:

@@ -30,7 +30,7 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sapa.libraries import audit
 from sapa.libraries.models import Role
@@ -64,7 +64,13 @@ from sapa.social.models import (
     PostVariant,
     VariantState,
 )
-from sapa.social.validation import LIMITS, check_image, limits_for, validate_variant
+from sapa.social.validation import (
+    LIMITS,
+    check_image,
+    check_publishing_quota,
+    limits_for,
+    validate_variant,
+)
 
 S = VariantState
 
@@ -88,6 +94,8 @@ ACTION_LABELS = {
     "failed": gettext_lazy("publishing failed"),
     "needs_check": gettext_lazy("stopped mid-publish: check by hand"),
     "manual_reminder": gettext_lazy("reminded the staff to post by hand"),
+    "deferred_quota": gettext_lazy("waits: the network's daily publishing limit is used up"),
+    "waiting_for_reconnect": gettext_lazy("waits for the channel to be reconnected"),
     "marked_published": gettext_lazy("marked it published"),
 }
 
@@ -558,6 +566,8 @@ def variant_action(request, variant_id, action):
                               status=400)
             messages.success(request, _("Scheduled for %(when)s.") % {
                 "when": date_format(variant.scheduled_at.astimezone(tz), "l, j F Y, H:i")})
+            for problem in check_publishing_quota(variant):
+                messages.warning(request, problem.message)
         elif action == "unschedule":
             workflow.unschedule(variant, by=request.user, request=request)
             messages.success(request, _("Taken off the calendar; it stays approved."))
@@ -722,8 +732,11 @@ def todos(request):
     for task in open_tasks:
         task.media = task.variant.ordered_media()
     done = tasks.filter(done_at__gte=timezone.now() - timedelta(days=14)).order_by("-done_at")[:20]
+    # Posts that did not go out (refused, or "check by hand"): a to-do until someone retries or settles them.
+    stuck = PostVariant.objects.filter(post__library=request.library, state__in=[S.FAILED, S.NEEDS_CHECK]) \
+        .select_related("channel", "post").order_by("-updated_at")[:50]
     return render(request, "social/staff/todos.html", {"open_tasks": open_tasks, "done_tasks": done,
-                                                        "video": MediaKind.VIDEO})
+                                                        "stuck": stuck, "video": MediaKind.VIDEO})
 
 
 # --- Hashtag sets and post templates (editors and admins) --------------------------------------
@@ -736,6 +749,7 @@ _LIBRARY_OBJECTS = {
         "title": gettext_lazy("Hashtag sets"), "new": gettext_lazy("New hashtag set"),
         "empty": gettext_lazy("No hashtag set yet."), "saved": gettext_lazy("Hashtag set saved."),
         "deleted": gettext_lazy("Hashtag set deleted."),
+        "confirm": gettext_lazy("Delete the hashtag set “%(name)s”?"),
     },
     "templates": {
         "model": PostTemplate, "form": PostTemplateForm, "list": "social-templates",
@@ -744,6 +758,7 @@ _LIBRARY_OBJECTS = {
         "title": gettext_lazy("Post templates"), "new": gettext_lazy("New post template"),
         "empty": gettext_lazy("No post template yet."), "saved": gettext_lazy("Post template saved."),
         "deleted": gettext_lazy("Post template deleted."),
+        "confirm": gettext_lazy("Delete the post template “%(name)s”?"),
     },
 }
 
@@ -787,8 +802,16 @@ def _object_edit(request, kind, object_id=None):
 
 
 def _object_delete(request, kind, object_id):
+    """GET: a page asking to confirm (works without JavaScript); POST: delete, audited."""
     cfg = _LIBRARY_OBJECTS[kind]
     obj = get_object_or_404(cfg["model"], pk=object_id, library=request.library)
+    if request.method != "POST":
+        used_by = list(obj.templates.filter(library=request.library)) if kind == "hashtags" else []
+        return render(request, "social/staff/object_delete.html", {
+            "cfg": cfg, "kind": kind, "object": obj, "used_by": used_by,
+            "question": cfg["confirm"] % {"name": obj.name},
+            "summary": obj.as_text() if kind == "hashtags" else obj.text,
+            "list_url": reverse(cfg["list"], kwargs={"slug": request.library.slug})})
     with transaction.atomic():
         audit.record(cfg["audit"] + "_deleted", library=request.library, obj=obj, request=request, name=obj.name)
         obj.delete()
@@ -811,7 +834,7 @@ def hashtag_edit(request, object_id):
     return _object_edit(request, "hashtags", object_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @library_view(Role.EDITOR)
 def hashtag_delete(request, object_id):
     return _object_delete(request, "hashtags", object_id)
@@ -832,7 +855,7 @@ def template_edit(request, object_id):
     return _object_edit(request, "templates", object_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @library_view(Role.EDITOR)
 def template_delete(request, object_id):
     return _object_delete(request, "templates", object_id)

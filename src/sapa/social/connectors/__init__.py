@@ -7,6 +7,7 @@ from sapa.social.connectors.base import (  # noqa: F401
     ConnectorError,
     Metrics,
     PublishResult,
+    QuotaExhausted,
     RejectedError,
     RetryableError,
 )

@@ -23,7 +23,9 @@ Errors are sorted into four kinds, which sapa.social.publishing acts on:
                      `ambiguous` when the request may have been carried out;
 - `AuthError`        the token is expired or revoked: the channel needs reconnecting;
 - `RejectedError`    any other refusal (4xx): the variant fails with the network's message;
-- `CannotTell`       the network cannot say whether a post exists.
+- `CannotTell`       the network cannot say whether a post exists;
+- `QuotaExhausted`   the account may not publish more now (Instagram's 24-hour quota):
+                     nothing was sent, the variant is deferred, not failed.
 """
 
 from __future__ import annotations
@@ -88,6 +90,20 @@ class RejectedError(ConnectorError):
 
 class CannotTell(ConnectorError):
     """The network cannot say whether the post exists."""
+
+
+class QuotaExhausted(ConnectorError):
+    """The account's publishing quota is used up (Instagram: N posts per rolling 24 hours).
+
+    Nothing was sent: the variant waits until the window frees (`usage`, `total`
+    and `duration` in seconds are the network's own numbers).
+    """
+
+    def __init__(self, message: str, *, usage: int, total: int, duration: int, **kw):
+        super().__init__(message, **kw)
+        self.usage = usage
+        self.total = total
+        self.duration = duration
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -143,6 +143,12 @@ class FacebookConnector(GraphConnector):
         return None
 
     def fetch_metrics(self, variant: PostVariant) -> Metrics | None:
+        """Reactions, comments and shares of the post, then its reach from the post's insights.
+
+        GET /{post-id}?fields=shares,reactions.summary(total_count).limit(0),comments.summary(...)
+        and GET /{post-id}/insights?metric=post_total_media_view_unique,post_clicks (needs
+        pages_read_engagement; a refusal keeps the counts without reach).
+        """
         post = self.json(self.request("GET", self.graph(variant.external_id), params={
             "fields": "shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)",
             "access_token": self.token}))
@@ -153,17 +159,16 @@ class FacebookConnector(GraphConnector):
         )
         try:
             insights = self.json(self.request("GET", self.graph(f"{variant.external_id}/insights"), params={
-                "metric": "post_impressions_unique,post_impressions,post_clicks", "access_token": self.token}))
+                "metric": "post_total_media_view_unique,post_clicks", "access_token": self.token}))
         except RejectedError:
             return metrics  # insights need pages_read_engagement and 100+ page likes
         for row in insights.get("data", []):
             value = (row.get("values") or [{}])[0].get("value")
             if not isinstance(value, int):
                 continue
-            if row.get("name") == "post_impressions_unique":
+            # post_total_media_view_unique replaced post_impressions_unique (deprecated June 2025).
+            if row.get("name") in ("post_total_media_view_unique", "post_impressions_unique"):
                 metrics.reach = value
-            elif row.get("name") == "post_impressions":
-                metrics.impressions = value
             elif row.get("name") == "post_clicks":
                 metrics.clicks = value
         return metrics

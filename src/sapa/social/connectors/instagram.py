@@ -11,6 +11,12 @@ Instagram fetches the image itself from `image_url`: Sapa's media must be
 reachable from the internet (SAPA_BASE_URL, or S3 storage).
 Credentials: {"access_token": "<token of the linked Facebook Page>"}.
 
+Before anything is created, GET /{ig-user-id}/content_publishing_limit
+(fields quota_usage, config{quota_total, quota_duration}) says how many posts
+the account published in the rolling window; when it is used up, nothing is
+sent and `QuotaExhausted` defers the variant (sapa.social.publishing). The
+quota read is kept on the channel (server_limits) for the scheduling check.
+
 The container id is saved before media_publish is called. After a crash, a
 container that is not PUBLISHED proves that nothing went out (it is published
 then); a PUBLISHED one is looked up among the account's recent media.
@@ -18,18 +24,24 @@ then); a PUBLISHED one is looked up among the account's recent media.
 
 from __future__ import annotations
 
+import logging
 import time
+
+from django.utils import timezone
 
 from sapa.social.connectors.base import (
     CannotTell,
     Metrics,
     PublishResult,
+    QuotaExhausted,
     RejectedError,
     RetryableError,
     same_text,
 )
 from sapa.social.connectors.facebook import GraphConnector
-from sapa.social.models import Network, PostVariant
+from sapa.social.models import Channel, Network, PostVariant
+
+log = logging.getLogger("sapa.social")
 
 
 class InstagramConnector(GraphConnector):
@@ -48,6 +60,31 @@ class InstagramConnector(GraphConnector):
             "GET", self.graph(f"{self.channel.account_id}/content_publishing_limit"),
             params={"fields": "quota_usage,config", "access_token": self.token}))
         return (data.get("data") or [{}])[0]
+
+    def check_quota(self) -> None:
+        """Raise QuotaExhausted when the account's publishing quota is used up; remember the quota.
+
+        A quota that cannot be read (a refusal, e.g. a missing permission) does not
+        stop the publish: Instagram itself will refuse a post over the limit.
+        """
+        try:
+            quota = self.publishing_quota()
+        except RejectedError as exc:
+            log.info("channel %s: the publishing quota could not be read: %s", self.channel.pk, exc.message)
+            return
+        usage = quota.get("quota_usage")
+        config = quota.get("config") or {}
+        total, duration = config.get("quota_total"), config.get("quota_duration") or 86400
+        if isinstance(total, int) and total > 0:
+            limits = {**(self.channel.server_limits or {}), "quota_total": total, "quota_duration": duration}
+            if limits != self.channel.server_limits:
+                self.channel.server_limits = limits
+                Channel.objects.filter(pk=self.channel.pk).update(server_limits=limits,
+                                                                  server_limits_fetched_at=timezone.now())
+        if isinstance(usage, int) and isinstance(total, int) and total > 0 and usage >= total:
+            raise QuotaExhausted(
+                f"Instagram's publishing limit is used up: {usage} of {total} posts in "
+                f"{duration // 3600} hours", usage=usage, total=total, duration=int(duration))
 
     def _container(self, **fields) -> str:
         created = self.json(self.request("POST", self.graph(f"{self.channel.account_id}/media"),
@@ -79,6 +116,7 @@ class InstagramConnector(GraphConnector):
             if found:
                 return found
             raise CannotTell("Instagram published the container but the post was not found.")
+        self.check_quota()
         if not container or self._status(container) in ("ERROR", "EXPIRED"):
             if len(images) == 1:
                 container = self._container(image_url=self.media_url(images[0]), caption=caption,
@@ -125,12 +163,23 @@ class InstagramConnector(GraphConnector):
         raise CannotTell("Instagram published the container but the post is not among the recent ones.")
 
     def fetch_metrics(self, variant: PostVariant) -> Metrics | None:
-        insights = self.json(self.request("GET", self.graph(f"{variant.external_id}/insights"), params={
-            "metric": "reach,likes,comments,shares,saved", "access_token": self.token}))
+        """GET /{ig-media-id}/insights?metric=reach,likes,comments,shares,saved,views.
+
+        `views` replaced `impressions` (v22.0) and is stored as impressions. A media
+        without insights (too few viewers: error #10; media of an album) falls
+        back to the media's own like_count and comments_count.
+        """
+        try:
+            insights = self.json(self.request("GET", self.graph(f"{variant.external_id}/insights"), params={
+                "metric": "reach,likes,comments,shares,saved,views", "access_token": self.token}))
+        except RejectedError:
+            media = self.json(self.request("GET", self.graph(variant.external_id), params={
+                "fields": "like_count,comments_count", "access_token": self.token}))
+            return Metrics(likes=media.get("like_count") or 0, comments=media.get("comments_count") or 0)
         values = {}
         for row in insights.get("data", []):
             value = (row.get("values") or [{}])[0].get("value")
             if isinstance(value, int):
                 values[row.get("name")] = value
-        return Metrics(reach=values.get("reach"), likes=values.get("likes", 0),
+        return Metrics(reach=values.get("reach"), impressions=values.get("views"), likes=values.get("likes", 0),
                        comments=values.get("comments", 0), shares=values.get("shares", 0))
