@@ -7,9 +7,18 @@ class AttendanceConfig(AppConfig):
     label = "attendance"
     verbose_name = _("Attendance: check-in codes, meeting reports and the Zoom chat")
 
-    # Hooks read by other apps (see docs/decisions.md, "App hooks"):
-    # staff_nav = ((weight, label, url_name(slug), role),)
-    # event_nav = ((weight, label, url_name(slug, event_id), role),)
-    # def participant_section(self, registration, request) -> str (HTML) | ""
-    # def public_home_section(self, library) -> str (HTML) | ""
-    # def load_demo(self, library, admin) -> None
+    # Hooks read by other apps (see docs/decisions.md, "App hooks").
+    # One entry: the chat, the imports and the check-in screen are reached from the
+    # attendance page (the menu marks entries by app, so two would both look current).
+    event_nav = ((30, _("Attendance"), "attendance-event", "staff"),)
+
+    def participant_section(self, registration, request):
+        """"Check in now" (the code only) while a window is open; "You checked in at …" after."""
+        from sapa.attendance.participant import section
+
+        return section(registration, request)
+
+    def load_demo(self, library, admin):
+        from sapa.attendance.demo import load_demo
+
+        load_demo(library, admin)

@@ -1,12 +1,17 @@
 """The attendance rules. Other apps read attendance only through the functions
 marked CONTRACT (prizes, certificates, survey, news); keep their signatures."""
 
+import hmac
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from sapa.attendance.models import Attendance, AttendanceRule
+from sapa.attendance.models import Attendance, AttendanceRule, CheckInWindow
 
 
 @dataclass(frozen=True)
@@ -65,16 +70,17 @@ def record_attendance(registration, *, minutes: int | None = None, checked_in_at
 
 
 def reapply_rule(event) -> int:
-    """Recompute `attended` for every row of the event (after the rule changed)."""
+    """Recompute `attended` for every row of the event (after the rule changed); the number changed."""
     rule = rule_for(event)
-    changed = 0
-    for row in Attendance.objects.filter(event=event):
-        attended = meets_rule(rule, event, row.minutes, row.checked_in_at is not None)
-        if attended != row.attended:
-            row.attended = attended
-            row.save(update_fields=["attended"])
-            changed += 1
-    return changed
+    changed = []
+    with transaction.atomic():
+        for row in Attendance.objects.select_for_update().filter(event=event):
+            attended = meets_rule(rule, event, row.minutes, row.checked_in_at is not None)
+            if attended != row.attended:
+                row.attended = attended
+                changed.append(row)
+        Attendance.objects.bulk_update(changed, ["attended"], batch_size=500)
+    return len(changed)
 
 
 def attendance_summary(event) -> dict[int, Presence]:
@@ -97,3 +103,402 @@ def attended_registration_ids(event) -> set[int]:
 def minutes_by_registration(event) -> dict[int, int]:
     """registration id → minutes attended (0 when never seen). CONTRACT."""
     return dict(Attendance.objects.filter(event=event).values_list("registration_id", "minutes"))
+
+
+# --- Writing minutes ---------------------------------------------------------------------
+
+
+def write_minutes(event, minutes: dict[int, int], *, now=None) -> int:
+    """Set the minutes of many registrations of `event` at once and apply the rule.
+
+    Runs inside the caller's transaction; returns the number of rows written.
+    """
+    now = now or timezone.now()
+    rule = rule_for(event)
+    existing = {row.registration_id: row for row in
+                Attendance.objects.select_for_update().filter(event=event, registration_id__in=list(minutes))}
+    update, create = [], []
+    for registration_id, value in minutes.items():
+        row = existing.get(registration_id)
+        if row is None:
+            row = Attendance(event=event, registration_id=registration_id)
+            create.append(row)
+        else:
+            update.append(row)
+        row.minutes = value
+        row.attended = meets_rule(rule, event, value, row.checked_in_at is not None)
+        row.updated_at = now
+    Attendance.objects.bulk_update(update, ["minutes", "attended", "updated_at"], batch_size=500)
+    Attendance.objects.bulk_create(create, batch_size=500)
+    return len(update) + len(create)
+
+
+# --- The rule ------------------------------------------------------------------------------
+
+
+def save_rule(event, *, min_minutes, min_percent, combine, request=None) -> int:
+    """Store the event's rule and re-apply it to every attendance row; the number of rows
+    whose `attended` changed."""
+    from sapa.libraries import audit
+
+    with transaction.atomic():
+        rule, _created = AttendanceRule.objects.select_for_update().get_or_create(event=event)
+        rule.min_minutes, rule.min_percent, rule.combine = min_minutes, min_percent, combine
+        rule.save()
+        event.attendance_rule = rule
+        changed = reapply_rule(event)
+        audit.record("attendance.rule_changed", library=event.library, obj=event, request=request,
+                     min_minutes=min_minutes, min_percent=min_percent, combine=combine, changed=changed)
+    return changed
+
+
+# --- Check-in codes ------------------------------------------------------------------------
+
+# Easy to read aloud and to read off a shared screen: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V.
+CODE_ALPHABET = "34679ACDEFHJKMNPRTWXY"
+CODE_LENGTH = 5
+WINDOW_CHOICES = (5, 10, 15, 20, 30, 45, 60)
+
+
+class CheckInRefused(Exception):
+    """A check-in that stores nothing; `message` says why, in the visitor's language.
+    `counts` is True for the guesses that the rate limit counts (wrong code, unknown email)."""
+
+    def __init__(self, message, *, counts: bool = False):
+        super().__init__(str(message))
+        self.message = message
+        self.counts = counts
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    registration: object
+    checked_in_at: object
+    already: bool
+
+
+def new_code() -> str:
+    """A fresh random code, e.g. "K7MXR"."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str:
+    """What a participant typed, as the code is stored: upper case, no spaces or dashes."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())[:16]
+
+
+def open_window(event, now=None):
+    """The event's check-in window open now, or None."""
+    now = now or timezone.now()
+    return (CheckInWindow.objects.filter(event=event, opens_at__lte=now, closes_at__gt=now)
+            .order_by("-opens_at", "-id").first())
+
+
+def open_checkin(event, minutes: int, *, request=None, now=None) -> CheckInWindow:
+    """Open a check-in window of `minutes` from now with a new code; a window still
+    open is closed (one code at a time)."""
+    from sapa.libraries import audit
+
+    now = now or timezone.now()
+    if minutes not in WINDOW_CHOICES:
+        raise ValueError(minutes)
+    with transaction.atomic():
+        CheckInWindow.objects.filter(event=event, closes_at__gt=now).update(closes_at=now)
+        window = CheckInWindow.objects.create(
+            event=event, code=new_code(), opens_at=now, closes_at=now + timedelta(minutes=minutes),
+            created_by=getattr(request, "user", None) if request and request.user.is_authenticated else None,
+        )
+        audit.record("attendance.checkin_opened", library=event.library, obj=event, request=request,
+                     minutes=minutes, window=window.pk)
+    return window
+
+
+def close_checkin(window: CheckInWindow, *, request=None, now=None) -> bool:
+    """Close a window now; False when it was already closed."""
+    from sapa.libraries import audit
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        closed = CheckInWindow.objects.filter(pk=window.pk, closes_at__gt=now).update(closes_at=now)
+        if closed:
+            audit.record("attendance.checkin_closed", library=window.event.library, obj=window.event,
+                         request=request, window=window.pk)
+    return bool(closed)
+
+
+def checkin_limit():
+    """The per-address limit on failed check-ins: the environment's SAPA_CHECKIN_RATE
+    ("attempts/seconds", "off"), default 10 per 10 minutes; a setting of that name wins (tests)."""
+    import os
+
+    from django.conf import settings
+
+    from sapa.config import ConfigError, parse_rate
+    from sapa.core import ratelimit
+
+    value = getattr(settings, "SAPA_CHECKIN_RATE", None) or os.environ.get("SAPA_CHECKIN_RATE", "10/600")
+    try:
+        rate = parse_rate("SAPA_CHECKIN_RATE", value)
+    except ConfigError:
+        rate = (10, 600)
+    return ratelimit.Limit("attendance-checkin", *rate) if rate else None
+
+
+def checkin_blocked(ip: str) -> bool:
+    """True when this address has used up its failed attempts in the current window."""
+    from sapa.core import ratelimit
+
+    limit = checkin_limit()
+    return limit is not None and ratelimit.peek(limit, ip) >= limit.attempts
+
+
+def checkin_failed(ip: str) -> None:
+    """Count one failed attempt (a wrong code or an unknown email) of this address."""
+    from sapa.core import ratelimit
+
+    limit = checkin_limit()
+    if limit is not None:
+        ratelimit.hit(limit, ip)
+
+
+def check_in(event, code: str, *, email: str | None = None, registration=None, now=None) -> CheckIn:
+    """Check a participant in with the code shown in the session: by email on the
+    public page, or as `registration` from the personal link.
+
+    Idempotent: a second check-in keeps the first time. Raises CheckInRefused
+    (nothing stored) for a closed window, a wrong code, an unknown email, or a
+    registration without a seat.
+    """
+    from sapa.events.models import Registration, RegistrationStatus
+    from sapa.events.services import normalize_email
+
+    now = now or timezone.now()
+    if event.is_cancelled:
+        raise CheckInRefused(_("This event has been cancelled."))
+    window = open_window(event, now)
+    if window is None:
+        raise CheckInRefused(_("Check-in is not open now. Enter the code while the moderator shows it "
+                               "in the session."))
+    typed = normalize_code(code).encode()
+    if not typed:
+        raise CheckInRefused(_("Enter the code shown in the session."))
+    if not hmac.compare_digest(typed, window.code.encode()):
+        raise CheckInRefused(_("That code is not right. Check the code on the screen and try again."),
+                             counts=True)
+    if registration is None:
+        address = normalize_email(email or "")
+        if not address:
+            raise CheckInRefused(_("Enter the email address you registered with."))
+        registration = (Registration.objects.filter(event=event, email_normalized=address,
+                                                    anonymized_at__isnull=True).first())
+        if registration is None:
+            raise CheckInRefused(_("No registration for this event has that email address. Use the "
+                                   "address you registered with."), counts=True)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise CheckInRefused(_("This registration has been cancelled, so it cannot be checked in."))
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise CheckInRefused(_("You are on the waiting list and have no seat, so you cannot check in."))
+    row = record_attendance(registration, checked_in_at=now)
+    return CheckIn(registration, row.checked_in_at, row.checked_in_at != now)
+
+
+def checkin_url(event) -> str:
+    """The public check-in page's full address (shown on the staff screen, with its QR code)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.BASE_URL + reverse("attendance-checkin", args=[event.slug])
+
+
+def checked_in_at(registration):
+    """When this registration checked in, or None."""
+    return (Attendance.objects.filter(registration=registration)
+            .values_list("checked_in_at", flat=True).first())
+
+
+# --- Meeting report imports ------------------------------------------------------------------
+
+
+def _matchable(event):
+    """The registrations a report row may stand for: active (not cancelled), not anonymized."""
+    from sapa.events.models import RegistrationStatus
+
+    return event.registrations.filter(
+        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED], anonymized_at__isnull=True,
+    )
+
+
+def match_people(event, people: list[dict]) -> None:
+    """Match each parsed person to a registration of `event`: by email (case-insensitive),
+    then by a name that exactly one registration has (casefolded, accents stripped,
+    "(Original Name)" and "Name_Institution" handled). Sets "registration" and "matched_by"."""
+    from sapa.attendance.reports import name_candidates, normalize_name
+
+    by_email, by_name = {}, {}
+    for pk, email, name in _matchable(event).values_list("pk", "email_normalized", "name"):
+        by_email[email] = pk
+        by_name.setdefault(normalize_name(name), set()).add(pk)
+    for person in people:
+        person["registration"], person["matched_by"] = None, None
+        email = (person.get("email") or "").strip().lower()
+        if email and email in by_email:
+            person["registration"], person["matched_by"] = by_email[email], "email"
+            continue
+        for raw in [person["name"], *person.get("names", [])]:
+            for candidate in name_candidates(raw):
+                found = by_name.get(candidate, set())
+                if len(found) == 1:
+                    person["registration"], person["matched_by"] = next(iter(found)), "name"
+                    break
+            if person["registration"]:
+                break
+
+
+def start_import(event, data: bytes, file_name: str, *, request=None):
+    """Parse an uploaded meeting report and keep it, matched, as a pending import for
+    the preview. Raises files.FileProblem (line and reason); nothing is stored then."""
+    from sapa.attendance.models import ReportImport
+    from sapa.attendance.reports import parse_report
+
+    local_day = event.starts_at.astimezone(ZoneInfo(event.time_zone)).date()
+    report = parse_report(data, tz_name=event.time_zone, default_date=local_day)
+    people = [person.to_json() for person in report.people]
+    match_people(event, people)
+    matched = sum(1 for p in people if p["registration"])
+    return ReportImport.objects.create(
+        event=event, file_name=(file_name or "")[:255], format=report.format,
+        data={"people": people, "topic": report.topic, "table": report.table,
+              "no_shows": report.no_shows, "skipped_hosts": report.skipped_hosts},
+        rows=report.rows, people=len(people), matched=matched, unmatched=len(people) - matched,
+        created_by=request.user if request and request.user.is_authenticated else None,
+    )
+
+
+class ImportRefused(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def save_import(report_import, choices: dict[int, int | None], *, request=None, now=None) -> dict:
+    """Write the minutes of a pending import, all in one transaction, and apply the rule.
+
+    `choices` maps the index of an unmatched person to a registration id chosen by
+    hand (None: ignore). People matched to the same registration (two devices, a
+    hand-matched guest) have their join/leave intervals merged. Returns counts.
+    Raises ImportRefused when the import is no longer pending or a choice is not a
+    registration of this event.
+    """
+    from sapa.attendance.models import ReportImport
+    from sapa.attendance.reports import total_minutes
+    from sapa.libraries import audit
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = ReportImport.objects.select_for_update().get(pk=report_import.pk)
+        if locked.state != ReportImport.State.PENDING:
+            raise ImportRefused(_("This import was already saved or discarded."))
+        event = locked.event
+        people = locked.data.get("people", [])
+        allowed = set(_matchable(event).values_list("pk", flat=True))
+        by_registration: dict[int, dict] = {}
+        by_hand = ignored = 0
+        for index, person in enumerate(people):
+            registration_id = person.get("registration")
+            if registration_id is None:
+                registration_id = choices.get(index)
+                if registration_id is None:
+                    ignored += 1
+                    continue
+                if registration_id not in allowed:
+                    raise ImportRefused(_("A chosen participant is not registered for this event."))
+                by_hand += 1
+            elif registration_id not in allowed:
+                # Cancelled since the upload: not counted.
+                ignored += 1
+                continue
+            slot = by_registration.setdefault(registration_id, {"intervals": [], "extra": 0.0})
+            slot["intervals"] += [(datetime.fromisoformat(a), datetime.fromisoformat(b))
+                                  for a, b in person.get("intervals", [])]
+            slot["extra"] += float(person.get("extra_seconds") or 0)
+        minutes = {pk: total_minutes(slot["intervals"], slot["extra"]) for pk, slot in by_registration.items()}
+        written = write_minutes(event, minutes, now=now)
+        locked.state = ReportImport.State.SAVED
+        locked.matched = len(people) - ignored
+        locked.unmatched = ignored
+        locked.data = {}
+        locked.saved_at = now
+        locked.saved_by = request.user if request and request.user.is_authenticated else None
+        locked.save()
+        counts = {"written": written, "by_hand": by_hand, "ignored": ignored, "rows": locked.rows,
+                  "people": locked.people}
+        audit.record("attendance.report_imported", library=event.library, obj=locked, request=request,
+                     event=event.pk, file=locked.file_name, format=locked.format, **counts)
+    return counts
+
+
+def discard_import(report_import, *, request=None) -> bool:
+    """Drop a pending import (and the parsed personal data it holds)."""
+    from sapa.attendance.models import ReportImport
+    from sapa.libraries import audit
+
+    with transaction.atomic():
+        done = ReportImport.objects.filter(pk=report_import.pk, state=ReportImport.State.PENDING).update(
+            state=ReportImport.State.DISCARDED, data={})
+        if done:
+            audit.record("attendance.report_discarded", library=report_import.event.library,
+                         obj=report_import, request=request, file=report_import.file_name)
+    return bool(done)
+
+
+def purge_pending_imports(older_than=timedelta(days=2), now=None) -> int:
+    """Discard pending imports nobody finished: their parsed data holds names and emails."""
+    from sapa.attendance.models import ReportImport
+
+    cutoff = (now or timezone.now()) - older_than
+    return ReportImport.objects.filter(state=ReportImport.State.PENDING, created_at__lt=cutoff).update(
+        state=ReportImport.State.DISCARDED, data={})
+
+
+# --- The Zoom chat -------------------------------------------------------------------------
+
+
+def import_chat(event, data: bytes, file_name: str, *, request=None):
+    """Replace the event's chat with the messages of a saved Zoom chat file, whole or
+    nothing. Raises files.FileProblem (line and reason) for a file Sapa cannot read."""
+    from sapa.attendance.chat import is_question, is_thanks, parse_chat
+    from sapa.attendance.models import ChatImport, ChatMessage
+    from sapa.libraries import audit
+
+    chat = parse_chat(data, tz_name=event.time_zone, starts_at=event.starts_at)
+    with transaction.atomic():
+        ChatMessage.objects.filter(event=event).delete()
+        record = ChatImport.objects.create(
+            event=event, file_name=(file_name or "")[:255], format=chat.format, messages=len(chat.messages),
+            created_by=request.user if request and request.user.is_authenticated else None,
+        )
+        ChatMessage.objects.bulk_create([
+            ChatMessage(event=event, chat_import=record, position=i, sent_at=m.sent_at, sender=m.sender[:200],
+                        recipient=m.recipient[:200], is_private=m.private, text=m.text,
+                        is_question=is_question(m.text), is_thanks=is_thanks(m.text))
+            for i, m in enumerate(chat.messages)
+        ], batch_size=500)
+        audit.record("attendance.chat_imported", library=event.library, obj=record, request=request,
+                     event=event.pk, file=record.file_name, format=chat.format, messages=len(chat.messages))
+    return record
+
+
+def chat_stats(event, top: int = 10) -> dict:
+    """Counts of the event's chat: messages, questions, thanks, direct messages, senders, top senders."""
+    from django.db.models import Count, Q
+
+    from sapa.attendance.models import ChatMessage
+
+    messages = ChatMessage.objects.filter(event=event)
+    totals = messages.aggregate(
+        messages=Count("id"), questions=Count("id", filter=Q(is_question=True)),
+        thanks=Count("id", filter=Q(is_thanks=True)), private=Count("id", filter=Q(is_private=True)),
+        senders=Count("sender", distinct=True),
+    )
+    totals["top_senders"] = list(messages.values("sender").annotate(n=Count("id")).order_by("-n", "sender")[:top])
+    return totals
