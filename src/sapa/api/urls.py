@@ -47,12 +47,14 @@ def _register_routers():
     from sapa.events.api_public import router as events_public_router
     from sapa.events.api_staff import router as events_staff_router
     from sapa.libraries.api import router as libraries_router
+    from sapa.news.api import router as news_router
     from sapa.social.api import router as social_router
 
     api.add_router("/", libraries_router)
     api.add_router("/", events_public_router)
     api.add_router("/", events_staff_router)
     api.add_router("/", social_router)
+    api.add_router("/", news_router)
 
 
 _register_routers()

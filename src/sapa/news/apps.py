@@ -7,9 +7,19 @@ class NewsConfig(AppConfig):
     label = "news"
     verbose_name = _("News and reports")
 
-    # Hooks read by other apps (see docs/decisions.md, "App hooks"):
-    # staff_nav = ((weight, label, url_name(slug), role),)
-    # event_nav = ((weight, label, url_name(slug, event_id), role),)
-    # def participant_section(self, registration, request) -> str (HTML) | ""
-    # def public_home_section(self, library) -> str (HTML) | ""
-    # def load_demo(self, library, admin) -> None
+    # Hooks read by other apps (see docs/decisions.md, "App hooks").
+    staff_nav = ((40, _("News"), "staff-news", "staff"),)
+    event_nav = ((60, _("Report"), "staff-news-event", "staff"),)
+
+    def public_home_section(self, library):
+        from sapa.news.services import home_section
+
+        return home_section(library)
+
+    def load_demo(self, library, admin):
+        from sapa.news.demo import load_demo
+
+        load_demo(library, admin)
+
+    def ready(self):
+        from sapa.news import tasks  # noqa: F401  (registers the periodic task)
