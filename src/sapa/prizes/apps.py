@@ -7,9 +7,20 @@ class PrizesConfig(AppConfig):
     label = "prizes"
     verbose_name = _("Door prizes and verifiable draws")
 
-    # Hooks read by other apps (see docs/decisions.md, "App hooks"):
-    # staff_nav = ((weight, label, url_name(slug), role),)
-    # event_nav = ((weight, label, url_name(slug, event_id), role),)
-    # def participant_section(self, registration, request) -> str (HTML) | ""
-    # def public_home_section(self, library) -> str (HTML) | ""
-    # def load_demo(self, library, admin) -> None
+    event_nav = ((70, _("Door prizes"), "prizes-event", "staff"),)
+
+    def participant_section(self, registration, request):
+        from sapa.prizes.hooks import participant_section
+
+        return participant_section(registration, request)
+
+    def load_demo(self, library, admin):
+        from sapa.prizes.demo import load_demo
+
+        load_demo(library, admin)
+
+    def ready(self):
+        from sapa.mail import renderers
+        from sapa.prizes import services
+
+        renderers.register("prizes.winner", services.render_winner_mail)

@@ -7,9 +7,20 @@ class SurveyConfig(AppConfig):
     label = "survey"
     verbose_name = _("Feedback survey")
 
-    # Hooks read by other apps (see docs/decisions.md, "App hooks"):
-    # staff_nav = ((weight, label, url_name(slug), role),)
-    # event_nav = ((weight, label, url_name(slug, event_id), role),)
-    # def participant_section(self, registration, request) -> str (HTML) | ""
-    # def public_home_section(self, library) -> str (HTML) | ""
-    # def load_demo(self, library, admin) -> None
+    event_nav = ((60, _("Survey"), "survey-results", "staff"),)
+
+    def participant_section(self, registration, request):
+        from sapa.survey.hooks import participant_section
+
+        return participant_section(registration, request)
+
+    def load_demo(self, library, admin):
+        from sapa.survey.demo import load_demo
+
+        load_demo(library, admin)
+
+    def ready(self):
+        from sapa.mail import renderers
+        from sapa.survey import services
+
+        renderers.register("survey.invitation", services.render_invitation)

@@ -1,3 +1,9 @@
-"""Survey public URLs."""
+"""Survey public URLs: /survei/<registration>/<token>/ (the token of the personal link)."""
 
-urlpatterns = []
+from django.urls import path
+
+from sapa.survey import views_public as views
+
+urlpatterns = [
+    path("survei/<uuid:public_id>/<str:token>/", views.respond, name="survey-respond"),
+]

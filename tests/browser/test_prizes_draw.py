@@ -1,0 +1,88 @@
+"""The door prize draw in a real browser: presentation mode reveals winners one by one (no
+JavaScript needed), the public draw page and the claim form pass axe."""
+
+from datetime import timedelta
+
+import pytest
+from browser_helpers import PASSWORD, assert_accessible, login, screenshot
+from django.utils import timezone
+
+from sapa.attendance.services import record_attendance
+from sapa.events import services as event_services
+from sapa.events.models import Event, EventStatus
+from sapa.libraries.models import Library, Membership, Role, User
+from sapa.prizes import services
+from sapa.prizes.models import Prize, PrizeVariant
+
+
+@pytest.fixture
+def prepared(transactional_db, settings, live_server):
+    settings.BASE_URL = live_server.url
+    library = Library.objects.create(slug="balitbangdiklat", name="Perpustakaan Balitbangdiklat Kemenag")
+    user = User.objects.create_user("staf@example.org", PASSWORD, name="Staf")
+    Membership.objects.create(user=user, library=library, role=Role.STAFF)
+    now = timezone.now()
+    event = Event.objects.create(library=library, slug="sharing-session", title="Sharing Session Media Sosial",
+                                 starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1),
+                                 status=EventStatus.PUBLISHED, capacity=100)
+    for i, name in enumerate(["Dewi Sartika", "Budi Santoso", "Siti Rahmawati", "Agus Salim", "Rina Kartika"]):
+        registration = event_services.register(event, name=name, email=f"p{i}@example.org", consent=True,
+                                               source="staff").registration
+        record_attendance(registration, minutes=150)
+    kaos = Prize.objects.create(event=event, name="Kaos", quantity=2)
+    PrizeVariant.objects.create(prize=kaos, name="M", stock=1)
+    PrizeVariant.objects.create(prize=kaos, name="XL", stock=1)
+    Prize.objects.create(event=event, name="Mug", quantity=1, position=1)
+    return event, services.prepare_draw(event)
+
+
+def test_presentation_reveals_winners_one_by_one(desktop_page, live_server, prepared):
+    event, draw = prepared
+    page = login(desktop_page, live_server, "staf@example.org")
+    page.goto(f"{live_server.url}/staff/balitbangdiklat/events/{event.pk}/prizes/draws/{draw.pk}/present/")
+    assert draw.commitment in page.content()
+    page.get_by_role("button", name="Undi sekarang").click()
+    page.wait_for_load_state()
+    assert page.locator("#latest-name").count() == 0
+    data = services.public_data(type(draw).objects.get(pk=draw.pk))
+    seen = []
+    for k, winner in enumerate(data["winners"], start=1):
+        if k == 2:  # a presenter's clicker: the right arrow (optional JavaScript)
+            with page.expect_navigation():
+                page.keyboard.press("ArrowRight")
+        else:
+            page.locator("#next").click()
+        page.wait_for_load_state()
+        assert page.locator("#latest-name").inner_text() == winner["name"]
+        seen.append(winner["name"])
+        for later in data["winners"][k:]:
+            assert later["entry"] not in page.content()
+    assert page.locator("#all-shown").is_visible()
+    assert page.locator("#next").count() == 0
+    screenshot(page, "prizes-presentation")
+    assert_accessible(page)
+
+
+def test_public_draw_page_is_accessible_and_light(phone_page, live_server, prepared):
+    event, draw = prepared
+    services.run_draw(draw)
+    page = phone_page
+    response = page.goto(f"{live_server.url}/undian/{draw.public_id}/")
+    assert response.status == 200
+    assert page.locator("#seed").inner_text() == type(draw).objects.get(pk=draw.pk).seed
+    assert page.locator("#winners tbody tr").count() == 3
+    assert len(page.content().encode()) < 100 * 1024
+    screenshot(page, "prizes-public-draw")
+    assert_accessible(page)
+
+
+def test_claim_form_is_accessible(phone_page, live_server, prepared):
+    event, draw = prepared
+    draw, _ = services.run_draw(draw)
+    winner = draw.winners.get(position=1)
+    page = phone_page
+    page.goto(services.claim_url(winner))
+    page.get_by_role("button", name="Kirim klaim saya").click()
+    page.wait_for_load_state()
+    assert page.locator(".error").count() >= 4
+    assert_accessible(page)
