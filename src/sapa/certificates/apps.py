@@ -7,9 +7,28 @@ class CertificatesConfig(AppConfig):
     label = "certificates"
     verbose_name = _("E-certificates")
 
-    # Hooks read by other apps (see docs/decisions.md, "App hooks"):
-    # staff_nav = ((weight, label, url_name(slug), role),)
-    # event_nav = ((weight, label, url_name(slug, event_id), role),)
-    # def participant_section(self, registration, request) -> str (HTML) | ""
-    # def public_home_section(self, library) -> str (HTML) | ""
-    # def load_demo(self, library, admin) -> None
+    # Hooks read by other apps (see docs/decisions.md, "App hooks").
+    event_nav = ((50, _("Certificates"), "certificates-event", "staff"),)
+
+    def participant_section(self, registration, request):
+        from django.template.loader import render_to_string
+
+        from sapa.certificates import services
+
+        certificates = services.for_registration(registration)
+        if not certificates:
+            return ""
+        return render_to_string("certificates/public/_participant_section.html", {
+            "certificates": [(c, services.download_path(c)) for c in certificates],
+        }, request=request)
+
+    def load_demo(self, library, admin):
+        from sapa.certificates.demo import load_demo
+
+        load_demo(library, admin)
+
+    def ready(self):
+        from sapa.certificates import services
+        from sapa.mail import renderers
+
+        renderers.register("certificates.issued", services.render_certificate_mail)

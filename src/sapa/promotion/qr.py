@@ -14,8 +14,8 @@ BORDER = 4
 MAX_SCALE = 40
 
 
-def make(data: str) -> segno.QRCode:
-    return segno.make_qr(data, error=ERROR, boost_error=True)
+def make(data: str, mask: int | None = None) -> segno.QRCode:
+    return segno.make_qr(data, error=ERROR, boost_error=True, mask=mask)
 
 
 def png(data: str, scale: int = 10, border: int = BORDER, dark: str = "#000000", light: str = "#ffffff") -> bytes:
