@@ -7,9 +7,33 @@ class LiveConfig(AppConfig):
     label = "live"
     verbose_name = _("Live question board and raised hands")
 
-    # Hooks read by other apps (see docs/decisions.md, "App hooks"):
-    # staff_nav = ((weight, label, url_name(slug), role),)
-    # event_nav = ((weight, label, url_name(slug, event_id), role),)
-    # def participant_section(self, registration, request) -> str (HTML) | ""
-    # def public_home_section(self, library) -> str (HTML) | ""
-    # def load_demo(self, library, admin) -> None
+    # Hooks read by other apps (see docs/decisions.md, "App hooks").
+    event_nav = ((40, _("Live board"), "live-moderate", "staff"),)
+
+    def ready(self):
+        from sapa.live.serving import end_streams_on_stop
+
+        end_streams_on_stop()
+
+    def load_demo(self, library, admin):
+        from sapa.live.demo import load_demo
+
+        load_demo(library, admin)
+
+    def participant_section(self, registration, request) -> str:
+        """A card on the personal page with the link that opens the board as this participant."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        event = registration.event
+        if (not registration.is_active or registration.anonymized_at or event.is_cancelled
+                or event.ends_at < timezone.now() - timedelta(days=1)):
+            return ""  # nothing to take part in (any more)
+        from django.template.loader import render_to_string
+        from django.urls import reverse
+
+        url = reverse("live-enter", args=[registration.event.slug, registration.public_id,
+                                          registration.manage_token])
+        return render_to_string("live/_participant_section.html",
+                                {"registration": registration, "enter_url": url}, request=request)

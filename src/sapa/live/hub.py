@@ -1,0 +1,244 @@
+"""Live updates: the per-process hub that feeds the open Server-Sent Events streams.
+
+The update log (sapa.live.models.Update) is the truth; this module only tells
+each process's open streams what was added to it.
+
+- Each web process has one hub with one listener thread. A stream subscribes
+  to its event; the listener learns that an event has new updates, reads them
+  from the log once (one query for the whole process) and puts them in every
+  subscribed stream's queue.
+- How the listener learns it: with REDIS_URL, a Redis pub/sub message
+  ("<event id>:<seq>") that `publish` sends after each commit, from any
+  process on any machine (and a safety check every SAFETY_SECONDS, should a
+  message be lost); without Redis, it polls the subscribed events' Board rows
+  (`last_seq`, one indexed query) every POLL_SECONDS, and at once when the
+  change was made in this very process. Granian runs several worker processes,
+  so an in-memory broadcast alone would miss the streams of the other workers.
+- A stream never holds a database connection: the view reads what it needs,
+  closes its connections, and the generator only waits on its queue.
+"""
+
+import json
+import logging
+import queue
+import threading
+import time
+
+from django.conf import settings
+from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "sapa:live"
+POLL_SECONDS = 0.25
+SAFETY_SECONDS = 5.0
+IDLE_SECONDS = 5.0
+FETCH_LIMIT = 500
+QUEUE_LIMIT = 1000
+RELOAD = object()
+END = object()
+
+
+class StreamsFull(Exception):
+    """This process already holds as many streams as it may (SAPA_LIVE_STREAMS)."""
+
+
+def sse(seq: int, kind: str, payload: dict) -> bytes:
+    """One Server-Sent Event: `id` is the update's number, `data` its JSON."""
+    data = json.dumps({"seq": seq, "kind": kind, **payload}, ensure_ascii=False, separators=(",", ":"))
+    return f"id: {seq}\ndata: {data}\n\n".encode()
+
+
+RELOAD_EVENT = b"event: reload\ndata: {}\n\n"
+
+
+class Subscriber:
+    __slots__ = ("event_id", "queue")
+
+    def __init__(self, event_id: int):
+        self.event_id = event_id
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+
+
+class Hub:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._subs: dict[int, set[Subscriber]] = {}
+        self._known: dict[int, int] = {}
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._count = 0
+        self._stopping = False
+        self.checks = 0  # how many times the listener looked (for tests and the bench)
+
+    @property
+    def stream_count(self) -> int:
+        return self._count
+
+    def subscribe(self, event_id: int, seq_now: int, limit: int = 0) -> Subscriber:
+        """Start receiving the event's updates numbered above `seq_now` (read just before)."""
+        sub = Subscriber(event_id)
+        with self._lock:
+            if limit and self._count >= limit:
+                raise StreamsFull
+            subs = self._subs.setdefault(event_id, set())
+            if not subs:
+                self._known[event_id] = seq_now
+            subs.add(sub)
+            self._count += 1
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="sapa-live-hub", daemon=True)
+                self._thread.start()
+        self._wake.set()
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        with self._lock:
+            subs = self._subs.get(sub.event_id)
+            if subs is not None and sub in subs:
+                subs.discard(sub)
+                self._count -= 1
+                if not subs:
+                    del self._subs[sub.event_id]
+                    self._known.pop(sub.event_id, None)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def end_streams(self) -> None:
+        """Tell every open stream of this process to end (they send a last comment and return)."""
+        with self._lock:
+            for subs in self._subs.values():
+                for sub in subs:
+                    sub.queue.put(END)
+
+    def stop(self, timeout: float = 5) -> None:
+        """End the listener thread (it closes its database connection); tests use this."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        thread.join(timeout)
+        self._thread = None
+        self._stopping = False
+
+    # --- the listener thread -------------------------------------------------------------
+
+    def _run(self) -> None:
+        pubsub = None
+        last_check = 0.0
+        redis_retry_at = 0.0
+        try:
+            while not self._stopping:
+                try:
+                    if settings.REDIS_URL and pubsub is None and time.monotonic() >= redis_retry_at:
+                        pubsub = self._subscribe_redis()
+                        if pubsub is None:
+                            redis_retry_at = time.monotonic() + SAFETY_SECONDS
+                    if pubsub is not None:
+                        try:
+                            message = pubsub.get_message(timeout=1.0)
+                            got = message is not None
+                            while message is not None:  # several at once: one look is enough
+                                message = pubsub.get_message(timeout=0)
+                        except Exception:  # noqa: BLE001 - Redis went away: poll until it is back
+                            logger.warning("live updates: Redis pub/sub failed; polling the database")
+                            _close_quietly(pubsub)
+                            pubsub, got = None, True
+                            redis_retry_at = time.monotonic() + SAFETY_SECONDS
+                        if not got and time.monotonic() - last_check < SAFETY_SECONDS:
+                            continue
+                    else:
+                        # No Redis (or Redis down): poll the subscribed events' numbers.
+                        self._wake.wait(POLL_SECONDS if self._subs else IDLE_SECONDS)
+                        self._wake.clear()
+                    if self._subs and not self._stopping:
+                        last_check = time.monotonic()
+                        self.check()
+                        if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+                            connection.close()  # back to the process's pool (PostgreSQL) until the next look
+                except Exception:  # noqa: BLE001 - the listener must outlive a database restart
+                    logger.exception("live updates: the listener failed; retrying in a second")
+                    connection.close()
+                    time.sleep(1)
+        finally:
+            _close_quietly(pubsub)
+            connection.close()
+
+    @staticmethod
+    def _subscribe_redis():
+        try:
+            pubsub = _redis_client().pubsub(ignore_subscribe_messages=True)
+            pubsub.subscribe(CHANNEL)
+            return pubsub
+        except Exception:  # noqa: BLE001 - polled meanwhile; tried again in SAFETY_SECONDS
+            logger.warning("live updates: cannot subscribe to Redis; polling the database meanwhile")
+            return None
+
+    def check(self) -> int:
+        """Read the log's new rows for the subscribed events and hand them out; how many."""
+        from sapa.live.models import Board, Update
+
+        self.checks += 1
+        with self._lock:
+            known = dict(self._known)
+        if not known:
+            return 0
+        latest = dict(Board.objects.filter(event_id__in=list(known)).values_list("event_id", "last_seq"))
+        sent = 0
+        for event_id, seq in latest.items():
+            if seq <= known[event_id]:
+                continue
+            rows = list(Update.objects.filter(event_id=event_id, seq__gt=known[event_id])
+                        .order_by("seq").values_list("seq", "kind", "payload")[:FETCH_LIMIT])
+            if not rows:
+                continue
+            items = [(s, sse(s, kind, payload)) for s, kind, payload in rows]
+            with self._lock:
+                if self._known.get(event_id, 0) >= items[-1][0]:
+                    continue
+                self._known[event_id] = items[-1][0]
+                for sub in self._subs.get(event_id, ()):
+                    if sub.queue.qsize() > QUEUE_LIMIT:
+                        sub.queue.put(RELOAD)
+                        continue
+                    for item in items:
+                        sub.queue.put(item)
+            sent += len(items)
+        return sent
+
+
+def _close_quietly(pubsub) -> None:
+    if pubsub is None:
+        return
+    try:
+        pubsub.close()
+    except Exception:  # noqa: BLE001, S110 - closing a broken connection
+        pass
+
+
+def _redis_client():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, health_check_interval=30)
+
+
+_publisher = None
+
+
+def publish(event_id: int, seq: int) -> None:
+    """After a commit: tell every process that the event has update `seq` (see the module doc)."""
+    global _publisher
+    if settings.REDIS_URL:
+        try:
+            if _publisher is None:
+                _publisher = _redis_client()
+            _publisher.publish(CHANNEL, f"{event_id}:{seq}")
+        except Exception:  # noqa: BLE001 - the safety check delivers it within SAFETY_SECONDS
+            logger.warning("live updates: could not publish to Redis", exc_info=True)
+            _publisher = None
+    hub.wake()
+
+
+hub = Hub()

@@ -1,0 +1,54 @@
+"""Open streams must not hold up a server that is asked to stop.
+
+Under granian (WSGI) a worker that gets SIGTERM stops accepting and waits for its
+requests to finish; an open live-board stream finishes only after minutes
+(SAPA_LIVE_STREAM_SECONDS), so `sapa run` would give up after 15 s and kill it.
+So, in each granian worker, the stop signal first tells this process's streams
+to end (they send a last comment; browsers reconnect, to another process or
+after the restart, and catch up from the log), then runs granian's own handler.
+
+Granian installs its handlers in the worker's main thread after it has loaded
+the application (sapa.wsgi, which runs LiveConfig.ready()), through
+granian._signals.set_sync_signals; we wrap that function. If a granian version
+no longer has it, nothing is wrapped and a stop simply waits as before.
+"""
+
+import logging
+import signal
+import sys
+
+logger = logging.getLogger(__name__)
+
+
+def end_streams_on_stop() -> bool:
+    """Wrap granian's worker signal set-up (only when running under granian); True if wrapped."""
+    if "granian" not in sys.modules:
+        return False
+    try:
+        import granian._signals as granian_signals
+
+        original = granian_signals.set_sync_signals
+    except (ImportError, AttributeError):
+        logger.warning("live updates: granian's signal set-up not found; a stop waits for open streams")
+        return False
+    if getattr(original, "sapa_live", False):
+        return True
+
+    def set_sync_signals(*args, **kwargs):
+        from sapa.live.hub import hub
+
+        event = original(*args, **kwargs)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(sig)
+
+            def handler(signum, frame, previous=previous):
+                hub.end_streams()
+                if callable(previous):
+                    previous(signum, frame)
+
+            signal.signal(sig, handler)
+        return event
+
+    set_sync_signals.sapa_live = True
+    granian_signals.set_sync_signals = set_sync_signals
+    return True

@@ -1,0 +1,123 @@
+"""The Server-Sent Events response of a board (used by the public and the staff stream views).
+
+A stream:
+1. reads the event's current update number, subscribes to the hub, and reads
+   the log rows the client missed (after its Last-Event-ID header, or the
+   `after` number the page was rendered with); a gap larger than CATCHUP_MAX,
+   or a number the log does not know, gets a `reload` event instead;
+2. closes its database connections (a stream must hold neither a connection
+   nor a transaction);
+3. sends the missed rows, then each new update as the hub hands it over, a
+   comment every HEARTBEAT_SECONDS, and ends after SAPA_LIVE_STREAM_SECONDS
+   (the browser's EventSource reconnects by itself, sending Last-Event-ID).
+"""
+
+import queue
+import time
+
+from django.conf import settings
+from django.db import connections
+from django.http import HttpResponse, StreamingHttpResponse
+
+from sapa.live.hub import END, RELOAD, RELOAD_EVENT, StreamsFull, hub, sse
+from sapa.live.models import Update
+from sapa.live.services import current_seq
+
+HEARTBEAT_SECONDS = 15.0
+CATCHUP_MAX = 300
+RETRY_MS = 2000
+
+
+def last_event_id(request) -> int | None:
+    for raw in (request.headers.get("Last-Event-ID"), request.GET.get("after")):
+        if raw is not None:
+            try:
+                value = int(raw)
+            except ValueError:
+                continue
+            if value >= 0:
+                return value
+    return None
+
+
+def catch_up(event_id: int, last: int | None, seq_now: int) -> list | None:
+    """The rows after `last` (None: nothing to catch up), or None when the client must reload."""
+    if last is None or last == seq_now:
+        return []
+    if last > seq_now or seq_now - last > CATCHUP_MAX:
+        return None
+    rows = list(Update.objects.filter(event_id=event_id, seq__gt=last).order_by("seq")
+                .values_list("seq", "kind", "payload"))
+    if not rows or rows[0][0] != last + 1:
+        return None  # the log no longer holds what the client missed
+    return rows
+
+
+def _release_database() -> None:
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+
+
+def _events(sub, rows, last, max_seconds: float, heartbeat: float):
+    try:
+        _release_database()  # and whatever a middleware may have opened after the view
+        yield f"retry: {RETRY_MS}\n: open\n\n".encode()
+        if rows is None:
+            yield RELOAD_EVENT
+            return
+        sent = last or 0
+        for seq, kind, payload in rows:
+            yield sse(seq, kind, payload)
+            sent = seq
+        deadline = time.monotonic() + max_seconds
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                item = sub.queue.get(timeout=min(heartbeat, remaining))
+            except queue.Empty:
+                yield b": hb\n\n"
+                continue
+            if item is RELOAD:
+                yield RELOAD_EVENT
+                return
+            if item is END:  # the server is stopping; the browser reconnects (to another process)
+                yield b": bye\n\n"
+                return
+            seq, text = item
+            if seq <= sent:
+                continue
+            if sent and seq > sent + 1:
+                yield RELOAD_EVENT  # a hole the hub cannot fill: start over
+                return
+            yield text
+            sent = seq
+    finally:
+        hub.unsubscribe(sub)
+
+
+def stream_response(request, event_id: int):
+    """The event's update stream (see the module docstring)."""
+    last = last_event_id(request)
+    seq_now = current_seq(event_id)
+    try:
+        sub = hub.subscribe(event_id, seq_now, limit=settings.SAPA_LIVE_STREAMS)
+    except StreamsFull:
+        _release_database()
+        response = HttpResponse("busy", status=503, content_type="text/plain")
+        response["Retry-After"] = "15"
+        return response
+    try:
+        rows = catch_up(event_id, last, seq_now)
+    except BaseException:
+        hub.unsubscribe(sub)
+        raise
+    _release_database()
+    response = StreamingHttpResponse(
+        _events(sub, rows, last if last is not None else seq_now, settings.SAPA_LIVE_STREAM_SECONDS,
+                HEARTBEAT_SECONDS),
+        content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache, no-store"
+    response["X-Accel-Buffering"] = "no"
+    return response

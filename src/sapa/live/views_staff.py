@@ -1,0 +1,171 @@
+"""The moderator's pages of the live board: questions (hidden ones too), the hand queue,
+the board's switches, and the presenter view to share on Zoom.
+
+Any staff member of the event's library may moderate (running the live session is the
+front desk's work); every action is audited. Objects come through request.library:
+another library's event answers 404. Every page works without JavaScript (forms and
+redirects; the presenter view refreshes itself); with JavaScript (live/moderate.js)
+the page re-reads its fragment whenever the update stream says something changed.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from sapa.events.models import Event
+from sapa.libraries.models import Role
+from sapa.libraries.tenancy import library_view
+from sapa.live import services
+from sapa.live.models import Board, HandStatus
+from sapa.live.streaming import stream_response
+from sapa.live.views_public import sorted_questions
+
+QUESTION_ACTIONS = {
+    "show": gettext_lazy("The question is on screen."),
+    "unshow": gettext_lazy("The question is off screen."),
+    "answer": gettext_lazy("Marked as answered."),
+    "reopen": gettext_lazy("Marked as not answered."),
+    "hide": gettext_lazy("The question is hidden from participants."),
+    "restore": gettext_lazy("The question is visible again."),
+}
+
+
+def _event(request, event_id) -> Event:
+    return get_object_or_404(Event.objects.select_related("library"), pk=event_id, library=request.library)
+
+
+def _back(request, event):
+    sort = request.POST.get("sort")
+    return HttpResponseRedirect(reverse("live-moderate", args=[request.library.slug, event.pk])
+                                + (f"?sort={sort}" if sort in ("top", "new") else ""))
+
+
+def _context(request, event) -> dict:
+    sort = "new" if request.GET.get("sort") == "new" else "top"
+    board = Board.objects.filter(event=event).first() or Board(event=event)
+    seq = board.last_seq
+    questions = sorted_questions(event, sort, include_hidden=True)
+    for question in questions:
+        question.shown_name = services.first_name(question.registration)
+    hands = services.hand_queue(event)
+    for hand in hands:
+        hand.first_name = services.first_name(hand.registration)
+    return {
+        "event": event, "board": board, "seq": seq, "sort": sort, "questions": questions,
+        "on_screen": next((q for q in questions if q.on_screen), None),
+        "hands": hands, "raised": [h for h in hands if h.status == HandStatus.RAISED],
+        "called": [h for h in hands if h.status == HandStatus.CALLED],
+        "public_url": request.build_absolute_uri(reverse("live-board", args=[event.slug])),
+        "stream_url": reverse("live-staff-stream", args=[request.library.slug, event.pk]) + f"?after={seq}",
+    }
+
+
+@library_view(Role.STAFF)
+def moderate(request, event_id):
+    event = _event(request, event_id)
+    return render(request, "live/moderate.html", _context(request, event))
+
+
+@library_view(Role.STAFF)
+@require_GET
+def moderate_fragment(request, event_id):
+    event = _event(request, event_id)
+    response = render(request, "live/_moderate_body.html", _context(request, event))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@library_view(Role.STAFF)
+@require_GET
+def present(request, event_id):
+    import base64
+
+    from sapa.promotion import qr
+
+    event = _event(request, event_id)
+    context = _context(request, event)
+    context["qr_src"] = "data:image/svg+xml;base64," + base64.b64encode(
+        qr.svg(context["public_url"], scale=5, border=2)).decode()
+    return render(request, "live/present.html", context)
+
+
+@library_view(Role.STAFF)
+@require_GET
+def present_fragment(request, event_id):
+    event = _event(request, event_id)
+    response = render(request, "live/_present_body.html", _context(request, event))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@library_view(Role.STAFF)
+@require_GET
+def staff_stream(request, event_id):
+    event = _event(request, event_id)
+    return stream_response(request, event.pk)
+
+
+@library_view(Role.STAFF)
+@require_POST
+def question_action(request, event_id, question_id, action):
+    event = _event(request, event_id)
+    if action not in QUESTION_ACTIONS:
+        messages.error(request, _("Unknown action."))
+        return _back(request, event)
+    try:
+        services.moderate_question(event, question_id, action, request=request)
+    except services.Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, QUESTION_ACTIONS[action])
+    return _back(request, event)
+
+
+@library_view(Role.STAFF)
+@require_POST
+def hands_action(request, event_id, action):
+    """call (the next hand), lower_all, on, off."""
+    event = _event(request, event_id)
+    if action == "call":
+        hand = services.call_next(event, request=request)
+        if hand is None:
+            messages.info(request, _("No hand is raised."))
+        else:
+            messages.success(request, _("Called: %(name)s.") % {"name": hand.registration.name})
+    elif action == "lower_all":
+        count = services.lower_all(event, request=request)
+        messages.success(request, _("All hands lowered (%(count)d).") % {"count": count})
+    elif action in ("on", "off"):
+        services.update_settings(event, request=request, hands_enabled=action == "on")
+        messages.success(request, _("Raising hands is on.") if action == "on" else _("Raising hands is off."))
+    else:
+        messages.error(request, _("Unknown action."))
+    return _back(request, event)
+
+
+@library_view(Role.STAFF)
+@require_POST
+def hand_lower(request, event_id, hand_id):
+    event = _event(request, event_id)
+    try:
+        services.lower_hand(event, hand_id, request=request)
+    except services.Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The hand is lowered."))
+    return _back(request, event)
+
+
+@library_view(Role.STAFF)
+@require_POST
+def board_settings(request, event_id):
+    event = _event(request, event_id)
+    services.update_settings(event, request=request, is_open=request.POST.get("is_open") == "on",
+                             allow_anonymous=request.POST.get("allow_anonymous") == "on",
+                             hands_enabled=request.POST.get("hands_enabled") == "on")
+    messages.success(request, _("The board's settings are saved."))
+    return _back(request, event)
