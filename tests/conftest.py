@@ -9,6 +9,7 @@
 
 import pytest
 from django.test import Client
+from testkit import smtp_server  # noqa: F401  (a real SMTP server for any test that asks)
 
 from sapa.libraries.models import Library, Membership, Role, User
 

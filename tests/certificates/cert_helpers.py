@@ -3,22 +3,18 @@ who attended (through the attendance CONTRACT), a design, PDF and image tools.""
 
 import io
 import shutil
-import socket
 import subprocess
 import tempfile
 from datetime import datetime, timedelta
-from email import message_from_bytes, policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-from django.test import Client
 from PIL import Image
+from testkit import SmtpInbox, client_for, free_port, member, smtp_server  # noqa: F401
 
 from sapa.attendance.services import record_attendance
 from sapa.certificates import services
 from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
-from sapa.libraries.models import Membership
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 PATTERN = "{seq:03d}/SS-MEDSOS/{month_roman}/{year}"
@@ -56,20 +52,6 @@ def make_design(event, **changes):
         setattr(design, key, value)
     design.save()
     return design
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="sapa.libraries.auth.EmailBackend")
-    return client
-
-
-def member(make_user, library, role, email=None) -> Client:
-    user = make_user(email or f"{role}-{library.slug}@example.org")
-    Membership.objects.create(user=user, library=library, role=role)
-    client = client_for(user)
-    client.user = user
-    return client
 
 
 def png_bytes(size=(1200, 850), colour=(240, 230, 200)) -> bytes:
@@ -114,32 +96,3 @@ def pdf_to_png(pdf: bytes, dpi: int) -> Image.Image:
             return image.convert("RGB")
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class SmtpInbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    from aiosmtpd.controller import Controller
-
-    inbox = SmtpInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()

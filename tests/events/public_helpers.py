@@ -5,9 +5,6 @@ outbox delivering to it; `event` is an open event with the five categories,
 a required question and a region question.
 """
 
-import email
-import email.policy
-import socket
 import time
 from datetime import datetime, timedelta
 from datetime import time as dtime
@@ -15,60 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from testkit import SmtpInbox, attachments_of, smtp_server, text_of  # noqa: F401
 
 from sapa.events import services
 from sapa.events.forms import form_timestamp, question_field_name, regency_field_name
 from sapa.events.models import Event, Question, QuestionKind
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-
-
-class SmtpInbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-    def to(self, address):
-        return [m for m in self.messages if address in m["To"]]
-
-    def wait_for(self, count, timeout=5.0):
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return self.messages
-
-
-def text_of(message) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
-def attachments_of(message) -> dict:
-    return {part.get_filename(): part.get_content() for part in message.iter_attachments()}
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(settings):
-    from aiosmtpd.controller import Controller
-
-    inbox = SmtpInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture(autouse=True)

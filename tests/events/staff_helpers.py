@@ -3,12 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
+from testkit import client_for, member  # noqa: F401
 
 from sapa.events import services
 from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
-from sapa.libraries.models import Membership, Role
+from sapa.libraries.models import Role
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -49,20 +49,6 @@ def add(event, n, *, start=0, category=None, **extra) -> list[Registration]:
         )
         out.append(result.registration)
     return out
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="sapa.libraries.auth.EmailBackend")
-    return client
-
-
-def member(make_user, library, role, email=None) -> Client:
-    user = make_user(email or f"{role}-{library.slug}@example.org")
-    Membership.objects.create(user=user, library=library, role=role)
-    client = client_for(user)
-    client.user = user
-    return client
 
 
 def statuses(event) -> dict:

@@ -3,15 +3,8 @@
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from PIL import Image
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="sapa.libraries.auth.EmailBackend")
-    client.user = user
-    return client
+from testkit import client_for  # noqa: F401
 
 
 def jpeg_upload(name="foto.jpg", size=(1200, 800), fmt="JPEG", colour=(200, 120, 40)) -> SimpleUploadedFile:

@@ -3,13 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
+from testkit import SmtpInbox, client_for, member, smtp_server, text_of  # noqa: F401
 
 from sapa.attendance.services import record_attendance
 from sapa.events import services as event_services
 from sapa.events.models import Event, EventStatus
-from sapa.libraries.models import Membership
 from sapa.prizes.models import Prize, PrizeVariant
 
 
@@ -57,62 +56,8 @@ def add_prize(event, name="Mug", quantity=1, variants=(), position=0) -> Prize:
     return prize
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="sapa.libraries.auth.EmailBackend")
-    return client
-
-
-def member(make_user, library, role, email=None) -> Client:
-    user = make_user(email or f"{role}-{library.slug}@example.org")
-    Membership.objects.create(user=user, library=library, role=role)
-    client = client_for(user)
-    client.user = user
-    return client
-
-
 @pytest.fixture(name="ended_event")
 def ended_event_fixture(library):
     return make_event(library)
 
 
-class SmtpInbox:
-    """An aiosmtpd handler keeping every message (as in tests/events/public_helpers.py)."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        import email
-        import email.policy
-
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-    def to(self, address):
-        return [m for m in self.messages if address in m["To"]]
-
-
-def text_of(message) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
-@pytest.fixture(name="smtp_server")
-def smtp_server_fixture(settings):
-    """A real SMTP server (aiosmtpd) on a free port; the outbox delivers to it."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    inbox = SmtpInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()

@@ -13,7 +13,6 @@ from prize_helpers import (  # noqa: F401
     attend,
     ended_event_fixture,
     register,
-    smtp_server_fixture,
     t,
     text_of,
 )

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from testkit import SmtpInbox, smtp_server, text_of  # noqa: F401
 
 from sapa.attendance.services import record_attendance
 from sapa.events import services as event_services
@@ -64,46 +65,8 @@ def respond_path(registration):
     return f"/survei/{registration.public_id}/{registration.manage_token}/"
 
 
+
+
 @pytest.fixture(name="ended_event")
 def ended_event_fixture(library):
     return make_event(library)
-class SmtpInbox:
-    """An aiosmtpd handler keeping every message (as in tests/events/public_helpers.py)."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        import email
-        import email.policy
-
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-    def to(self, address):
-        return [m for m in self.messages if address in m["To"]]
-
-
-def text_of(message) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
-@pytest.fixture(name="smtp_server")
-def smtp_server_fixture(settings):
-    """A real SMTP server (aiosmtpd) on a free port; the outbox delivers to it."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    inbox = SmtpInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()

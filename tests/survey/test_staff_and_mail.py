@@ -13,7 +13,6 @@ from survey_helpers import (  # noqa: F401
     ended_event_fixture,
     make_event,
     register,
-    smtp_server_fixture,
     t,
 )
 

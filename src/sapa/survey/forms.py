@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sapa.events.forms_staff import QuestionForm
 from sapa.survey.models import QuestionKind, Survey, SurveyQuestion
 
 MAX_SHORT_TEXT = 300
@@ -111,38 +112,11 @@ class SurveySettingsForm(forms.ModelForm):
         return days
 
 
-class SurveyQuestionForm(forms.ModelForm):
-    choices_text = forms.CharField(
-        label=_("Choices"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For single and multiple choice: one choice per line."),
-    )
+class SurveyQuestionForm(QuestionForm):
+    """The event's question form (choices one per line, at least two) for a survey question."""
 
-    class Meta:
+    class Meta(QuestionForm.Meta):
         model = SurveyQuestion
-        fields = ["label", "kind", "required", "help_text", "position"]
-        labels = {"position": _("Order")}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["choices_text"].initial = "\n".join(str(c) for c in self.instance.choices or [])
-        self.order_fields(["label", "kind", "choices_text", "required", "help_text", "position"])
-
-    def clean(self):
-        data = super().clean()
-        choices = []
-        for line in (data.get("choices_text") or "").splitlines():
-            line = line.strip()
-            if line and line not in choices:
-                choices.append(line[:200])
-        if data.get("kind") in CHOICE_KINDS and len(choices) < 2 and not data.get("DELETE"):
-            self.add_error("choices_text", _("Give at least two choices, one per line."))
-        data["choices"] = choices if data.get("kind") in CHOICE_KINDS else []
-        return data
-
-    def save(self, commit=True):
-        self.instance.choices = self.cleaned_data.get("choices", [])
-        return super().save(commit=commit)
 
 
 SurveyQuestionFormSet = forms.inlineformset_factory(Survey, SurveyQuestion, form=SurveyQuestionForm, extra=2,
