@@ -18,7 +18,8 @@ import time
 from sapa.config import ConfigError, check_environment, env_int
 
 # Commands that need neither the database nor Redis.
-OFFLINE = {"help", "--help", "-h", "makemessages", "compilemessages", "check", "version", "--version"}
+OFFLINE = {"help", "--help", "-h", "makemessages", "compilemessages", "check", "version", "--version",
+           "verify_draw"}
 
 
 def _fail(message: str) -> None:
@@ -45,6 +46,9 @@ def _server_command(host: str, port: int) -> list[str]:
     # fight less over the GIL while one of them holds an event's lock.
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
     threads = env_int("SAPA_WEB_THREADS", 4 if on_postgres else 8)
+    # Each open live-board stream (sapa.live, SSE) holds a blocking thread: room for
+    # SAPA_LIVE_STREAMS of them on top (granian starts threads only when needed; docs/live.md).
+    threads += env_int("SAPA_LIVE_STREAMS", 160)
     return [
         sys.executable, "-m", "granian", "--interface", "wsgi", "sapa.wsgi:application",
         "--host", host, "--port", str(port), "--workers", str(workers),
@@ -122,6 +126,8 @@ def cmd_worker(args: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "verify-draw":  # the management command verify_draw (sapa.prizes)
+        argv[0] = "verify_draw"
     command = argv[0] if argv else "help"
     try:
         check_environment(connect=command not in OFFLINE)

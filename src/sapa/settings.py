@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sapa.core.middleware.ConcurrencyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sapa.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -115,6 +116,28 @@ except ConfigError:
     # Reported with a clear line by check_environment(); keep Django importable
     # so that the check can run.
     DATABASES = {"default": parse_database_url(f"sqlite:///{DATA_DIR / 'sapa.sqlite3'}")}
+# Requests each web process runs at once (sapa.core.middleware.ConcurrencyLimitMiddleware);
+# SAPA_WEB_THREADS, as sapa.cli gives the server that many page threads (measured: fewer
+# fight less over the GIL while one of them holds an event's lock on PostgreSQL).
+SAPA_PAGE_THREADS = env_int(
+    "SAPA_WEB_THREADS", 8 if DATABASES["default"]["ENGINE"] == "sapa.core.db.sqlite3" else 4)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool of connections per process (psycopg_pool), handed from request to
+    # request whatever thread serves it: the server's threads are many (one per
+    # live stream, sapa.cli), and one kept connection per thread would pass
+    # PostgreSQL's 100. Django then gives a request's connection back when the
+    # request ends, so CONN_MAX_AGE must be 0.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"].setdefault("pool", {
+        "min_size": 1, "max_size": 2 * SAPA_PAGE_THREADS + 4, "timeout": 30,
+        # Replaces SAPA_DB_CONN_MAX_AGE's idle limit for pooled connections.
+        "max_idle": max(env_int("SAPA_DB_CONN_MAX_AGE", 60), 30),
+    })
+    # psycopg prepares a statement on the server from its 2nd execution on a
+    # connection (Django turns this off by default): PostgreSQL then plans the
+    # registration's statements once per connection instead of every time
+    # (docs/benchmarks.md). Not for PgBouncer in transaction mode.
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: jobs, cache and rate limits ----------------------------------------
@@ -138,7 +161,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        # Huey's SqliteHuey with synchronous=NORMAL: an enqueue does not wait for the disk.
+        "huey_class": "sapa.core.queue.SqliteHuey",
         "name": "sapa",
         "filename": str(DATA_DIR / "queue.sqlite3"),
         "immediate": False,
@@ -251,6 +275,13 @@ TRUSTED_PROXIES = env_int("SAPA_TRUSTED_PROXIES", 0)
 SAPA_REGISTRATION_MIN_SECONDS = env_int("SAPA_REGISTRATION_MIN_SECONDS", 3)
 # Registration attempts allowed per address: "attempts/seconds"; "0" or "off" for none.
 SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "20/600").strip()
+
+# --- Live board (sapa.live) ------------------------------------------------------------
+# Open live-board streams (Server-Sent Events) one web process may hold; each holds one of
+# granian's blocking threads, so `sapa run` gives each process SAPA_WEB_THREADS + this many.
+SAPA_LIVE_STREAMS = env_int("SAPA_LIVE_STREAMS", 160)
+# A stream ends after this many seconds and the browser reconnects (resources freed).
+SAPA_LIVE_STREAM_SECONDS = env_int("SAPA_LIVE_STREAM_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,7 @@
-"""Site-wide middleware: the language rule and security headers."""
+"""Site-wide middleware: how many requests run at once, the language rule and security headers."""
+
+import threading
+from collections import deque
 
 from django.conf import settings
 from django.utils import translation
@@ -60,3 +63,62 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class ConcurrencyLimitMiddleware:
+    """At most settings.SAPA_PAGE_THREADS requests of this process run at once; the others wait.
+
+    The web server has many blocking threads per process (sapa.cli: the page
+    threads plus one per live-board stream, SSE, which holds its thread while
+    it streams), but ordinary requests run best a few at a time: with more,
+    they only fight over the GIL and the CPU, and the thread that holds an
+    event's lock during a registration waits for the GIL behind them
+    (docs/benchmarks.md). The permit is taken before the view and given back
+    when it returns its response: a stream's long body, sent afterwards, holds
+    none. A waiting request holds no database connection (Django opens one at
+    the first query; on PostgreSQL it comes from the process's pool, see
+    settings.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.permits = FairPermits(max(settings.SAPA_PAGE_THREADS, 1))
+
+    def __call__(self, request):
+        self.permits.acquire()
+        try:
+            return self.get_response(request)
+        finally:
+            self.permits.release()
+
+
+class FairPermits:
+    """A semaphore that serves its waiters in order of arrival.
+
+    threading.Semaphore lets a newcomer take a permit before a waiter it has
+    just woken: under a rush some requests kept losing and waited many times
+    longer than the rest (the benchmark's p99). Here a permit given back goes
+    straight to the longest waiter.
+    """
+
+    def __init__(self, permits: int):
+        self._free = permits
+        self._lock = threading.Lock()
+        self._waiters: deque[threading.Lock] = deque()
+
+    def acquire(self) -> None:
+        with self._lock:
+            if self._free > 0 and not self._waiters:
+                self._free -= 1
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiters.append(turn)
+        turn.acquire()  # released by the release() that hands this waiter its permit
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._free += 1

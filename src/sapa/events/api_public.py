@@ -18,9 +18,9 @@ from sapa.events import services
 from sapa.events.forms import RegistrationForm, api_errors, choice_values, form_data_from_api
 from sapa.events.models import QuestionKind, RegistrationSource
 from sapa.events.public import (
-    page_snapshot,
     public_event,
     registration_is_limited,
+    snapshot_event,
     upcoming_public_events,
 )
 from sapa.promotion.attribution import channel_for
@@ -153,7 +153,7 @@ def register(request, slug: str, payload: RegistrationIn):
     `rate_limited`.
     """
     # At most a second old: services.register() re-checks state and seats under the lock.
-    event, _seats = page_snapshot(slug)
+    event = snapshot_event(slug)
     if registration_is_limited(request):
         return error_response(request, 429, "rate_limited", _(
             "Too many registration attempts from your network. Wait a few minutes and try again."))
@@ -161,7 +161,7 @@ def register(request, slug: str, payload: RegistrationIn):
     if state != "open":
         return error_response(request, 409, state, str(services.STATE_MESSAGES[state]))
     body = payload.dict()
-    form = RegistrationForm(event, data=form_data_from_api(event, body), bot_checks=False)
+    form = RegistrationForm.submitted(event, form_data_from_api(event, body), bot_checks=False)
     if not form.is_valid():
         return error_response(request, 422, "invalid", _("The registration is not valid."),
                               details=api_errors(form))

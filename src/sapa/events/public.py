@@ -7,7 +7,6 @@ import markdown
 import nh3
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,25 +14,27 @@ from django.utils import timezone
 from sapa.config import ConfigError, parse_rate
 from sapa.core import ratelimit
 from sapa.core.net import client_ip
-from sapa.events.models import Event, EventStatus, RegistrationStatus, Visibility
+from sapa.events.models import Event, EventStatus, Visibility
+from sapa.events.services import seat_counts
 
 # The event and its seats as fresh visitors see them, per process, for at most
-# SNAPSHOT_SECONDS: under a rush the public page then costs no query at all.
-# The quota is never decided from this (register() counts under the event's
-# lock); a change made in this process drops the snapshot at once
-# (forget_snapshot, called by sapa.events.services on commit).
+# SNAPSHOT_SECONDS: under a rush the public page then costs no query at all,
+# and a registration (form or API) no query before its transaction. The quota
+# is never decided from this (register() counts under the event's lock). The
+# event and its seats are kept apart: a registration in this process drops the
+# seats at once (forget_seats, called by sapa.events.services on commit) but
+# not the event, which it does not change; an edit of the event drops both
+# (forget_snapshot, sapa.events.signals).
 SNAPSHOT_SECONDS = 1.0
-_SNAPSHOTS: dict[str, tuple] = {}
+_EVENTS: dict[str, tuple[float, Event]] = {}  # slug -> (taken at, event)
+_SEATS: dict[int, tuple[float, tuple[int, bool]]] = {}  # event id -> (taken at, (left, full))
+_MAX_ENTRIES = 1000
 
 
 def seats_and_queue(event: Event) -> tuple[int, bool]:
-    """Seats left, and whether new people go to the waiting list (one query)."""
-    counts = event.registrations.aggregate(
-        confirmed=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
-        waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
-    )
-    left = max(event.capacity - counts["confirmed"], 0)
-    return left, left == 0 or counts["waiting"] > 0
+    """Seats left, and whether new people go to the waiting list (services.seat_counts)."""
+    seats = seat_counts(event)
+    return seats.left, seats.full
 
 
 def public_event(slug: str) -> Event:
@@ -44,28 +45,49 @@ def public_event(slug: str) -> Event:
     return event
 
 
+def snapshot_event(slug: str) -> Event:
+    """public_event(), at most SNAPSHOT_SECONDS old (shared: do not change it)."""
+    now = time.monotonic()
+    found = _EVENTS.get(slug)
+    if found is not None and now - found[0] < SNAPSHOT_SECONDS:
+        return found[1]
+    event = public_event(slug)
+    if len(_EVENTS) > _MAX_ENTRIES:
+        _EVENTS.clear()
+    _EVENTS[slug] = (now, event)
+    return event
+
+
 def page_snapshot(slug: str):
     """(public_event, seats_and_queue) for the public pages, at most SNAPSHOT_SECONDS old."""
+    event = snapshot_event(slug)
     now = time.monotonic()
-    found = _SNAPSHOTS.get(slug)
+    found = _SEATS.get(event.pk)
     if found is not None and now - found[0] < SNAPSHOT_SECONDS:
-        return found[1], found[2]
-    event = public_event(slug)
+        return event, found[1]
     seats = seats_and_queue(event)
-    if len(_SNAPSHOTS) > 1000:
-        _SNAPSHOTS.clear()
-    _SNAPSHOTS[slug] = (now, event, seats)
+    if len(_SEATS) > _MAX_ENTRIES:
+        _SEATS.clear()
+    _SEATS[event.pk] = (now, seats)
     return event, seats
 
 
 def forget_snapshot_all() -> None:
-    _SNAPSHOTS.clear()
+    _EVENTS.clear()
+    _SEATS.clear()
+
+
+def forget_seats(event_id: int) -> None:
+    """This process changed the event's seats: count them again on the next page."""
+    _SEATS.pop(event_id, None)
 
 
 def forget_snapshot(event_id: int) -> None:
-    for slug, entry in list(_SNAPSHOTS.items()):
+    """The event changed: read it (and its seats) again."""
+    _SEATS.pop(event_id, None)
+    for slug, entry in list(_EVENTS.items()):
         if entry[1].pk == event_id:
-            _SNAPSHOTS.pop(slug, None)
+            _EVENTS.pop(slug, None)
 
 
 def registration_limit() -> ratelimit.Limit | None:

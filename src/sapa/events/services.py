@@ -15,7 +15,7 @@ Emails are queued through the outbox after the transaction commits.
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import phonenumbers
 from django.conf import settings
@@ -107,12 +107,40 @@ def normalize_whatsapp(raw: str) -> str:
 # --- Seats ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Seats:
+    """An event's seats as counted now: the one count behind every "seats left"."""
+
+    capacity: int
+    confirmed: int
+    waiting: int
+
+    @property
+    def left(self) -> int:
+        return max(self.capacity - self.confirmed, 0)
+
+    @property
+    def full(self) -> bool:
+        """Whether a new registration goes to the waiting list (no seat left, or people waiting:
+        nobody jumps the queue). The same rule as _SeatInsert's, which decides under the lock."""
+        return self.confirmed >= self.capacity or self.waiting > 0
+
+
+def seat_counts(event: Event) -> Seats:
+    """Confirmed and waiting registrations of the event (one query)."""
+    counts = Registration.objects.filter(event_id=event.pk).aggregate(
+        confirmed=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
+    )
+    return Seats(event.capacity, counts["confirmed"], counts["waiting"])
+
+
 def seats_taken(event: Event) -> int:
-    return event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+    return seat_counts(event).confirmed
 
 
 def seats_left(event: Event) -> int:
-    return max(event.capacity - seats_taken(event), 0)
+    return seat_counts(event).left
 
 
 def waitlist(event: Event):
@@ -124,12 +152,30 @@ def waitlist_position(registration: Registration) -> int | None:
     """1 for the first person waiting (order of arrival); None when not waiting."""
     if registration.status != RegistrationStatus.WAITLISTED:
         return None
-    ahead = waitlist(registration.event).filter(
-        Q(waitlisted_at__lt=registration.waitlisted_at)
-        | Q(waitlisted_at=registration.waitlisted_at, id__lt=registration.pk)
-    ).count()
+    # The question of waitlist(event).filter(Q(waitlisted_at__lt=...) | Q(waitlisted_at=..., id__lt=...))
+    # .count(), asked after every API registration: its SQL is built once per database.
+    from django.db import connection
+
+    sql = _HOT_SQL.get(("position", connection.vendor))
+    if sql is None:
+        q = connection.ops.quote_name
+        sql = _HOT_SQL[("position", connection.vendor)] = (
+            f"SELECT COUNT(*) FROM {q(Registration._meta.db_table)} "  # noqa: S608 - names from the model
+            f"WHERE {q('event_id')} = %s AND {q('status')} = %s "
+            # (a, b) < (x, y): a < x, or a = x and b < y, i.e. a range of the index
+            # on (event, status, waitlisted_at, id).
+            f"AND ({q('waitlisted_at')}, {q('id')}) < (%s, %s)"
+        )
+    stamp = connection.ops.adapt_datetimefield_value(registration.waitlisted_at)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [registration.event_id, RegistrationStatus.WAITLISTED, stamp, registration.pk])
+        ahead = cursor.fetchone()[0]
     return ahead + 1
 
+
+# SQL of the registration's hot path, by (statement, database vendor): built from
+# the models' own names once, so that no ORM query is compiled per registration.
+_HOT_SQL: dict[tuple[str, str], str] = {}
 
 # What register() needs of the locked event: a narrow row is a cheaper lock.
 _SEAT_FIELDS = ("id", "library_id", "capacity", "status", "starts_at", "ends_at",
@@ -137,18 +183,39 @@ _SEAT_FIELDS = ("id", "library_id", "capacity", "status", "starts_at", "ends_at"
 
 
 def _lock_event_seats(event: Event) -> Event:
-    """_lock_event() for the registration's hot path: only the fields the seat rule reads."""
-    return Event.objects.select_for_update().only(*_SEAT_FIELDS).get(pk=event.pk)
+    """_lock_event() for the registration's hot path: only the fields the seat rule reads
+    (Event.objects.select_for_update().only(*_SEAT_FIELDS).get(pk=...), SQL built once)."""
+    from django.db import connection
+
+    # In the model's field order, as Model.from_db() wants them.
+    fields = [f for f in Event._meta.concrete_fields if f.attname in _SEAT_FIELDS]
+    sql = _HOT_SQL.get(("lock", connection.vendor))
+    if sql is None:
+        q = connection.ops.quote_name
+        columns = ", ".join(q(f.column) for f in fields)
+        sql = f"SELECT {columns} FROM {q(Event._meta.db_table)} WHERE {q('id')} = %s"  # noqa: S608
+        if connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        _HOT_SQL[("lock", connection.vendor)] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Event.DoesNotExist
+    # SQLite hands back its UTC datetimes naive.
+    values = [value.replace(tzinfo=UTC) if isinstance(value, datetime) and value.tzinfo is None else value
+              for value in row]
+    return Event.from_db(connection.alias, [f.attname for f in fields], values)
 
 
 def _seats_changed(event_id: int) -> None:
     """After commit, drop this process's snapshot of the public page's seats."""
-    from sapa.events.public import forget_snapshot
+    from sapa.events.public import forget_seats
 
     # Now (this request's next page must not show the old seats) and after the
     # commit (a page rendered meanwhile in this process saw the old ones).
-    forget_snapshot(event_id)
-    transaction.on_commit(lambda: forget_snapshot(event_id))
+    forget_seats(event_id)
+    transaction.on_commit(lambda: forget_seats(event_id))
 
 
 def _lock_event(event: Event) -> Event:
@@ -286,21 +353,32 @@ class _SeatInsert:
     held for this one statement and the commit.
     """
 
+    # Per database vendor: (SQL, the fields whose values come first).
+    _sql: dict[str, tuple[str, tuple]] = {}
+
     def __init__(self, registration: Registration, now):
         from django.db import connection
 
         self.registration = registration
         self.now = now
+        sql, fields = self._sql.get(connection.vendor) or self._build(connection)
+        params = [field.get_db_prep_save(field.pre_save(registration, add=True), connection) for field in fields]
+        event_id = registration.event_id
+        seat_params = [event_id, RegistrationStatus.WAITLISTED, event_id, RegistrationStatus.CONFIRMED, event_id]
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        self.sql = sql
+        self.params = [*params,
+                       *seat_params, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+                       *seat_params, stamp,
+                       *seat_params, stamp]
+
+    @classmethod
+    def _build(cls, connection) -> tuple[str, tuple]:
         meta = Registration._meta
         q = connection.ops.quote_name
         decided = {"status", "confirmed_at", "waitlisted_at"}
-        columns, params = [], []
-        for field in meta.concrete_fields:
-            if field.primary_key or field.name in decided:
-                continue
-            value = field.pre_save(registration, add=True)
-            columns.append(q(field.column))
-            params.append(field.get_db_prep_save(value, connection))
+        fields = tuple(f for f in meta.concrete_fields if not f.primary_key and f.name not in decided)
+        columns = [q(f.column) for f in fields]
         table = q(meta.db_table)
         event_table = q(Event._meta.db_table)
         seat = (
@@ -308,22 +386,17 @@ class _SeatInsert:
             f"AND (SELECT COUNT(*) FROM {table} WHERE {q('event_id')} = %s AND {q('status')} = %s) "
             f"< (SELECT {q('capacity')} FROM {event_table} WHERE {q('id')} = %s))"
         )
-        event_id = registration.event_id
-        seat_params = [event_id, RegistrationStatus.WAITLISTED, event_id, RegistrationStatus.CONFIRMED, event_id]
-        stamp = meta.get_field("confirmed_at").get_db_prep_save(now, connection)
+        values = ", ".join(["%s"] * len(columns))
         columns += [q("status"), q("confirmed_at"), q("waitlisted_at")]
-        values = ", ".join(["%s"] * (len(columns) - 3))
-        self.sql = (
+        sql = (
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}, "  # noqa: S608 - names from the model
             f"CASE WHEN {seat} THEN %s ELSE %s END, "
             f"CASE WHEN {seat} THEN %s ELSE NULL END, "
             f"CASE WHEN {seat} THEN NULL ELSE %s END) "
             f"RETURNING {q('id')}, {q('status')}"
         )
-        self.params = [*params,
-                       *seat_params, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
-                       *seat_params, stamp,
-                       *seat_params, stamp]
+        cls._sql[connection.vendor] = (sql, fields)
+        return sql, fields
 
     def execute(self) -> Registration:
         from django.db import connection
@@ -365,14 +438,8 @@ def _register_again(event: Event, existing: Registration, *, staff: bool, now, f
         current = Registration.objects.get(pk=existing.pk)
         if current.is_active:
             return RegistrationResult(current, False)
-        counts = Registration.objects.filter(event=locked).aggregate(
-            confirmed=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
-            waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
-        )
         # _SeatInsert's seat rule, in Python: this row exists already (rare path).
-        status = (RegistrationStatus.CONFIRMED
-                  if counts["confirmed"] < locked.capacity and not counts["waiting"]
-                  else RegistrationStatus.WAITLISTED)
+        status = RegistrationStatus.WAITLISTED if seat_counts(locked).full else RegistrationStatus.CONFIRMED
         for key, value in fields.items():
             setattr(current, key, value)
         current.status = status

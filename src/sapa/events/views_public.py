@@ -31,6 +31,7 @@ from sapa.events.public import (
     public_event,
     registration_is_limited,
     seats_and_queue,
+    snapshot_event,
 )
 from sapa.events.services import waitlist_position
 from sapa.events.structure import event_structure
@@ -116,7 +117,7 @@ def event_page(request, slug):
     if request.method != "POST":
         return _event_page_get(request, slug)
     # At most a second old: register() re-checks the state and the seats under the lock.
-    event, _seats_now = page_snapshot(slug)
+    event = snapshot_event(slug)
 
     if registration_is_limited(request):
         return render(request, "events/public/event.html", _event_context(
@@ -126,7 +127,7 @@ def event_page(request, slug):
     if state != "open":
         return render(request, "events/public/event.html", _event_context(
             event, error=services.STATE_MESSAGES[state]), status=400)
-    form = RegistrationForm(event, data=request.POST)
+    form = RegistrationForm.submitted(event, request.POST)
     if not form.is_valid():
         return render(request, "events/public/event.html", _event_context(
             event, form=form, error=_("Please correct the marked fields.")), status=400)
