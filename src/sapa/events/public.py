@@ -127,7 +127,7 @@ def upcoming_public_events(library=None):
     """Published, listed events that have not ended, soonest first."""
     events = Event.objects.filter(
         status=EventStatus.PUBLISHED, visibility=Visibility.PUBLIC, ends_at__gte=timezone.now(),
-    ).select_related("library").order_by("starts_at")
+    ).select_related("library").order_by("starts_at", "pk")
     if library is not None:
         events = events.filter(library=library)
     return events

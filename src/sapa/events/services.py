@@ -70,19 +70,18 @@ def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def normalize_whatsapp(raw: str) -> str:
-    """An Indonesian (or international) mobile number in E.164, e.g. +6281234567890.
+def normalize_phone(raw: str, *, mobile_only: bool, empty_message, invalid_message) -> str:
+    """An Indonesian (or international) phone number in E.164, e.g. +6281234567890.
 
-    Accepts 0812-3456-7890, 812 3456 7890, 62812..., +62 812...; raises
-    ValidationError with a message for the participant otherwise.
+    The one reading of phone numbers in Sapa: accepts 0812-3456-7890,
+    812 3456 7890, 62812..., +62 812...; raises ValidationError with the caller's
+    message otherwise (and, with `mobile_only`, for an Indonesian landline).
     """
     text = (raw or "").strip()
     digits = "".join(ch for ch in text if ch.isdigit())
     if not digits:
-        raise ValidationError(_("Enter a WhatsApp number, e.g. 0812 3456 7890."))
-    if text.startswith("+"):
-        candidate = "+" + digits
-    elif digits.startswith("62"):
+        raise ValidationError(empty_message)
+    if text.startswith("+") or digits.startswith("62"):
         candidate = "+" + digits
     elif digits.startswith("0"):
         candidate = "+62" + digits[1:]
@@ -93,15 +92,25 @@ def normalize_whatsapp(raw: str) -> str:
     try:
         number = phonenumbers.parse(candidate, "ID")
     except phonenumbers.NumberParseException:
-        raise ValidationError(_("This is not a valid WhatsApp number. Use e.g. 0812 3456 7890.")) from None
+        raise ValidationError(invalid_message) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("This is not a valid WhatsApp number. Use e.g. 0812 3456 7890."))
-    if number.country_code == 62 and phonenumbers.number_type(number) not in (
+        raise ValidationError(invalid_message)
+    if mobile_only and number.country_code == 62 and phonenumbers.number_type(number) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
         raise ValidationError(_("Enter a mobile number that has WhatsApp, e.g. 0812 3456 7890."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_whatsapp(raw: str) -> str:
+    """A participant's WhatsApp number in E.164 (a mobile number; see normalize_phone)."""
+    return normalize_phone(
+        raw,
+        mobile_only=True,
+        empty_message=_("Enter a WhatsApp number, e.g. 0812 3456 7890."),
+        invalid_message=_("This is not a valid WhatsApp number. Use e.g. 0812 3456 7890."),
+    )
 
 
 # --- Seats ---------------------------------------------------------------------------------

@@ -105,12 +105,20 @@ class Hub:
     def wake(self) -> None:
         self._wake.set()
 
-    def end_streams(self) -> None:
-        """Tell every open stream of this process to end (they send a last comment and return)."""
+    def end_streams(self, wait: float = 0.0) -> None:
+        """Tell every open stream of this process to end (they send a last comment and return).
+
+        With `wait`, give them up to that many seconds to finish: the server must still be
+        serving their responses when they send their last bytes, so a stop waits here
+        before it starts the server's own shutdown (sapa.live.serving).
+        """
         with self._lock:
-            for subs in self._subs.values():
-                for sub in subs:
-                    sub.queue.put(END)
+            open_now = [sub for subs in self._subs.values() for sub in subs]
+        for sub in open_now:
+            sub.queue.put(END)
+        deadline = time.monotonic() + wait
+        while self._count and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def stop(self, timeout: float = 5) -> None:
         """End the listener thread (it closes its database connection); tests use this."""

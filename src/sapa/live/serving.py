@@ -38,13 +38,24 @@ def end_streams_on_stop() -> bool:
         from sapa.live.hub import hub
 
         event = original(*args, **kwargs)
+        ending = []  # not empty while a handler runs: signals nest in the main thread
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous = signal.getsignal(sig)
 
             def handler(signum, frame, previous=previous):
-                hub.end_streams()
-                if callable(previous):
-                    previous(signum, frame)
+                # A stop sends SIGTERM twice (to the process group, then from granian's
+                # main process); the second arrives inside the first handler. The first
+                # one ends the streams and then starts granian's shutdown.
+                if ending:
+                    return
+                ending.append(signum)
+                try:
+                    # Before granian starts its shutdown: once it has, it no longer drives
+                    # the streams' responses, and they would hold the stop until it is killed.
+                    hub.end_streams(wait=3)
+                finally:
+                    if callable(previous):
+                        previous(signum, frame)
 
             signal.signal(sig, handler)
         return event

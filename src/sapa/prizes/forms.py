@@ -2,11 +2,11 @@
 
 import re
 
-import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from sapa.events import services as events_services
 from sapa.events.forms import PROVINCES
 from sapa.prizes.models import Prize
 
@@ -15,31 +15,14 @@ POSTAL_RE = re.compile(r"^[1-9]\d{4}$")
 
 
 def normalize_phone(raw: str) -> str:
-    """An Indonesian phone number (0812-3456-7890, +62 812..., 62812..., 021 ...) in E.164.
-
-    The same reading as sapa.events.services.normalize_whatsapp, without the
-    mobile-only rule: a courier may call a landline.
-    """
-    text = (raw or "").strip()
-    digits = "".join(ch for ch in text if ch.isdigit())
-    message = _("This is not a valid phone number. Use e.g. 0812 3456 7890.")
-    if not digits:
-        raise ValidationError(_("Enter a phone number, e.g. 0812 3456 7890."))
-    if text.startswith("+") or digits.startswith("62"):
-        candidate = "+" + digits
-    elif digits.startswith("0"):
-        candidate = "+62" + digits[1:]
-    elif digits.startswith("8"):
-        candidate = "+62" + digits
-    else:
-        candidate = "+" + digits
-    try:
-        number = phonenumbers.parse(candidate, "ID")
-    except phonenumbers.NumberParseException:
-        raise ValidationError(message) from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(message)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """A winner's phone number in E.164: sapa.events.services.normalize_phone without the
+    mobile-only rule (a courier may call a landline)."""
+    return events_services.normalize_phone(
+        raw,
+        mobile_only=False,
+        empty_message=_("Enter a phone number, e.g. 0812 3456 7890."),
+        invalid_message=_("This is not a valid phone number. Use e.g. 0812 3456 7890."),
+    )
 
 
 def parse_variants(text: str) -> list[tuple[str, int]]:
