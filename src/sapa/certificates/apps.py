@@ -8,7 +8,7 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("E-certificates")
 
     # Hooks read by other apps (see docs/decisions.md, "App hooks").
-    event_nav = ((50, _("Certificates"), "certificates-event", "staff"),)
+    event_nav = ((80, _("Certificates"), "certificates-event", "staff"),)
 
     def participant_section(self, registration, request):
         from django.template.loader import render_to_string

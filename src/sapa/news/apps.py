@@ -9,7 +9,7 @@ class NewsConfig(AppConfig):
 
     # Hooks read by other apps (see docs/decisions.md, "App hooks").
     staff_nav = ((40, _("News"), "staff-news", "staff"),)
-    event_nav = ((60, _("Report"), "staff-news-event", "staff"),)
+    event_nav = ((90, _("Report"), "staff-news-event", "staff"),)
 
     def public_home_section(self, library):
         from sapa.news.services import home_section

@@ -7,7 +7,7 @@ class PrizesConfig(AppConfig):
     label = "prizes"
     verbose_name = _("Door prizes and verifiable draws")
 
-    event_nav = ((70, _("Door prizes"), "prizes-event", "staff"),)
+    event_nav = ((60, _("Door prizes"), "prizes-event", "staff"),)
 
     def participant_section(self, registration, request):
         from sapa.prizes.hooks import participant_section

@@ -7,7 +7,7 @@ class SurveyConfig(AppConfig):
     label = "survey"
     verbose_name = _("Feedback survey")
 
-    event_nav = ((60, _("Survey"), "survey-results", "staff"),)
+    event_nav = ((50, _("Survey"), "survey-results", "staff"),)
 
     def participant_section(self, registration, request):
         from sapa.survey.hooks import participant_section
