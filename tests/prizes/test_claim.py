@@ -208,3 +208,15 @@ def test_claim_token_is_not_in_the_public_data(won, client):
     for winner in won.winners.all():
         assert winner.claim_token not in body
         assert not re.search(winner.registration.email, body)
+
+
+def test_erasing_the_winners_data_drops_the_shipping_address(won, client):
+    """UU 27/2022: "erase my data" on the personal page also erases what the claim asked."""
+    from sapa.events import services as event_services
+
+    winner = won.winners.get(prize__name="Mug")
+    assert client.post(_claim_path(winner), GOOD).status_code == 302
+    event_services.delete_my_data(winner.registration)
+    winner.refresh_from_db()
+    assert (winner.recipient, winner.phone, winner.street, winner.district, winner.postal_code) == ("",) * 5
+    assert winner.state == WinnerState.CLAIMED and winner.prize.name == "Mug"  # the counts stay

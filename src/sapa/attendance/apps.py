@@ -12,6 +12,12 @@ class AttendanceConfig(AppConfig):
     # attendance page (the menu marks entries by app, so two would both look current).
     event_nav = ((30, _("Attendance"), "attendance-event", "staff"),)
 
+    def ready(self):
+        from sapa.attendance import services
+        from sapa.events.erasure import event_erased
+
+        event_erased.connect(services.erase_event_chat, dispatch_uid="attendance-erase-chat")
+
     def participant_section(self, registration, request):
         """"Check in now" (the code only) while a window is open; "You checked in at …" after."""
         from sapa.attendance.participant import section

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sapa.attendance.models import Attendance, AttendanceRule, CheckInWindow
+from sapa.attendance.models import Attendance, AttendanceRule, ChatMessage, CheckInWindow
 
 
 @dataclass(frozen=True)
@@ -502,3 +502,9 @@ def chat_stats(event, top: int = 10) -> dict:
     )
     totals["top_senders"] = list(messages.values("sender").annotate(n=Count("id")).order_by("-n", "sender")[:top])
     return totals
+
+
+def erase_event_chat(sender, event, now, **kwargs):
+    """The event's retention ended: its saved chat (names and words of the participants)
+    goes; the import records keep their counts. Connected to events.erasure.event_erased."""
+    ChatMessage.objects.filter(event=event).delete()

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sapa.events import erasure
 from sapa.events.models import (
     DEFAULT_CATEGORIES,
     Category,
@@ -615,6 +616,7 @@ def anonymize_registration(registration: Registration, *, now=None) -> None:
         institution="", answers={}, anonymized_at=now, manage_token=secrets.token_urlsafe(24),
     )
     registration.refresh_from_db()
+    erasure.registration_erased.send(sender=Registration, registration=registration, now=now)
 
 
 def delete_my_data(registration: Registration, *, now=None) -> None:
@@ -665,6 +667,7 @@ def anonymize_expired(now=None) -> int:
             anonymize_registration(registration, now=now)
             done += 1
         Event.objects.filter(pk=event.pk).update(anonymized_at=now)
+        erasure.event_erased.send(sender=Event, event=event, now=now)
         audit.record("event.personal_data_erased", library=event.library, obj=event, reason="retention")
     return done
 

@@ -352,3 +352,11 @@ def update_settings(event, *, request=None, **values) -> Board:
         _log(board, "board", {"board": {k: getattr(board, k) for k in SETTINGS_FIELDS}})
         audit.record("live.board.settings", library=event.library, obj=event, request=request, **changed)
     return board
+
+
+def erase_event_log(sender, event, now, **kwargs):
+    """The event's retention ended: the update log (it carries askers' first names) and the
+    hands go; questions stay as the session's record, their askers already erased.
+    Connected to sapa.events.erasure.event_erased."""
+    Update.objects.filter(event=event).delete()
+    Hand.objects.filter(event=event).delete()

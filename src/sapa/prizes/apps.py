@@ -24,3 +24,6 @@ class PrizesConfig(AppConfig):
         from sapa.prizes import services
 
         renderers.register("prizes.winner", services.render_winner_mail)
+        from sapa.events.erasure import registration_erased
+
+        registration_erased.connect(services.erase_claims, dispatch_uid="prizes-erase-claims")

@@ -450,3 +450,12 @@ def delete_prize(prize: Prize, *, request=None) -> None:
     with transaction.atomic():
         audit.record("prize.deleted", library=prize.event.library, obj=prize, request=request)
         prize.delete()
+
+
+def erase_claims(sender, registration, now, **kwargs):
+    """The winner's data was erased: drop the shipping address and phone, keep the prize
+    and its state (the counts). Connected to sapa.events.erasure.registration_erased."""
+    Winner.objects.filter(registration=registration).update(
+        recipient="", phone="", province="", regency="", district="", street="", postal_code="",
+        tracking_number="",
+    )
