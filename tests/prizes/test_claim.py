@@ -220,3 +220,16 @@ def test_erasing_the_winners_data_drops_the_shipping_address(won, client):
     winner.refresh_from_db()
     assert (winner.recipient, winner.phone, winner.street, winner.district, winner.postal_code) == ("",) * 5
     assert winner.state == WinnerState.CLAIMED and winner.prize.name == "Mug"  # the counts stay
+
+
+def test_the_participants_data_export_holds_the_claim_and_attendance(won, client):
+    """UU 27/2022: the personal page's export carries what every app keeps about the person."""
+    winner = won.winners.get(prize__name="Mug")
+    assert client.post(_claim_path(winner), GOOD).status_code == 302
+    registration = winner.registration
+    response = client.post(f"/p/{registration.public_id}/{registration.manage_token}/data.json")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["door_prizes"][0]["prize"] == "Mug"
+    assert data["door_prizes"][0]["district"] == "Depok"
+    assert data["attendance"]["attended"] is True and data["attendance"]["minutes"] == 120

@@ -28,3 +28,16 @@ class AttendanceConfig(AppConfig):
         from sapa.attendance.demo import load_demo
 
         load_demo(library, admin)
+
+    def participant_data(self, registration):
+        """For the participant's data export (UU 27/2022)."""
+        from sapa.attendance.models import Attendance
+
+        row = Attendance.objects.filter(registration=registration).first()
+        if row is None:
+            return {}
+        return {"attendance": {
+            "minutes": row.minutes,
+            "checked_in_at": row.checked_in_at.isoformat() if row.checked_in_at else None,
+            "attended": row.attended,
+        }}

@@ -32,3 +32,16 @@ class CertificatesConfig(AppConfig):
         from sapa.mail import renderers
 
         renderers.register("certificates.issued", services.render_certificate_mail)
+
+    def participant_data(self, registration):
+        """For the participant's data export (UU 27/2022): their certificates."""
+        from sapa.certificates.models import Certificate
+        from sapa.certificates.services import verify_url
+
+        certificates = Certificate.objects.filter(registration=registration).order_by("pk")
+        if not certificates:
+            return {}
+        return {"certificates": [
+            {"number": c.number, "name": c.holder_name, "role": c.role, "verify_url": verify_url(c)}
+            for c in certificates
+        ]}

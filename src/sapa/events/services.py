@@ -653,7 +653,21 @@ def export_my_data(registration: Registration) -> dict:
             "given_at": registration.consent_given_at.isoformat() if registration.consent_given_at else None,
         },
         "retention_days_after_event": registration.event.retention_days,
+        **_other_apps_data(registration),
     }
+
+
+def _other_apps_data(registration: Registration) -> dict:
+    """What the other apps keep about this registration: each AppConfig's
+    participant_data(registration) -> dict, merged (attendance, prize claim, survey...)."""
+    from django.apps import apps
+
+    data = {}
+    for config in apps.get_app_configs():
+        provider = getattr(config, "participant_data", None)
+        if provider is not None:
+            data.update(provider(registration) or {})
+    return data
 
 
 def anonymize_expired(now=None) -> int:

@@ -41,3 +41,14 @@ class LiveConfig(AppConfig):
                                           registration.manage_token])
         return render_to_string("live/_participant_section.html",
                                 {"registration": registration, "enter_url": url}, request=request)
+
+    def participant_data(self, registration):
+        """For the participant's data export (UU 27/2022): the questions they asked."""
+        from sapa.live.models import LiveQuestion
+
+        questions = LiveQuestion.objects.filter(registration=registration).order_by("created_at")
+        if not questions:
+            return {}
+        return {"live_questions": [
+            {"text": q.text, "asked_at": q.created_at.isoformat(), "votes": q.votes} for q in questions
+        ]}

@@ -27,3 +27,18 @@ class PrizesConfig(AppConfig):
         from sapa.events.erasure import registration_erased
 
         registration_erased.connect(services.erase_claims, dispatch_uid="prizes-erase-claims")
+
+    def participant_data(self, registration):
+        """For the participant's data export (UU 27/2022): prizes won and the claim."""
+        from sapa.prizes.models import Winner
+
+        winners = Winner.objects.filter(registration=registration).select_related("prize", "variant", "draw")
+        if not winners:
+            return {}
+        return {"door_prizes": [
+            {"round": w.draw.round, "prize": w.prize.name, "variant": w.variant.name if w.variant else None,
+             "state": w.state, "recipient": w.recipient, "phone": w.phone, "province": w.province,
+             "regency": w.regency, "district": w.district, "street": w.street,
+             "postal_code": w.postal_code, "courier": w.courier, "tracking_number": w.tracking_number}
+            for w in winners
+        ]}

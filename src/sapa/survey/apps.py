@@ -24,3 +24,15 @@ class SurveyConfig(AppConfig):
         from sapa.survey import services
 
         renderers.register("survey.invitation", services.render_invitation)
+
+    def participant_data(self, registration):
+        """For the participant's data export (UU 27/2022): their survey answers."""
+        from sapa.survey.models import Response
+
+        response = Response.objects.filter(registration=registration).first()
+        if response is None:
+            return {}
+        return {"survey": {
+            "rating": response.rating, "comments": response.comments, "answers": response.answers,
+            "answered_at": response.created_at.isoformat(),
+        }}
