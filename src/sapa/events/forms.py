@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from sapa.events import services
@@ -345,7 +346,7 @@ class RegistrationForm(forms.Form):
         return _SubmittedRegistrationForm(event, data, bot_checks=bot_checks)
 
 
-# (event id, created, updated, consent label, bot checks) -> the fields of
+# (event id, created, updated, consent label, bot checks, language) -> the fields of
 # RegistrationForm for that event version; bounded, per process.
 _SHARED_FIELDS: dict[tuple, dict] = {}
 _SHARED_FIELDS_MAX = 512
@@ -359,7 +360,10 @@ class _SubmittedRegistrationForm(RegistrationForm):
         self.event = event
         self.bot_checks = bot_checks
         self.questions = list(event_structure(event).questions)
-        key = (event.pk, event.created_at, event.updated_at, event.consent_text_effective, bot_checks)
+        # The language too: some of the fields' messages are translated when built
+        # (_max_length_message formats its lazy text at once).
+        key = (event.pk, event.created_at, event.updated_at, event.consent_text_effective, bot_checks,
+               translation.get_language())
         fields = _SHARED_FIELDS.get(key)
         if fields is None:
             fields = RegistrationForm(event, bot_checks=bot_checks).fields

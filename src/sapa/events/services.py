@@ -677,12 +677,15 @@ def anonymize_expired(now=None) -> int:
     for event in Event.objects.filter(anonymized_at__isnull=True):
         if event.ends_at + timedelta(days=event.retention_days) > now:
             continue
-        for registration in event.registrations.filter(anonymized_at__isnull=True):
-            anonymize_registration(registration, now=now)
-            done += 1
-        Event.objects.filter(pk=event.pk).update(anonymized_at=now)
-        erasure.event_erased.send(sender=Event, event=event, now=now)
-        audit.record("event.personal_data_erased", library=event.library, obj=event, reason="retention")
+        # One transaction per event: its registrations, the other apps' receivers
+        # (sapa.events.erasure) and the mark are erased whole or not at all.
+        with transaction.atomic():
+            for registration in event.registrations.filter(anonymized_at__isnull=True):
+                anonymize_registration(registration, now=now)
+                done += 1
+            Event.objects.filter(pk=event.pk).update(anonymized_at=now)
+            erasure.event_erased.send(sender=Event, event=event, now=now)
+            audit.record("event.personal_data_erased", library=event.library, obj=event, reason="retention")
     return done
 
 
