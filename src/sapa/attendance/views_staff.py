@@ -13,7 +13,7 @@ import io
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -51,13 +51,12 @@ def _back(request, event, name="attendance-event"):
 
 def _counts(event) -> dict:
     confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
-    rows = Attendance.objects.filter(event=event)
-    return {
-        "registered": confirmed,
-        "checked_in": rows.filter(checked_in_at__isnull=False).count(),
-        "seen": rows.filter(minutes__gt=0).count(),
-        "attended": rows.filter(attended=True).count(),
-    }
+    counts = Attendance.objects.filter(event=event).aggregate(
+        checked_in=Count("id", filter=Q(checked_in_at__isnull=False)),
+        seen=Count("id", filter=Q(minutes__gt=0)),
+        attended=Count("id", filter=Q(attended=True)),
+    )
+    return {"registered": confirmed, **counts}
 
 
 def _people(event, filters: dict):

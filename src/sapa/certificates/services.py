@@ -199,8 +199,10 @@ def recipients(design: CertificateDesign, *, without_certificate=True) -> list[R
         for reg in rows.only("id", "name", "email", "language"):
             out.append(Recipient(Role.PARTICIPANT, reg.name, reg.email, reg.language or "id", registration_id=reg.pk))
     extras = ExtraRecipient.objects.filter(event=event, role__in=[r for r in design.roles if r != Role.PARTICIPANT])
+    issued = (set(valid.filter(recipient__isnull=False).values_list("role", "recipient_id"))
+              if without_certificate else set())
     for extra in extras:
-        if without_certificate and valid.filter(role=extra.role, recipient=extra).exists():
+        if (extra.role, extra.pk) in issued:
             continue
         out.append(Recipient(extra.role, extra.name, extra.email, design.language, recipient_id=extra.pk))
     out.sort(key=lambda r: (list(Role.values).index(r.role), r.name.casefold(), r.registration_id or 0,

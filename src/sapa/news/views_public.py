@@ -57,7 +57,7 @@ def _set_visitor(response, value: str) -> None:
 
 def news_list(request, library_slug):
     library = _library(library_slug)
-    articles = services.published_articles(library).prefetch_related("tags")
+    articles = services.published_articles(library)
     category = tag = None
     if request.GET.get("kategori"):
         category = get_object_or_404(Category, library=library, slug=request.GET["kategori"])

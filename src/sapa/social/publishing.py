@@ -43,6 +43,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sapa.core.timefmt import format_datetime
 from sapa.libraries.models import Membership, Role
 from sapa.mail.services import send_templated
 from sapa.social import conf
@@ -255,8 +256,6 @@ def _defer_for_quota(variant: PostVariant, exc: QuotaExhausted, now) -> str:
     the variant for the staff to see.
     """
     when = quota_frees_at(variant.channel, exc, now)
-    from sapa.core.timefmt import format_datetime
-
     text = _("%(network)s allows %(total)s posts in %(hours)s hours from this account and all are used: "
              "this post waits and goes out at %(when)s.") % {
         "network": variant.channel.get_network_display(), "total": exc.total,

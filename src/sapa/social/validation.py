@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -24,7 +26,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sapa.social import text as textcount
-from sapa.social.models import Channel, ChannelStatus, MediaItem, MediaKind, Network, PostVariant
+from sapa.social.models import (
+    Channel,
+    ChannelStatus,
+    MediaItem,
+    MediaKind,
+    Network,
+    PostVariant,
+    VariantState,
+)
 
 ERROR = "error"
 WARNING = "warning"
@@ -403,7 +413,7 @@ def validate_variant(variant: PostVariant, *, for_schedule: bool = True,
 # Instagram's publishing quota when the account's own was never read (current docs: 50 in 24 hours;
 # older docs said 25). The connector reads the real one before each publish and keeps it on the channel.
 DEFAULT_INSTAGRAM_QUOTA = 50
-_QUOTA_STATES = ("scheduled", "publishing", "published")
+_QUOTA_STATES = (VariantState.SCHEDULED, VariantState.PUBLISHING, VariantState.PUBLISHED)
 
 
 def check_publishing_quota(variant: PostVariant) -> list[Problem]:
@@ -420,9 +430,6 @@ def check_publishing_quota(variant: PostVariant) -> list[Problem]:
     total = limits.get("quota_total") if isinstance(limits.get("quota_total"), int) else DEFAULT_INSTAGRAM_QUOTA
     duration = timedelta(seconds=limits.get("quota_duration") or 86400)
     at = variant.scheduled_at
-    from django.db.models import Q
-    from django.db.models.functions import Coalesce
-
     others = sorted(
         PostVariant.objects.filter(channel=channel, state__in=_QUOTA_STATES)
         .exclude(pk=variant.pk)

@@ -6,7 +6,6 @@ does the same). Every export is audited.
 
 import csv
 import io
-import re
 from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
@@ -15,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from sapa.core.timefmt import zone_abbreviation
+from sapa.events.exports import _safe_text
 from sapa.libraries import audit
 from sapa.survey.models import QuestionKind
 
@@ -44,15 +44,10 @@ def table(survey) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-# A cell beginning like a formula is written as text (CSV injection); phone numbers
-# such as +62812... and plain numbers stay as they are (as in sapa.events.exports).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER_LIKE = re.compile(r"^[+-]?\d[\d\s.,]*$")
-
-
 def _safe(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER_LIKE.match(value):
-        return "'" + value
+    """A cell beginning like a formula is written as text (CSV injection), as in sapa.events.exports."""
+    if isinstance(value, str):
+        return _safe_text(value)
     return "" if value is None else value
 
 
