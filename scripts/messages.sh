@@ -12,15 +12,19 @@ export SAPA_DATA_DIR="${SAPA_DATA_DIR:-$(mktemp -d)}"
 cd "$ROOT/src/sapa"
 own=()
 for dir in */locale; do own+=("${dir%/locale}"); done
+# Catalogues carry no source line numbers and no creation date, so that two branches that
+# each add strings merge without conflicts in lines nobody wrote.
+strip_dates() { find "$1" -name django.po -exec sed -i '/^"POT-Creation-Date:/d' {} +; }
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(main "${own[@]}")
 for target in "${targets[@]}"; do
   if [ "$target" = main ]; then
     ignores=(--ignore='static/sapa/vendor/*')
     for app in "${own[@]}"; do ignores+=(--ignore="$app/*"); done
-    "$SAPA" makemessages -l id -l en --no-obsolete "${ignores[@]}"
+    "$SAPA" makemessages -l id -l en --no-obsolete --no-location "${ignores[@]}"
+    strip_dates locale
     "$SAPA" compilemessages
   else
-    (cd "$target" && "$SAPA" makemessages -l id -l en --no-obsolete && "$SAPA" compilemessages)
+    (cd "$target" && "$SAPA" makemessages -l id -l en --no-obsolete --no-location && strip_dates locale && "$SAPA" compilemessages)
   fi
 done
