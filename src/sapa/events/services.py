@@ -43,6 +43,7 @@ from sapa.events.models import (
     RegistrationSource,
     RegistrationStatus,
 )
+from sapa.events.notices import notice
 from sapa.libraries import audit
 
 
@@ -803,6 +804,8 @@ def _queue_registered_mail(public_id, library_id) -> None:
 
     queue_rendered_later("events.registration", {"public_id": str(public_id), "kind": "registered"},
                          library_id=library_id)
+    notice.send(Registration, kind="registered", library_id=library_id, registration_id=None,
+                public_id=str(public_id), dedupe=None)
 
 
 def _queue_mail(registration: Registration, kind: str, dedupe: str | None = None) -> None:
@@ -815,6 +818,8 @@ def _queue_mail(registration: Registration, kind: str, dedupe: str | None = None
 
     queue_rendered_later("events.registration", {"registration_id": registration.pk, "kind": kind},
                          library_id=registration.event.library_id, dedupe_key=dedupe)
+    notice.send(Registration, kind=kind, library_id=registration.event.library_id,
+                registration_id=registration.pk, public_id=str(registration.public_id), dedupe=dedupe)
 
 
 def send_due_reminders(now=None) -> int:
@@ -835,6 +840,11 @@ def send_due_reminders(now=None) -> int:
             # Who registered in the last day has just had the confirmation.
             registrations = registrations.filter(confirmed_at__lt=event.starts_at - timedelta(hours=24))
         for registration in registrations:
-            if send_registration_mail(registration, kind, dedupe=f"{kind}:{registration.pk}") is not None:
-                sent += 1
+            dedupe = f"{kind}:{registration.pk}"
+            with transaction.atomic():
+                if send_registration_mail(registration, kind, dedupe=dedupe) is not None:
+                    sent += 1
+                    notice.send(Registration, kind=kind, library_id=event.library_id,
+                                registration_id=registration.pk, public_id=str(registration.public_id),
+                                dedupe=dedupe)
     return sent

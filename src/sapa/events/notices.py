@@ -1,0 +1,27 @@
+"""The seam through which other apps learn what a participant is being told.
+
+Events sends `notice` each time it queues a registration email, inside the
+transaction that causes it (a registration, a promotion, a cancellation, a
+reminder). Other apps (a WhatsApp message, a Zoom registrant) receive it and
+queue their own work in the same transaction, so that work exists exactly when
+the change that caused it was committed, and events never imports them.
+
+Keyword arguments of every send:
+
+- ``kind``: "registered" (a new registration whose status is decided by the
+  insert that follows: confirmed or waitlisted), "confirmed", "waitlisted",
+  "promoted", "link", "cancelled", "event_cancelled", "reminder_day",
+  "reminder_hour";
+- ``library_id``;
+- ``registration_id``: the row's id, or None for "registered" (the row is
+  inserted after the notice, in the same transaction);
+- ``public_id``: the registration's public id (str), always set;
+- ``dedupe``: the email's de-duplication key, or None.
+
+Receivers must be cheap: "registered" is sent on the registration hot path
+(docs/benchmarks.md). A send without receivers costs one attribute check.
+"""
+
+from django.dispatch import Signal
+
+notice = Signal()
