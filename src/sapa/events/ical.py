@@ -38,14 +38,14 @@ def _vevent(event: Event, *, description: str, location: str) -> VEvent:
 
 def registration_ics(registration, kind: str = "confirmed") -> bytes:
     """The participant's calendar entry; the meeting link only when they may see it."""
-    from sapa.events.services import manage_url, show_meeting_link
+    from sapa.events.services import manage_url, meeting_link, show_meeting_link
 
     event = registration.event
     lines = [_("Your registration: %(url)s") % {"url": manage_url(registration)}]
     location = event.venue
     if show_meeting_link(registration, kind):
-        location = event.meeting_url
-        lines.insert(0, _("Meeting link: %(url)s") % {"url": event.meeting_url})
+        location = meeting_link(registration)
+        lines.insert(0, _("Meeting link: %(url)s") % {"url": location})
     cal = _calendar()
     cal.add("method", "PUBLISH")
     cal.add_component(_vevent(event, description="\n".join(lines), location=location))

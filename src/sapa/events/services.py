@@ -703,6 +703,16 @@ def event_url(event: Event) -> str:
     return settings.BASE_URL + reverse("event-public", args=[event.slug])
 
 
+def meeting_link(registration: Registration) -> str:
+    """The link this participant joins the meeting with.
+
+    The one place every email, the personal page, the .ics and any other message
+    take it from, so that a personal link (a Zoom registrant's own join link, for
+    instance) replaces the event's shared link everywhere at once.
+    """
+    return registration.event.meeting_url
+
+
 def show_meeting_link(registration: Registration, kind: str) -> bool:
     event = registration.event
     if not event.meeting_url or registration.status != RegistrationStatus.CONFIRMED:
@@ -759,6 +769,7 @@ def registration_message(registration: Registration, kind: str):
         context={
             "registration": registration, "event": event, "manage_url": manage_url(registration),
             "event_url": event_url(event), "show_meeting_link": show_meeting_link(registration, kind),
+            "meeting_link": meeting_link(registration),
             "seats_ahead": (waitlist_position(registration) - 1
                             if registration.status == RegistrationStatus.WAITLISTED else None),
         },

@@ -209,6 +209,7 @@ def manage(request, public_id, token):
         "position": waitlist_position(registration), "name_error": name_error,
         "name_value": request.POST.get("name", registration.name) if name_error else registration.name,
         "show_meeting_link": services.show_meeting_link(registration, "confirmed"),
+        "meeting_link": services.meeting_link(registration),
         "manage_url": _manage_url(registration),
     }, status=status)
 
