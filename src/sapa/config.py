@@ -138,8 +138,10 @@ def check_environment(connect: bool = True) -> None:
 
     Raises ConfigError with one line naming the variable and the problem.
     """
-    for name in ("SAPA_DEBUG", "SAPA_HTTPS"):
+    for name in ("SAPA_DEBUG", "SAPA_HTTPS", "SAPA_DB_PGBOUNCER"):
         env_bool(name, False)
+    if env_int("SAPA_DB_POOL_SIZE", 2) < 2:
+        raise ConfigError("SAPA_DB_POOL_SIZE is too small; use at least 2")
     for name in ("SAPA_WORKER_THREADS", "SAPA_WEB_WORKERS", "SAPA_PORT", "SAPA_TRUSTED_PROXIES",
                  "SAPA_REGISTRATION_MIN_SECONDS"):
         env_int(name, 0)

@@ -128,8 +128,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's 100. Django then gives a request's connection back when the
     # request ends, so CONN_MAX_AGE must be 0.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The connection budget (docs/deployment.md): each web process and each worker holds
+    # up to SAPA_DB_POOL_SIZE connections; the sum over all processes must stay below
+    # PostgreSQL's max_connections (or PgBouncer's pool).
+    SAPA_DB_POOL_SIZE = env_int("SAPA_DB_POOL_SIZE", 2 * SAPA_PAGE_THREADS + 4)
+    if SAPA_DB_POOL_SIZE < 2:
+        raise ConfigError(f"SAPA_DB_POOL_SIZE={SAPA_DB_POOL_SIZE} is too small; use at least 2")
     DATABASES["default"]["OPTIONS"].setdefault("pool", {
-        "min_size": 1, "max_size": 2 * SAPA_PAGE_THREADS + 4, "timeout": 30,
+        "min_size": 1, "max_size": SAPA_DB_POOL_SIZE, "timeout": 30,
         # Replaces SAPA_DB_CONN_MAX_AGE's idle limit for pooled connections.
         "max_idle": max(env_int("SAPA_DB_CONN_MAX_AGE", 60), 30),
     })
@@ -137,7 +143,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # connection (Django turns this off by default): PostgreSQL then plans the
     # registration's statements once per connection instead of every time
     # (docs/benchmarks.md). Not for PgBouncer in transaction mode.
-    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2)
+    # SAPA_DB_PGBOUNCER=1: through PgBouncer in transaction mode, where a connection
+    # changes under the process between transactions, so no prepared statements.
+    SAPA_DB_PGBOUNCER = env_bool("SAPA_DB_PGBOUNCER", False)
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", None if SAPA_DB_PGBOUNCER else 2)
+    if SAPA_DB_PGBOUNCER:
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = False
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: jobs, cache and rate limits ----------------------------------------
