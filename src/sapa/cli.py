@@ -34,6 +34,15 @@ def _setup_django():
     django.setup()
 
 
+def _refuse_schema_mismatch() -> None:
+    """A web server or worker never runs against a database migrated for other code."""
+    from sapa.core.schema import migration_mismatch
+
+    problem = migration_mismatch()
+    if problem:
+        _fail(f"not starting: {problem}")
+
+
 def _manage(*args: str, **options) -> None:
     from django.core.management import call_command
 
@@ -112,12 +121,14 @@ def cmd_serve(args: list[str]) -> int:
     host = os.environ.get("SAPA_HOST", "127.0.0.1")
     port = env_int("SAPA_PORT", 8000)
     _setup_django()
+    _refuse_schema_mismatch()
     _manage("collectstatic", "--no-input", verbosity=0)
     return _supervise({"web": _server_command(host, port)})
 
 
 def cmd_worker(args: list[str]) -> int:
     _setup_django()
+    _refuse_schema_mismatch()
     from django.core.management import call_command
 
     call_command("run_huey", *args)
