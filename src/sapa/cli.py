@@ -43,6 +43,12 @@ def _refuse_schema_mismatch() -> None:
         _fail(f"not starting: {problem}")
 
 
+def _reset_metrics() -> None:
+    from sapa.core.metrics import reset_directory
+
+    reset_directory()
+
+
 def _manage(*args: str, **options) -> None:
     from django.core.management import call_command
 
@@ -113,6 +119,7 @@ def cmd_run(args: list[str]) -> int:
     _setup_django()
     _manage("migrate", "--no-input", verbosity=0)
     _manage("collectstatic", "--no-input", verbosity=0)
+    _reset_metrics()
     print(f"sapa: serving on http://{host}:{port}/ with the worker; Ctrl-C stops both", flush=True)
     return _supervise({"web": _server_command(host, port), "worker": _worker_command()})
 
@@ -123,6 +130,7 @@ def cmd_serve(args: list[str]) -> int:
     _setup_django()
     _refuse_schema_mismatch()
     _manage("collectstatic", "--no-input", verbosity=0)
+    _reset_metrics()
     return _supervise({"web": _server_command(host, port)})
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sapa.core.metrics.MetricsMiddleware",
     "sapa.core.middleware.ConcurrencyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sapa.core.middleware.SecurityHeadersMiddleware",
@@ -107,6 +108,14 @@ TEMPLATES = [
 # docs/decisions.md). Several keys separated by commas: the first encrypts,
 # all decrypt (rotation). Unset: derived from SECRET_KEY.
 SAPA_ENCRYPTION_KEY = os.environ.get("SAPA_ENCRYPTION_KEY", "").strip()
+
+# /metrics (sapa.core.metrics): off unless a token is set. Its counters are summed over
+# the web processes from files in the data folder's metrics/ (prometheus_client's
+# multiprocess mode, which reads this variable when it is first imported).
+SAPA_METRICS_TOKEN = os.environ.get("SAPA_METRICS_TOKEN", "").strip()
+if SAPA_METRICS_TOKEN and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(DATA_DIR / "metrics")
+    (DATA_DIR / "metrics").mkdir(parents=True, exist_ok=True)
 
 # --- Data -----------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'sapa.sqlite3'}"
