@@ -5,7 +5,6 @@ import httpx
 import pytest
 from serverproc import api_body, create_event, person, sapa_server
 
-
 TOKEN = "s3cret-metrics-token-for-tests"
 
 
