@@ -298,9 +298,9 @@ SAPA_REGISTRATION_MIN_SECONDS = env_int("SAPA_REGISTRATION_MIN_SECONDS", 3)
 SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "20/600").strip()
 
 # --- Live board (sapa.live) ------------------------------------------------------------
-# Open live-board streams (Server-Sent Events) one web process may hold; each holds one of
-# granian's blocking threads, so `sapa run` gives each process SAPA_WEB_THREADS + this many.
-SAPA_LIVE_STREAMS = env_int("SAPA_LIVE_STREAMS", 160)
+# Open live-board streams (Server-Sent Events) one web process may hold. Under granian
+# (sapa.server) a stream is a coroutine on the event loop, not a thread (decision 6).
+SAPA_LIVE_STREAMS = env_int("SAPA_LIVE_STREAMS", 5000)
 # A stream ends after this many seconds and the browser reconnects (resources freed).
 SAPA_LIVE_STREAM_SECONDS = env_int("SAPA_LIVE_STREAM_SECONDS", 300)
 

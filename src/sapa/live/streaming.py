@@ -123,4 +123,8 @@ def stream_response(request, event_id: int):
         content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"
+    # Under granian (sapa.server) the stream is driven on the event loop from these, and the
+    # generator above is never started; under plain WSGI the generator does the same work.
+    response.sapa_live = {"sub": sub, "rows": rows, "last": last if last is not None else seq_now,
+                          "max_seconds": settings.SAPA_LIVE_STREAM_SECONDS, "heartbeat": HEARTBEAT_SECONDS}
     return response
