@@ -8,6 +8,7 @@ starts, as one line naming the variable.
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlparse
 
 from django.utils.translation import gettext_lazy as _
 
@@ -235,9 +236,29 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "sapa.core.storage.StaticStorage"},
 }
+# Public media (posters, logos, news and social images) at stable addresses: under this
+# base URL (a media origin or CDN), else the bucket's own address; see sapa.core.s3.
+SAPA_S3_PUBLIC_URL = os.environ.get("SAPA_S3_PUBLIC_URL", "").strip().rstrip("/")
+SAPA_S3_PUBLIC_ACL = env_bool("SAPA_S3_PUBLIC_ACL", True)
+SAPA_S3_URL_SECONDS = env_int("SAPA_S3_URL_SECONDS", 3600)
+# The origins public media come from, named in the Content-Security-Policy (img-src, media-src).
+MEDIA_ORIGINS: list[str] = []
 if _S3_BUCKET:
+    _endpoint = (os.environ.get("SAPA_S3_ENDPOINT_URL") or "").strip()
+    _region = os.environ.get("SAPA_S3_REGION") or "us-east-1"
+    if SAPA_S3_PUBLIC_URL:
+        _media_bases = [SAPA_S3_PUBLIC_URL]
+    elif _endpoint:
+        _media_bases = [_endpoint]
+    else:  # AWS: boto3 names the bucket's host with or without the region
+        _media_bases = [f"https://{_S3_BUCKET}.s3.amazonaws.com", f"https://{_S3_BUCKET}.s3.{_region}.amazonaws.com"]
+    for _base in _media_bases:
+        _parsed_media = urlparse(_base)
+        if _parsed_media.scheme not in ("http", "https") or not _parsed_media.netloc:
+            raise ConfigError(f"SAPA_S3_PUBLIC_URL / SAPA_S3_ENDPOINT_URL: {_base!r} is not an http(s) address")
+        MEDIA_ORIGINS.append(f"{_parsed_media.scheme}://{_parsed_media.netloc}")
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "sapa.core.s3.MediaStorage",
         "OPTIONS": {
             "bucket_name": _S3_BUCKET,
             "endpoint_url": os.environ.get("SAPA_S3_ENDPOINT_URL") or None,
