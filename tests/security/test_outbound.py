@@ -64,8 +64,9 @@ class FakeServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self):
         self.thread.start()
@@ -129,8 +130,9 @@ def _english_and_nothing_allowed(settings):
 
 
 def harvest(library, url, kind=SourceKind.OAI_PMH):
-    source = CatalogueSource.objects.create(library=library, name="Katalog", kind=kind, base_url=url,
-                                            metadata_prefix="oai_dc")
+    source = CatalogueSource.objects.create(
+        library=library, name="Katalog", kind=kind, base_url=url, metadata_prefix="oai_dc"
+    )
     run = catalogue.start_harvest(source)
     return catalogue.run_harvest(run.pk)
 
@@ -144,15 +146,19 @@ def closed_port() -> int:
 
 # --- Harvest addresses ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:{port}/oai",
-    "http://[::1]:{port}/oai",
-    "http://[::ffff:127.0.0.1]:{port}/oai",
-    "http://localhost:{port}/oai",
-    "http://169.254.169.254/latest/meta-data/",
-    "http://10.1.2.3:{port}/oai",
-    "http://192.168.1.10/oai",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:{port}/oai",
+        "http://[::1]:{port}/oai",
+        "http://[::ffff:127.0.0.1]:{port}/oai",
+        "http://localhost:{port}/oai",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.1.2.3:{port}/oai",
+        "http://192.168.1.10/oai",
+    ],
+)
 def test_harvest_of_the_servers_own_network_is_refused(library, internal, url):
     run = harvest(library, url.format(port=internal.port))
     assert run.status == RunStatus.FAILED
@@ -176,7 +182,9 @@ def test_open_and_closed_ports_give_the_same_answer(library, internal, settings)
     threading.Thread(target=hang_up, daemon=True).start()
     try:
         closed = harvest(library, f"http://127.0.0.1:{closed_port()}/oai").errors[0]["reason"]
-        other = harvest(library, f"http://127.0.0.1:{not_http.getsockname()[1]}/oai").errors[0]["reason"]
+        other = harvest(library, f"http://127.0.0.1:{not_http.getsockname()[1]}/oai").errors[0][
+            "reason"
+        ]
     finally:
         not_http.close()
     assert closed == other
@@ -186,7 +194,8 @@ def test_open_and_closed_ports_give_the_same_answer(library, internal, settings)
 
 
 def test_a_redirect_from_a_public_catalogue_to_the_servers_own_network_is_refused(
-        library, network, internet, internal):
+    library, network, internet, internal
+):
     network.names = {"opac.example.id": [PUBLIC]}
     target = f"http://127.0.0.1:{internal.port}/admin/secret"
     internet.routes["/oai"] = (302, {"Location": target}, b"")
@@ -204,8 +213,11 @@ def test_a_redirect_between_public_addresses_is_followed_a_few_times(library, ne
     network.names = {"opac.example.id": [PUBLIC], "www.opac.example.id": [PUBLIC]}
     moved = f"http://www.opac.example.id:{internet.port}/opac/index.php?search=search&keywords=&rss=true"
     internet.routes["/index.php"] = (301, {"Location": moved}, b"")
-    internet.routes["/opac/index.php"] = (200, {"Content-Type": "application/rss+xml"},
-                                          FEED.format(title="Bumi Manusia", cover="https://x.id/1.jpg").encode())
+    internet.routes["/opac/index.php"] = (
+        200,
+        {"Content-Type": "application/rss+xml"},
+        FEED.format(title="Bumi Manusia", cover="https://x.id/1.jpg").encode(),
+    )
     run = harvest(library, f"http://opac.example.id:{internet.port}/", kind=SourceKind.SLIMS_RSS)
     assert run.status == RunStatus.DONE, run.errors
     assert Acquisition.objects.get(library=library).title == "Bumi Manusia"
@@ -214,14 +226,20 @@ def test_a_redirect_between_public_addresses_is_followed_a_few_times(library, ne
     run = harvest(library, f"http://opac.example.id:{internet.port}/loop")
     assert run.errors[0]["reason"] == "The catalogue keeps redirecting. Check the address."
     assert internet.requests.count("/loop?verb=ListRecords&metadataPrefix=oai_dc") == 1
-    assert len([p for p in internet.requests if p.startswith("/loop")]) == outbound.MAX_REDIRECTS + 1
+    assert (
+        len([p for p in internet.requests if p.startswith("/loop")]) == outbound.MAX_REDIRECTS + 1
+    )
 
 
 def test_dns_rebinding_cannot_move_the_connection(library, network, internet, internal):
     """The name is checked once and the socket opened to that address: a second DNS answer
     pointing at the server itself is never used."""
     internet.routes["/index.php"] = (200, {}, FEED.format(title="Dari internet", cover="").encode())
-    internal.routes["/index.php"] = (200, {}, FEED.format(title="RAHASIA internal", cover="").encode())
+    internal.routes["/index.php"] = (
+        200,
+        {},
+        FEED.format(title="RAHASIA internal", cover="").encode(),
+    )
     # `localhost` is what the system's own resolver says is 127.0.0.1; ours says PUBLIC first.
     network.names = {"localhost": [[PUBLIC], ["127.0.0.1"]]}
 
@@ -237,7 +255,9 @@ def test_the_allow_list_lets_a_listed_network_through_and_no_other(library, inte
     internal.routes["/index.php"] = (200, {}, FEED.format(title="Bumi Manusia", cover="").encode())
     url = f"http://127.0.0.1:{internal.port}/"
 
-    settings.SAPA_OUTBOUND_ALLOW = parse_networks("SAPA_OUTBOUND_ALLOW", "10.0.0.0/8,192.168.1.0/24")
+    settings.SAPA_OUTBOUND_ALLOW = parse_networks(
+        "SAPA_OUTBOUND_ALLOW", "10.0.0.0/8,192.168.1.0/24"
+    )
     assert harvest(library, url, kind=SourceKind.SLIMS_RSS).errors[0]["reason"].startswith(REFUSED)
     assert internal.requests == []
 
@@ -255,12 +275,24 @@ def test_the_allow_list_is_checked_at_start(monkeypatch):
             check_environment(connect=False)
 
 
-@pytest.mark.parametrize("cover", ["javascript:alert(document.cookie)", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
-                                   " JavaScript:alert(1)"])
-def test_a_feed_cover_that_is_not_a_web_address_is_dropped(library, internal, settings, admin_client, cover):
+@pytest.mark.parametrize(
+    "cover",
+    [
+        "javascript:alert(document.cookie)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        " JavaScript:alert(1)",
+    ],
+)
+def test_a_feed_cover_that_is_not_a_web_address_is_dropped(
+    library, internal, settings, admin_client, cover
+):
     """SLiMS's <enclosure url> becomes a link on the staff pages: only http and https (issue 11, item 9)."""
     settings.SAPA_OUTBOUND_ALLOW = parse_networks("SAPA_OUTBOUND_ALLOW", "127.0.0.0/8")
-    internal.routes["/index.php"] = (200, {}, FEED.format(title="Bumi Manusia", cover=cover).encode())
+    internal.routes["/index.php"] = (
+        200,
+        {},
+        FEED.format(title="Bumi Manusia", cover=cover).encode(),
+    )
     run = harvest(library, f"http://127.0.0.1:{internal.port}/", kind=SourceKind.SLIMS_RSS)
     assert run.status == RunStatus.DONE, run.errors
     assert Acquisition.objects.get(library=library).cover_url == ""
@@ -270,22 +302,43 @@ def test_a_feed_cover_that_is_not_a_web_address_is_dropped(library, internal, se
 
 def test_a_feed_cover_on_the_web_is_kept(library, internal, settings):
     settings.SAPA_OUTBOUND_ALLOW = parse_networks("SAPA_OUTBOUND_ALLOW", "127.0.0.0/8")
-    internal.routes["/index.php"] = (200, {}, FEED.format(title="Bumi Manusia",
-                                                          cover="https://opac.example.id/sampul/1.jpg").encode())
+    internal.routes["/index.php"] = (
+        200,
+        {},
+        FEED.format(title="Bumi Manusia", cover="https://opac.example.id/sampul/1.jpg").encode(),
+    )
     harvest(library, f"http://127.0.0.1:{internal.port}/", kind=SourceKind.SLIMS_RSS)
-    assert Acquisition.objects.get(library=library).cover_url == "https://opac.example.id/sampul/1.jpg"
+    assert (
+        Acquisition.objects.get(library=library).cover_url == "https://opac.example.id/sampul/1.jpg"
+    )
 
 
 # --- Channels' servers -------------------------------------------------------------------------
 
+
 def mastodon(library, admin_user, server_url):
-    return social.create_channel(library, network=Network.MASTODON, name="Mastodon", by=admin_user,
-                                 credentials={"access_token": "masto-token"}, server_url=server_url)
+    return social.create_channel(
+        library,
+        network=Network.MASTODON,
+        name="Mastodon",
+        by=admin_user,
+        credentials={"access_token": "masto-token"},
+        server_url=server_url,
+    )
 
 
-@pytest.mark.parametrize("server", ["http://127.0.0.1:{port}", "http://169.254.169.254",
-                                    "http://10.0.0.7:{port}", "http://localhost:{port}"])
-def test_a_channel_server_on_the_servers_own_network_is_refused(library, admin_user, internal, server):
+@pytest.mark.parametrize(
+    "server",
+    [
+        "http://127.0.0.1:{port}",
+        "http://169.254.169.254",
+        "http://10.0.0.7:{port}",
+        "http://localhost:{port}",
+    ],
+)
+def test_a_channel_server_on_the_servers_own_network_is_refused(
+    library, admin_user, internal, server
+):
     channel = mastodon(library, admin_user, server.format(port=internal.port))
     ok, message = social.test_connection(channel, by=admin_user)
     assert not ok
@@ -297,7 +350,10 @@ def test_a_channel_server_error_shows_no_answer_text(library, admin_user, intern
     """A server the admin allowed answers with a page: its words are not shown back."""
     settings.SAPA_OUTBOUND_ALLOW = parse_networks("SAPA_OUTBOUND_ALLOW", "127.0.0.0/8")
     internal.routes["/api/v1/accounts/verify_credentials"] = (
-        404, {"Content-Type": "text/html"}, b"<h1>Jenkins: secret-internal-answer</h1>")
+        404,
+        {"Content-Type": "text/html"},
+        b"<h1>Jenkins: secret-internal-answer</h1>",
+    )
     channel = mastodon(library, admin_user, f"http://127.0.0.1:{internal.port}")
     ok, message = social.test_connection(channel, by=admin_user)
     assert not ok
