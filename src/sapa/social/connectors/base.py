@@ -203,6 +203,7 @@ class Connector:
         self.channel = channel
         self.client = client or shared_client()
         self._credentials = None
+        self._server_checked = False
 
     def close(self) -> None:
         """Nothing to release: the HTTP client is shared (see shared_client)."""
@@ -242,11 +243,7 @@ class Connector:
     # --- helpers -------------------------------------------------------------------------------
     @property
     def credentials(self) -> dict:
-        """The channel's credentials; AuthError when they were typed for another server than
-        the channel's now (never sent to a server they were not meant for)."""
         if self._credentials is None:
-            if not self.channel.credentials_match_server:
-                raise AuthError(gettext("The channel's server address changed: type its credentials in again."))
             self._credentials = self.channel.credentials
         return self._credentials
 
@@ -254,8 +251,16 @@ class Connector:
     def base_url(self) -> str:
         """The channel's server (Mastodon, Bluesky), else the network's address (or the one the
         admin set in SAPA_SOCIAL_API_URLS): an editor cannot send a token to a host of their own."""
-        if self.network in SERVER_URL_NETWORKS and self.channel.server_url:
-            return self.channel.server_url.rstrip("/")
+        if self.network in SERVER_URL_NETWORKS:
+            if not self._server_checked:
+                # Every request's address is built here: credentials (or a session made with
+                # them) typed for one server never go to another one.
+                if not self.channel.credentials_match_server:
+                    raise AuthError(gettext("The channel's server address changed: type its credentials "
+                                            "in again."))
+                self._server_checked = True
+            if self.channel.server_url:
+                return self.channel.server_url.rstrip("/")
         configured = getattr(settings, "SAPA_SOCIAL_API_URLS", {}) or {}
         return (configured.get(self.network) or self.default_base_url).rstrip("/")
 
