@@ -11,16 +11,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from sapa.config import (
-    SOCIAL_API_NETWORKS,
-    ConfigError,
-    env_bool,
-    env_int,
-    parse_api_urls,
-    parse_database_url,
-    parse_networks,
-    parse_smtp_url,
-)
+from sapa import config
+from sapa.config import ConfigError, env_bool, env_int, parse_database_url, parse_smtp_url
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("SAPA_DATA_DIR", Path.cwd() / "data")).resolve()
@@ -283,11 +275,11 @@ TRUSTED_PROXIES = env_int("SAPA_TRUSTED_PROXIES", 0)
 # Catalogue harvests and social networks reach only public (global) addresses, unless the
 # address is in one of these ranges the admin listed (a SLiMS on the library's LAN). Empty by
 # default: never the server's own network, the cloud's metadata address or a private range.
-SAPA_OUTBOUND_ALLOW = parse_networks("SAPA_OUTBOUND_ALLOW", os.environ.get("SAPA_OUTBOUND_ALLOW", ""))
+SAPA_OUTBOUND_ALLOW = config.parse_networks("SAPA_OUTBOUND_ALLOW", os.environ.get("SAPA_OUTBOUND_ALLOW", ""))
 # The API address of the networks that have one fixed address (a local Telegram Bot API
 # server, a test double): set by the admin, never by a channel's editor.
-SAPA_SOCIAL_API_URLS = parse_api_urls("SAPA_SOCIAL_API_URLS", os.environ.get("SAPA_SOCIAL_API_URLS", ""),
-                                      SOCIAL_API_NETWORKS)
+SAPA_SOCIAL_API_URLS = config.parse_api_urls(
+    "SAPA_SOCIAL_API_URLS", os.environ.get("SAPA_SOCIAL_API_URLS", ""), config.SOCIAL_API_NETWORKS)
 
 # --- Event registration -------------------------------------------------------------
 # A form submitted faster than this many seconds after the page was served is a bot's.
