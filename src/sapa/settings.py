@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 from django.utils.translation import gettext_lazy as _
 
+from sapa import config
 from sapa.config import ConfigError, env_bool, env_int, parse_database_url, parse_smtp_url
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -311,6 +312,16 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Number of reverse proxies in front of Sapa whose X-Forwarded-For we trust.
 TRUSTED_PROXIES = env_int("SAPA_TRUSTED_PROXIES", 0)
+
+# --- Outbound requests (sapa.core.outbound) ---------------------------------------------
+# Catalogue harvests and social networks reach only public (global) addresses, unless the
+# address is in one of these ranges the admin listed (a SLiMS on the library's LAN). Empty by
+# default: never the server's own network, the cloud's metadata address or a private range.
+SAPA_OUTBOUND_ALLOW = config.parse_networks("SAPA_OUTBOUND_ALLOW", os.environ.get("SAPA_OUTBOUND_ALLOW", ""))
+# The API address of the networks that have one fixed address (a local Telegram Bot API
+# server, a test double): set by the admin, never by a channel's editor.
+SAPA_SOCIAL_API_URLS = config.parse_api_urls(
+    "SAPA_SOCIAL_API_URLS", os.environ.get("SAPA_SOCIAL_API_URLS", ""), config.SOCIAL_API_NETWORKS)
 
 # --- Event registration -------------------------------------------------------------
 # A form submitted faster than this many seconds after the page was served is a bot's.
