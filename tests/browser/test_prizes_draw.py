@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from browser_helpers import PASSWORD, assert_accessible, login, screenshot
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from sapa.attendance.services import record_attendance
 from sapa.events import services as event_services
@@ -86,3 +87,44 @@ def test_claim_form_is_accessible(phone_page, live_server, prepared):
     page.wait_for_load_state()
     assert page.locator(".error").count() >= 4
     assert_accessible(page)
+
+
+def test_participants_check_the_draw_in_their_browser(phone_page, live_server, prepared):
+    """The public page recomputes the draw with the browser's SHA-256 (issue 13, item 15);
+    a tampered result is reported, and the command stays for experts."""
+    event, draw = prepared
+    services.run_draw(draw)
+    page = phone_page
+    page.goto(f"{live_server.url}/undian/{draw.public_id}/")
+    assert "sapa verify-draw" in page.locator("details").text_content()  # folded away, still there
+    page.get_by_role("button", name="Periksa undian ini di peramban saya").click()
+    result = page.locator("#verify-result")
+    expect(result).to_have_class("verify-ok")
+    expect(page.locator("#verify-button")).to_be_enabled()
+    assert "cocok" in result.inner_text()
+    assert_accessible(page)
+
+    # The same page fed a result with two winners swapped says so.
+    def tampered(route):
+        data = route.fetch().json()
+        data["winners"][0]["entry"], data["winners"][1]["entry"] = data["winners"][1]["entry"], data["winners"][0]["entry"]
+        route.fulfill(json=data)
+
+    page.route("**/data.json", tampered)
+    page.reload()
+    page.get_by_role("button", name="Periksa undian ini di peramban saya").click()
+    expect(result).to_have_class("verify-bad")
+    assert "BERBEDA" in result.inner_text()
+
+
+def test_the_next_winner_button_is_on_the_first_screen(desktop_page, live_server, prepared):
+    """At 1280×800 the presenter sees "Pemenang berikutnya" without scrolling (issue 13, item 15)."""
+    event, draw = prepared
+    services.run_draw(draw)
+    page = login(desktop_page, live_server, "staf@example.org")
+    page.goto(f"{live_server.url}/staff/balitbangdiklat/events/{event.pk}/prizes/draws/{draw.pk}/present/?shown=2")
+    button = page.locator("#next")
+    assert button.inner_text() == "Pemenang berikutnya"
+    box = button.bounding_box()
+    assert box["y"] + box["height"] <= 800, f"the button ends at {box['y'] + box['height']} px"
+    screenshot(page, "prizes-presentation-second-winner", full_page=False)
