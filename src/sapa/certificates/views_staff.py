@@ -82,6 +82,7 @@ def event_certificates(request, event_id):
     page = Paginator(certificates, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "certificates/staff/event.html", {
         "event": event, "designs": designs, "form": form, "can_edit": _can_edit(request),
+        "generating": any(d.latest and d.latest.is_active for d in designs),
         "certificates": page.object_list, "page": page, "query": query,
         "total": Certificate.objects.filter(event=event, revoked_at__isnull=True).count(),
         "generate_form": forms.GenerateForm(),
@@ -200,7 +201,11 @@ def generation_progress(request, event_id, generation_id):
     event = _event(request, event_id)
     generation = get_object_or_404(Generation.objects.select_related("design"), pk=generation_id,
                                    design__event=event)
-    return render(request, "certificates/staff/_generation.html", {"event": event, "generation": generation})
+    response = render(request, "certificates/staff/_generation.html", {"event": event, "generation": generation})
+    if request.headers.get("HX-Request") and not generation.is_active:
+        # Finished: the whole page reloads, so "Issued" and the list show the new certificates.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @library_view(StaffRole.STAFF)
