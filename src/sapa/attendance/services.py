@@ -508,3 +508,13 @@ def erase_event_chat(sender, event, now, **kwargs):
     """The event's retention ended: its saved chat (names and words of the participants)
     goes; the import records keep their counts. Connected to events.erasure.event_erased."""
     ChatMessage.objects.filter(event=event).delete()
+
+
+# How early before the start a check-in is normal (people join a Zoom early).
+EARLY_CHECKIN = timedelta(hours=1)
+
+
+def not_held_yet(event, now=None) -> bool:
+    """The event is more than an hour away: check-in and attendance now are most likely a mistake
+    (the wrong event, or a test) and the staff pages say so."""
+    return (now or timezone.now()) < event.starts_at - EARLY_CHECKIN

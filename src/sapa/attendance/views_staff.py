@@ -100,6 +100,7 @@ def _overview_context(request, event, rule_form=None):
         "imports": event.report_imports.select_related("created_by")[:5],
         "can_export": request.membership.has_role(Role.EDITOR),
         "export_query": request.GET.urlencode(),
+        "not_held_yet": services.not_held_yet(event),
     }
 
 
@@ -165,6 +166,12 @@ def checkin_open(request, event_id):
         messages.error(request, _("Choose how long the check-in stays open."))
         return _back(request, event)
     window = services.open_checkin(event, form.cleaned_data["minutes"], request=request)
+    if services.not_held_yet(event):
+        # Back to the attendance page, which says so, rather than straight to the shared screen.
+        messages.warning(request, _("Careful: this event starts on %(t)s. Participants who check in now are "
+                                    "counted as present at a session that has not taken place yet.")
+                         % {"t": timefmt.format_datetime(event.starts_at, event.time_zone)})
+        return _back(request, event)
     return redirect("attendance-checkin-screen", slug=request.library.slug, event_id=event.pk, window_id=window.pk)
 
 
