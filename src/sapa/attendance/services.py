@@ -451,7 +451,20 @@ def discard_import(report_import, *, request=None) -> bool:
     return bool(done)
 
 
-def purge_pending_imports(older_than=timedelta(days=2), now=None) -> int:
+def report_days(report_import) -> list:
+    """The days (in the event's time zone) on which the people of an import joined."""
+    tz = ZoneInfo(report_import.event.time_zone)
+    days = set()
+    for person in report_import.data.get("people", []):
+        for start, _end in person.get("intervals", []):
+            days.add(datetime.fromisoformat(start).astimezone(tz).date())
+    return sorted(days)
+
+
+PENDING_KEPT = timedelta(days=2)
+
+
+def purge_pending_imports(older_than=PENDING_KEPT, now=None) -> int:
     """Discard pending imports nobody finished: their parsed data holds names and emails."""
     from sapa.attendance.models import ReportImport
 

@@ -10,6 +10,8 @@ event, window or import answers 404.
 
 import csv
 import io
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -231,9 +233,12 @@ def import_upload(request, event_id):
                 return redirect("attendance-import-preview", slug=request.library.slug, event_id=event.pk,
                                 import_id=pending.pk)
         status = 400
+    services.purge_pending_imports()  # an expired preview is shown as discarded, not as waiting
+    imports = list(event.report_imports.select_related("created_by", "saved_by")[:20])
+    for row in imports:
+        row.expires_at = row.created_at + services.PENDING_KEPT  # purge_pending_imports discards it then
     return render(request, "attendance/staff/import.html", {
-        "event": event, "form": form, "problem": problem,
-        "imports": event.report_imports.select_related("created_by", "saved_by")[:20],
+        "event": event, "form": form, "problem": problem, "imports": imports,
     }, status=status)
 
 
@@ -277,9 +282,14 @@ def import_preview(request, event_id, import_id):
                for i, p in enumerate(people) if p.get("registration")]
     unmatched = [dict(p, index=i, chosen=request.POST.get(f"match-{i}", ""))
                  for i, p in enumerate(people) if not p.get("registration")]
+    days = services.report_days(pending)
+    event_day = timezone.localtime(event.starts_at, ZoneInfo(event.time_zone)).date()
     return render(request, "attendance/staff/preview.html", {
         "event": event, "pending": pending, "matched": matched, "unmatched": unmatched,
         "registrations": registrations, "error": error, "data": pending.data,
+        "other_day": bool(days) and event_day not in days,
+        "report_days": ", ".join(timefmt.format_date(datetime.combine(d, time(12), ZoneInfo(event.time_zone)),
+                                                     event.time_zone) for d in days),
     }, status=400 if error else 200)
 
 
