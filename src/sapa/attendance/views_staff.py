@@ -315,15 +315,12 @@ def chat(request, event_id):
         if upload_form.is_valid():
             upload = upload_form.cleaned_data["file"]
             try:
-                record = services.import_chat(event, upload.read(), upload.name, request=request)
+                record = services.preview_chat(event, upload.read(), upload.name, request=request)
             except FileProblem as exc:
                 problem = exc.message
             else:
-                messages.success(request, ngettext(
-                    "Imported %(n)d chat message; it replaces the earlier chat.",
-                    "Imported %(n)d chat messages; they replace the earlier chat.", record.messages)
-                    % {"n": record.messages})
-                return _back(request, event, "attendance-chat")
+                return redirect("attendance-chat-preview", slug=request.library.slug, event_id=event.pk,
+                                import_id=record.pk)
         status = 400
     form = ChatFilterForm(request.GET or None)
     qs = ChatMessage.objects.filter(event=event)
@@ -343,5 +340,38 @@ def chat(request, event_id):
     return render(request, "attendance/staff/chat.html", {
         "event": event, "upload_form": upload_form, "problem": problem, "form": form, "page": page,
         "filtered": filtered, "stats": services.chat_stats(event),
-        "last_import": ChatImport.objects.filter(event=event).select_related("created_by").first(),
+        "last_import": ChatImport.objects.filter(event=event, state=ChatImport.State.SAVED)
+        .select_related("created_by").first(),
     }, status=status)
+
+
+PREVIEW_MESSAGES = 20
+
+
+@library_view(Role.STAFF)
+def chat_preview(request, event_id, import_id):
+    """A chat file read but not saved: what it holds, what it replaces; save or discard."""
+    event = _event(request, event_id)
+    record = get_object_or_404(ChatImport, pk=import_id, event=event)
+    if record.state != ChatImport.State.PENDING:
+        messages.info(request, _("This chat import was already saved or discarded."))
+        return _back(request, event, "attendance-chat")
+    if request.method == "POST":
+        if request.POST.get("action") == "save":
+            services.save_chat(record, request=request)
+            messages.success(request, ngettext(
+                "Imported %(n)d chat message; it replaces the earlier chat.",
+                "Imported %(n)d chat messages; they replace the earlier chat.", record.messages)
+                % {"n": record.messages})
+        else:
+            services.discard_chat(record, request=request)
+            messages.info(request, _("The chat file was discarded; the chat is unchanged."))
+        return _back(request, event, "attendance-chat")
+    shown = record.data.get("messages", [])[:PREVIEW_MESSAGES]
+    for message in shown:
+        message["when"] = datetime.fromisoformat(message["sent_at"]) if message["sent_at"] else None
+    return render(request, "attendance/staff/chat_preview.html", {
+        "event": event, "record": record, "shown": shown,
+        "current": ChatImport.objects.filter(event=event, state=ChatImport.State.SAVED).first(),
+        "current_count": ChatMessage.objects.filter(event=event).count(),
+    })
