@@ -4,20 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('attendance', '0001_initial'),
+        ("attendance", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='chatimport',
-            name='data',
+            model_name="chatimport",
+            name="data",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='chatimport',
-            name='state',
-            field=models.CharField(choices=[('pending', 'Waiting for the check'), ('saved', 'Saved'), ('discarded', 'Discarded')], default='saved', max_length=10, verbose_name='state'),
+            model_name="chatimport",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting for the check"),
+                    ("saved", "Saved"),
+                    ("discarded", "Discarded"),
+                ],
+                default="saved",
+                max_length=10,
+                verbose_name="state",
+            ),
         ),
     ]
