@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -62,8 +63,13 @@ def check_size(data: bytes) -> None:
     if not data:
         raise FileProblem(_("The file is empty."))
     if len(data) > MAX_BYTES:
-        raise FileProblem(_("The file is %(size).1f MB; the most is %(limit)d MB.")
-                          % {"size": len(data) / (1024 * 1024), "limit": MAX_BYTES // (1024 * 1024)})
+        raise FileProblem(_("The file is %(size)s MB; the most is %(limit)d MB.")
+                          % {"size": megabytes(len(data)), "limit": MAX_BYTES // (1024 * 1024)})
+
+
+def megabytes(size: int) -> str:
+    """A size in MB with one decimal, in the reader's language: "5,7" in Indonesian, "5.7" in English."""
+    return number_format(round(size / (1024 * 1024), 1), decimal_pos=1)
 
 
 def decode(data: bytes) -> str:
@@ -74,10 +80,15 @@ def decode(data: bytes) -> str:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileProblem(_("This is an old Excel file (.xls). Save it as CSV or as an Excel "
                             "workbook (.xlsx) and upload that."))
-    if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")) or b"\x00" in data[:4096]:
+    if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         raise FileProblem(_("This is not a CSV, XLSX or text file."))
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
         return data.decode("utf-16").lstrip("\ufeff")
+    if b"\x00" in data[:4096]:
+        # Like every other refusal, it names the line: the first with a NUL byte.
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise FileProblem(_("a control character (a NUL byte) that text never contains: this is not a "
+                            "CSV, XLSX or text file."), line=line)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

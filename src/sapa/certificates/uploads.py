@@ -4,6 +4,7 @@ import io
 import warnings
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -27,7 +28,7 @@ def _read(upload, limit: int) -> bytes:
     if upload.size > limit:
         raise ValidationError(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": f"{upload.size / 1048576:.1f}", "limit": limit // 1048576}
+            % {"size": number_format(round(upload.size / 1048576, 1), decimal_pos=1), "limit": limit // 1048576}
         )
     upload.seek(0)
     data = upload.read(limit + 1)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -82,6 +83,8 @@ def event_certificates(request, event_id):
     page = Paginator(certificates, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "certificates/staff/event.html", {
         "event": event, "designs": designs, "form": form, "can_edit": _can_edit(request),
+        "generating": any(d.latest and d.latest.is_active for d in designs),
+        "not_ended_yet": timezone.now() < event.ends_at,
         "certificates": page.object_list, "page": page, "query": query,
         "total": Certificate.objects.filter(event=event, revoked_at__isnull=True).count(),
         "generate_form": forms.GenerateForm(),
@@ -191,6 +194,9 @@ def generate(request, event_id, design_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Generation queued. This page shows its progress."))
+        if timezone.now() < event.ends_at:
+            messages.warning(request, _("Careful: this event has not ended yet. The certificates are dated on "
+                                        "its last day, and they go to those who attended by the data so far."))
     return redirect("certificates-event", slug=request.library.slug, event_id=event.pk)
 
 
@@ -200,7 +206,11 @@ def generation_progress(request, event_id, generation_id):
     event = _event(request, event_id)
     generation = get_object_or_404(Generation.objects.select_related("design"), pk=generation_id,
                                    design__event=event)
-    return render(request, "certificates/staff/_generation.html", {"event": event, "generation": generation})
+    response = render(request, "certificates/staff/_generation.html", {"event": event, "generation": generation})
+    if request.headers.get("HX-Request") and not generation.is_active:
+        # Finished: the whole page reloads, so "Issued" and the list show the new certificates.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @library_view(StaffRole.STAFF)

@@ -19,6 +19,7 @@ import calendar as pycalendar
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -519,9 +520,14 @@ def post_action(request, post_id, action):
         elif action == "add-channel":
             channel = _channel(request, request.POST.get("channel"))
             source = post.variants.order_by("id").first()
-            services.add_variant(post, channel, by=request.user, text=source.text if source else "",
-                                 link=source.link if source else "",
-                                 media=source.ordered_media() if source else [], request=request)
+            content = {"text": source.text, "link": source.link, "media": source.ordered_media()} if source \
+                else {"text": "", "link": "", "media": []}
+            if apps.is_installed("sapa.promotion"):
+                # An event's post: its text and flyer, with this channel's own short link.
+                from sapa.promotion.services import channel_version_content
+
+                content = channel_version_content(post, channel, source) or content
+            services.add_variant(post, channel, by=request.user, request=request, **content)
             messages.success(request, _("Channel added."))
         else:
             raise Http404
