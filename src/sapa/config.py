@@ -138,7 +138,7 @@ def check_environment(connect: bool = True) -> None:
 
     Raises ConfigError with one line naming the variable and the problem.
     """
-    for name in ("SAPA_DEBUG", "SAPA_HTTPS"):
+    for name in ("SAPA_DEBUG", "SAPA_HTTPS", "SAPA_ADMIN"):
         env_bool(name, False)
     for name in ("SAPA_WORKER_THREADS", "SAPA_WEB_WORKERS", "SAPA_PORT", "SAPA_TRUSTED_PROXIES",
                  "SAPA_REGISTRATION_MIN_SECONDS"):
