@@ -330,6 +330,9 @@ def main(argv=None) -> int:
     parser.add_argument("--password", default=os.environ.get("SAPA_DEMO_PASSWORD", "sapa-demo-2020"))
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--list", action="store_true", help="print every request and its answer")
+    parser.add_argument("--self-check", action="store_true",
+                        help="let the attacker be on the victim's staff: the probe must then find violations "
+                             "(proof that it sees access where there is some)")
     args = parser.parse_args(argv)
     base = args.url.rstrip("/")
 
@@ -337,7 +340,8 @@ def main(argv=None) -> int:
     victim = Victim(args.victim)
     from sapa.libraries.models import Membership
 
-    if Membership.objects.filter(user__email__iexact=args.attacker, library=victim.library).exists():
+    member = Membership.objects.filter(user__email__iexact=args.attacker, library=victim.library).exists()
+    if member and not args.self_check:
         raise SystemExit(f"probe: {args.attacker} is on {args.victim}'s staff; choose another library's")
 
     pages = staff_urls(victim)
