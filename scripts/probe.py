@@ -75,11 +75,23 @@ MODEL_PARAMS = {
     "photo_id": ("news.GalleryPhoto", ["article__library"]),
 }
 # The generic `object_id` of the social pages, by the folder before it.
-OBJECT_BY_FOLDER = {"hashtags": ("social.HashtagSet", ["library"]),
-                    "templates": ("social.PostTemplate", ["library"])}
-WORDS = {"action": "approve", "kind": "pinned", "layout": "classic", "size": "portrait", "fmt": "csv",
-         "key": "registrations", "code": "x", "app_label": "libraries", "url": "x", "path": "x",
-         "content_type_id": "1"}
+OBJECT_BY_FOLDER = {
+    "hashtags": ("social.HashtagSet", ["library"]),
+    "templates": ("social.PostTemplate", ["library"]),
+}
+WORDS = {
+    "action": "approve",
+    "kind": "pinned",
+    "layout": "classic",
+    "size": "portrait",
+    "fmt": "csv",
+    "key": "registrations",
+    "code": "x",
+    "app_label": "libraries",
+    "url": "x",
+    "path": "x",
+    "content_type_id": "1",
+}
 
 
 def _setup_django():
@@ -110,8 +122,12 @@ class Victim:
             found = None
             for lookup in lookups:
                 try:
-                    found = model.objects.filter(**{lookup: self.library}).order_by("pk").values_list(
-                        "pk", flat=True).first()
+                    found = (
+                        model.objects.filter(**{lookup: self.library})
+                        .order_by("pk")
+                        .values_list("pk", flat=True)
+                        .first()
+                    )
                 except FieldError:
                     continue
                 if found is not None:
@@ -180,7 +196,10 @@ def staff_urls(victim: Victim) -> list[str]:
 
     urls = set()
     for route in _walk(get_resolver().url_patterns):
-        if route.startswith(("staff/<slug:slug>/", "admin/")) or route == "accounts/me/tokens/<int:token_id>/revoke/":
+        if (
+            route.startswith(("staff/<slug:slug>/", "admin/"))
+            or route == "accounts/me/tokens/<int:token_id>/revoke/"
+        ):
             urls.add(_fill(route, victim))
     return sorted(urls)
 
@@ -200,8 +219,11 @@ def _example(schema: dict, openapi: dict, depth: int = 0):
     if kind == "object" or "properties" in schema:
         if depth > 4:
             return {}
-        return {name: _example(prop, openapi, depth + 1) for name, prop in schema.get("properties", {}).items()
-                if name in schema.get("required", [])}
+        return {
+            name: _example(prop, openapi, depth + 1)
+            for name, prop in schema.get("properties", {}).items()
+            if name in schema.get("required", [])
+        }
     if kind == "array":
         return []
     if kind == "integer" or kind == "number":
@@ -231,9 +253,14 @@ def api_operations(openapi: dict, victim: Victim) -> tuple[list[tuple], list[str
             if not operation.get("security"):
                 public.append(f"{method.upper()} {path}")
                 continue
-            filled = re.sub(r"\{(\w+)\}", lambda m: victim.value(m.group(1), "api/" + path), path)
-            query = {p["name"]: _example(p.get("schema", {}), openapi) for p in operation.get("parameters", [])
-                     if p.get("in") == "query" and p.get("required")}
+            filled = re.sub(
+                r"\{(\w+)\}", lambda m, route="api/" + path: victim.value(m.group(1), route), path
+            )
+            query = {
+                p["name"]: _example(p.get("schema", {}), openapi)
+                for p in operation.get("parameters", [])
+                if p.get("in") == "query" and p.get("required")
+            }
             body = None
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" in content:
@@ -252,7 +279,11 @@ def also_from_urlconf(victim: Victim, operations: list[tuple], public: list[str]
     public_paths = {re.sub(r"\{(\w+)\}", "", p.split(" ", 1)[1]) for p in public}
     extra = []
     for route in _walk(get_resolver().url_patterns):
-        if not route.startswith("api/v1/") or route in ("api/v1/", "api/v1/openapi.json", "api/v1/docs"):
+        if not route.startswith("api/v1/") or route in (
+            "api/v1/",
+            "api/v1/openapi.json",
+            "api/v1/docs",
+        ):
             continue
         filled = _fill(route, victim)
         bare = "/" + re.sub(r"<[^>]+>", "", route)
@@ -266,7 +297,9 @@ class Actor:
     def __init__(self, name: str, base_url: str, *, token: str = ""):
         self.name = name
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.client = httpx.Client(base_url=base_url, timeout=20, follow_redirects=False, headers=headers)
+        self.client = httpx.Client(
+            base_url=base_url, timeout=20, follow_redirects=False, headers=headers
+        )
         self.csrf = ""
 
     def get_csrf(self) -> None:
@@ -296,17 +329,21 @@ class Actor:
 
 def login(actor: Actor, email: str, password: str) -> None:
     actor.get_csrf()
-    response = actor.client.post("/accounts/login/", data={
-        "csrfmiddlewaretoken": actor.csrf, "email": email, "password": password})
+    response = actor.client.post(
+        "/accounts/login/",
+        data={"csrfmiddlewaretoken": actor.csrf, "email": email, "password": password},
+    )
     if response.status_code != 302:
         raise SystemExit(f"probe: cannot log in as {email} ({response.status_code})")
     actor.get_csrf()
 
 
 def make_token(actor: Actor) -> str:
-    page = actor.client.post("/accounts/me/", data={"csrfmiddlewaretoken": actor.csrf,
-                                                    "action": "token", "name": "probe"},
-                             headers={"X-CSRFToken": actor.csrf})
+    page = actor.client.post(
+        "/accounts/me/",
+        data={"csrfmiddlewaretoken": actor.csrf, "action": "token", "name": "probe"},
+        headers={"X-CSRFToken": actor.csrf},
+    )
     found = re.search(r"sapa_[A-Za-z0-9_\-]+", page.text)
     if not found:
         raise SystemExit("probe: the account page did not show a new API token")
@@ -326,13 +363,20 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=os.environ.get("SAPA_PROBE_URL", "http://127.0.0.1:8000"))
     parser.add_argument("--victim", default="balitbangdiklat", help="slug of the library attacked")
-    parser.add_argument("--attacker", default="admin@tetangga.test", help="an admin of ANOTHER library")
-    parser.add_argument("--password", default=os.environ.get("SAPA_DEMO_PASSWORD", "sapa-demo-2020"))
+    parser.add_argument(
+        "--attacker", default="admin@tetangga.test", help="an admin of ANOTHER library"
+    )
+    parser.add_argument(
+        "--password", default=os.environ.get("SAPA_DEMO_PASSWORD", "sapa-demo-2020")
+    )
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--list", action="store_true", help="print every request and its answer")
-    parser.add_argument("--self-check", action="store_true",
-                        help="let the attacker be on the victim's staff: the probe must then find violations "
-                             "(proof that it sees access where there is some)")
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="let the attacker be on the victim's staff: the probe must then find violations "
+        "(proof that it sees access where there is some)",
+    )
     args = parser.parse_args(argv)
     base = args.url.rstrip("/")
 
@@ -340,9 +384,13 @@ def main(argv=None) -> int:
     victim = Victim(args.victim)
     from sapa.libraries.models import Membership
 
-    member = Membership.objects.filter(user__email__iexact=args.attacker, library=victim.library).exists()
+    member = Membership.objects.filter(
+        user__email__iexact=args.attacker, library=victim.library
+    ).exists()
     if member and not args.self_check:
-        raise SystemExit(f"probe: {args.attacker} is on {args.victim}'s staff; choose another library's")
+        raise SystemExit(
+            f"probe: {args.attacker} is on {args.victim}'s staff; choose another library's"
+        )
 
     pages = staff_urls(victim)
     openapi = httpx.get(base + "/api/v1/openapi.json", timeout=20).json()
@@ -389,30 +437,44 @@ def main(argv=None) -> int:
             violations.append((actor.name, method, path, status, location))
 
     statuses = sorted({s for counts in table.values() for s in counts})
-    print(f"Probe of {base}: library '{args.victim}' attacked by anonymous visitors and by "
-          f"{args.attacker} (admin of another library)")
-    print(f"{len(pages)} staff/admin URLs from the URL conf (GET and POST each), "
-          f"{len(api_ops)} token API operations (OpenAPI and URL conf); "
-          f"{len(public)} public API operations not probed: {', '.join(public)}; "
-          f"the token owner's own, asked anonymously only: {', '.join(own)}")
+    print(
+        f"Probe of {base}: library '{args.victim}' attacked by anonymous visitors and by "
+        f"{args.attacker} (admin of another library)"
+    )
+    print(
+        f"{len(pages)} staff/admin URLs from the URL conf (GET and POST each), "
+        f"{len(api_ops)} token API operations (OpenAPI and URL conf); "
+        f"{len(public)} public API operations not probed: {', '.join(public)}; "
+        f"the token owner's own, asked anonymously only: {', '.join(own)}"
+    )
     header = f"{'actor':<26}" + "".join(f"{s:>7}" for s in statuses) + f"{'total':>8}"
     print(header)
     print("-" * len(header))
     for name in (anonymous.name, attacker.name, anon_api.name, attacker_api.name):
         counts = table[name]
-        print(f"{name:<26}" + "".join(f"{counts.get(s, 0):>7}" for s in statuses)
-              + f"{sum(counts.values()):>8}")
+        print(
+            f"{name:<26}"
+            + "".join(f"{counts.get(s, 0):>7}" for s in statuses)
+            + f"{sum(counts.values()):>8}"
+        )
     if victim.unfilled:
-        print("No object of the victim library for: " + ", ".join(sorted(victim.unfilled))
-              + f" (id {MISSING_ID} used)")
+        print(
+            "No object of the victim library for: "
+            + ", ".join(sorted(victim.unfilled))
+            + f" (id {MISSING_ID} used)"
+        )
     if violations:
-        print(f"\n{len(violations)} VIOLATIONS (an answer other than 302 to login/401/403/404/405):")
+        print(
+            f"\n{len(violations)} VIOLATIONS (an answer other than 302 to login/401/403/404/405):"
+        )
         for name, method, path, status, location in violations:
             print(f"  {status} {method:<5} {path}  [{name}]{' -> ' + location if location else ''}")
         return 1
     if args.list:
         for (actor, method, path, _), status, location in results:
-            print(f"  {status} {method:<5} {path}  [{actor.name}]{' -> ' + location if location else ''}")
+            print(
+                f"  {status} {method:<5} {path}  [{actor.name}]{' -> ' + location if location else ''}"
+            )
     print("\nNo violation: every answer was a redirect to the login page, 401, 403, 404 or 405.")
     return 0
 

@@ -77,7 +77,9 @@ def test_admin_needs_the_two_factor_code_when_the_account_has_it(root):
     client = Client()
     assert sapa_login(client, root.email)["Location"] == "/accounts/login/code/"
     assert client.get("/admin/").status_code == 302
-    response = client.post("/accounts/login/code/", {"code": pyotp.TOTP(secret).at(time.time() + 30)})
+    response = client.post(
+        "/accounts/login/code/", {"code": pyotp.TOTP(secret).at(time.time() + 30)}
+    )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
 

@@ -19,10 +19,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def event(library):
     now = timezone.now()
-    event = Event.objects.create(library=library, slug="sharing", title="Sharing session",
-                                 starts_at=now + timezone.timedelta(days=3),
-                                 ends_at=now + timezone.timedelta(days=3, hours=2),
-                                 capacity=10, status=EventStatus.PUBLISHED)
+    event = Event.objects.create(
+        library=library,
+        slug="sharing",
+        title="Sharing session",
+        starts_at=now + timezone.timedelta(days=3),
+        ends_at=now + timezone.timedelta(days=3, hours=2),
+        capacity=10,
+        status=EventStatus.PUBLISHED,
+    )
     for n in range(3):
         register(event, name=f"Peserta {n}", email=f"p{n}@example.org", consent=True)
     return event
@@ -62,5 +67,8 @@ def test_editor_lists_and_the_list_is_audited_like_the_export(make_user, library
     assert entry.data["filters"] == {"status": "confirmed"}
     # The export writes the same entry (its format is the file's).
     client.get(list_url(event) + "/export", {"format": "csv"})
-    assert list(AuditEntry.objects.filter(action="registrations.exported").order_by("id")
-                .values_list("data__format", flat=True)) == ["api-list", "csv"]
+    assert list(
+        AuditEntry.objects.filter(action="registrations.exported")
+        .order_by("id")
+        .values_list("data__format", flat=True)
+    ) == ["api-list", "csv"]

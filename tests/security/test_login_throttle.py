@@ -32,21 +32,34 @@ def _csrf(client: httpx.Client) -> str:
 
 @pytest.mark.slow
 def test_parallel_password_guesses_cannot_pass_the_limit():
-    env = {"SAPA_LOGIN_ATTEMPTS": str(ATTEMPTS), "SAPA_LOGIN_WINDOW": "900", "SAPA_WEB_WORKERS": "2"}
+    env = {
+        "SAPA_LOGIN_ATTEMPTS": str(ATTEMPTS),
+        "SAPA_LOGIN_WINDOW": "900",
+        "SAPA_WEB_WORKERS": "2",
+    }
     with sapa_server(env=env) as server:
-        server.python("from sapa.libraries.models import User; "
-                      f"User.objects.create_user('target@example.org', {PASSWORD!r})")
-        clients = [httpx.Client(base_url=server.url, timeout=60, follow_redirects=False)
-                   for _ in range(GUESSES)]
+        server.python(
+            "from sapa.libraries.models import User; "
+            f"User.objects.create_user('target@example.org', {PASSWORD!r})"
+        )
+        clients = [
+            httpx.Client(base_url=server.url, timeout=60, follow_redirects=False)
+            for _ in range(GUESSES)
+        ]
         tokens = [_csrf(c) for c in clients]
         barrier = threading.Barrier(GUESSES, timeout=60)
         statuses: list[int | None] = [None] * GUESSES
 
         def guess(n: int) -> None:
             barrier.wait()
-            answer = clients[n].post("/accounts/login/", data={
-                "csrfmiddlewaretoken": tokens[n], "email": "target@example.org",
-                "password": f"guess-number-{n}"})
+            answer = clients[n].post(
+                "/accounts/login/",
+                data={
+                    "csrfmiddlewaretoken": tokens[n],
+                    "email": "target@example.org",
+                    "password": f"guess-number-{n}",
+                },
+            )
             statuses[n] = answer.status_code
 
         threads = [threading.Thread(target=guess, args=(n,), daemon=True) for n in range(GUESSES)]
@@ -55,8 +68,14 @@ def test_parallel_password_guesses_cannot_pass_the_limit():
         for thread in threads:
             thread.join(90)
         # The right password after the rush: still throttled.
-        last = clients[0].post("/accounts/login/", data={
-            "csrfmiddlewaretoken": tokens[0], "email": "target@example.org", "password": PASSWORD})
+        last = clients[0].post(
+            "/accounts/login/",
+            data={
+                "csrfmiddlewaretoken": tokens[0],
+                "email": "target@example.org",
+                "password": PASSWORD,
+            },
+        )
         for c in clients:
             c.close()
     counted = Counter(statuses)
@@ -72,7 +91,9 @@ def test_password_reset_is_throttled_per_email(admin_user):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.cookies["django_language"] = "en"
     for _ in range(3):
-        assert client.post("/accounts/password/reset/", {"email": admin_user.email}).status_code == 302
+        assert (
+            client.post("/accounts/password/reset/", {"email": admin_user.email}).status_code == 302
+        )
     response = client.post("/accounts/password/reset/", {"email": admin_user.email})
     assert response.status_code == 429
     assert "Too many requests. Wait" in response.content.decode()
@@ -80,7 +101,9 @@ def test_password_reset_is_throttled_per_email(admin_user):
     # From another address the same account stays limited; another account is not.
     other = Client(REMOTE_ADDR="10.9.9.9")
     assert other.post("/accounts/password/reset/", {"email": admin_user.email}).status_code == 429
-    assert other.post("/accounts/password/reset/", {"email": "someone@example.org"}).status_code == 302
+    assert (
+        other.post("/accounts/password/reset/", {"email": "someone@example.org"}).status_code == 302
+    )
 
 
 @pytest.mark.django_db
@@ -88,7 +111,10 @@ def test_password_reset_is_throttled_per_email(admin_user):
 def test_password_reset_is_throttled_per_address(db):
     client = Client(REMOTE_ADDR="10.1.2.3")
     for n in range(8):  # 4x the per-email number, spread over addresses
-        assert client.post("/accounts/password/reset/", {"email": f"p{n % 4}@example.org"}).status_code == 302
+        assert (
+            client.post("/accounts/password/reset/", {"email": f"p{n % 4}@example.org"}).status_code
+            == 302
+        )
     assert client.post("/accounts/password/reset/", {"email": "new@example.org"}).status_code == 429
 
 
@@ -113,7 +139,9 @@ def test_two_factor_cannot_be_turned_off_without_a_code(with_2fa):
     assert "That code is not right" in response.content.decode()
     user.refresh_from_db()
     assert user.totp_enabled and user.totp_secret == secret
-    response = client.post("/accounts/me/", {"action": "totp-off", "code": pyotp.TOTP(secret).now()})
+    response = client.post(
+        "/accounts/me/", {"action": "totp-off", "code": pyotp.TOTP(secret).now()}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert not user.totp_enabled
@@ -126,7 +154,9 @@ def test_guessing_the_code_to_turn_two_factor_off_is_throttled(with_2fa):
     wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
     for _ in range(3):
         client.post("/accounts/me/", {"action": "totp-off", "code": wrong})
-    response = client.post("/accounts/me/", {"action": "totp-off", "code": pyotp.TOTP(secret).now()})
+    response = client.post(
+        "/accounts/me/", {"action": "totp-off", "code": pyotp.TOTP(secret).now()}
+    )
     assert "Too many failed attempts" in response.content.decode()
     user.refresh_from_db()
     assert user.totp_enabled

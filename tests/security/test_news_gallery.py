@@ -47,7 +47,9 @@ def people(make_user, library):
 
 def article_in(library, people, state):
     staff, editor = people[Role.STAFF][0], people[Role.EDITOR][0]
-    article = Article(library=library, title="Sharing session", body="Isi.", summary="Ringkas.", author=staff)
+    article = Article(
+        library=library, title="Sharing session", body="Isi.", summary="Ringkas.", author=staff
+    )
     services.save_article(article, by=staff)
     services.add_photo(article, jpeg(), by=staff, caption="Suasana")
     workflow.approve(article, by=editor)

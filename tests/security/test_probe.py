@@ -56,8 +56,14 @@ print("SEEDED")
 
 
 def probe(server, *args):
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "probe.py"), "--url", server.url, *args],
-                          env=server.env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "probe.py"), "--url", server.url, *args],
+        env=server.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.mark.slow
@@ -74,8 +80,20 @@ def test_probe_finds_no_door_open_to_strangers_or_other_libraries():
     assert "No violation" in done.stdout
     lines = done.stdout.splitlines()
     unfilled = next((line for line in lines if line.startswith("No object of the victim")), "")
-    for seeded in ("post_id", "channel_id", "variant_id", "email_id", "token_id", "link_id", "source_id",
-                   "window_id", "import_id", "photo_id", "invitation_id", "media_id"):
+    for seeded in (
+        "post_id",
+        "channel_id",
+        "variant_id",
+        "email_id",
+        "token_id",
+        "link_id",
+        "source_id",
+        "window_id",
+        "import_id",
+        "photo_id",
+        "invitation_id",
+        "media_id",
+    ):
         assert seeded + " " not in unfilled, unfilled
     assert " 500 " not in done.stdout and " 200 " not in done.stdout
     assert check.returncode == 1, check.stdout + check.stderr

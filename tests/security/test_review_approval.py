@@ -36,17 +36,29 @@ def member(make_user, library, role, email):
 
 @pytest.fixture
 def people(make_user, library):
-    return {role: member(make_user, library, role, f"{role}@example.org")
-            for role in (Role.STAFF, Role.EDITOR)}
+    return {
+        role: member(make_user, library, role, f"{role}@example.org")
+        for role in (Role.STAFF, Role.EDITOR)
+    }
 
 
 def post_in_review(library, author):
-    channel = services.create_channel(library, network=Network.TELEGRAM, name="Kanal", by=library
-                                      .memberships.get(role=Role.ADMIN).user,
-                                      credentials={"bot_token": "123:abc"}, account_id="@perpus")
+    channel = services.create_channel(
+        library,
+        network=Network.TELEGRAM,
+        name="Kanal",
+        by=library.memberships.get(role=Role.ADMIN).user,
+        credentials={"bot_token": "123:abc"},
+        account_id="@perpus",
+    )
     post = services.create_post(library, by=author, title="Sharing session")
-    services.add_variant(post, channel, by=author, text="Ikuti sesi kami",
-                         scheduled_at=timezone.now() + timedelta(hours=2))
+    services.add_variant(
+        post,
+        channel,
+        by=author,
+        text="Ikuti sesi kami",
+        scheduled_at=timezone.now() + timedelta(hours=2),
+    )
     workflow.submit_for_review(post, by=author)
     post.refresh_from_db()
     return post
@@ -66,7 +78,11 @@ def test_staff_member_is_not_shown_the_review_link(library, people):
     post = post_in_review(library, staff)
     page = client.get(f"/staff/{library.slug}/social/posts/{post.pk}/").content.decode()
     assert "/review/" not in page
-    editor_page = people[Role.EDITOR][1].get(f"/staff/{library.slug}/social/posts/{post.pk}/").content.decode()
+    editor_page = (
+        people[Role.EDITOR][1]
+        .get(f"/staff/{library.slug}/social/posts/{post.pk}/")
+        .content.decode()
+    )
     assert review_path(post) in editor_page
 
 
@@ -121,7 +137,9 @@ def test_staff_of_another_library_counts_as_an_outside_reviewer(library, people,
     staff, _ = people[Role.STAFF]
     post = post_in_review(library, staff)
     outsider = Client()
-    outsider.force_login(other_library.memberships.get().user, backend="sapa.libraries.auth.EmailBackend")
+    outsider.force_login(
+        other_library.memberships.get().user, backend="sapa.libraries.auth.EmailBackend"
+    )
     response = outsider.post(review_path(post), {"name": "Rekan B", "decision": "approve"})
     assert response.status_code == 200 and approved(post)
     assert post.approved_by is None

@@ -28,7 +28,9 @@ def passed_sapa_login(request) -> bool:
 
 class SapaAdminSite(admin.AdminSite):
     def has_permission(self, request):
-        return settings.SAPA_ADMIN and super().has_permission(request) and passed_sapa_login(request)
+        return (
+            settings.SAPA_ADMIN and super().has_permission(request) and passed_sapa_login(request)
+        )
 
     def admin_view(self, view, cacheable=False):
         wrapped = super().admin_view(view, cacheable)
@@ -44,5 +46,7 @@ class SapaAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         if not settings.SAPA_ADMIN:
             raise Http404
-        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
+            "admin:index", current_app=self.name
+        )
         return redirect_to_login(next_url, reverse("login"))
