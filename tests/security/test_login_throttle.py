@@ -160,3 +160,23 @@ def test_guessing_the_code_to_turn_two_factor_off_is_throttled(with_2fa):
     assert "Too many failed attempts" in response.content.decode()
     user.refresh_from_db()
     assert user.totp_enabled
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_THROTTLE_ATTEMPTS=2)
+def test_successful_logins_give_their_count_back(admin_user):
+    """Counting before the check must not lock out a shared library network that logs in often."""
+    from sapa.core import ratelimit
+
+    for _ in range(12):  # more than the address's 8 attempts
+        client = Client(REMOTE_ADDR="10.5.5.5")
+        response = client.post(
+            "/accounts/login/", {"email": admin_user.email, "password": PASSWORD}
+        )
+        assert response.status_code == 302
+    by_email, by_ip = services._login_limits()
+    assert ratelimit.peek(by_ip, "10.5.5.5") == 0
+    assert ratelimit.peek(by_email, admin_user.email) == 0
+    # Never below zero, and no counter made out of nothing.
+    ratelimit.undo(by_ip, "10.6.6.6")
+    assert ratelimit.peek(by_ip, "10.6.6.6") == 0
