@@ -5,7 +5,7 @@ import io
 import pytest
 import zxingcpp
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 from PIL import Image
 
@@ -114,6 +114,7 @@ def test_each_channel_gets_a_variant_with_the_flyer_and_its_own_short_link(admin
     assert "IG Perpus" in shown and variants[instagram.pk].link in shown
 
 
+@override_settings(SAPA_ADMIN=True)  # the admin is off by default (tests/security/test_admin.py)
 def test_superuser_gets_a_link_to_the_admin(admin_client, admin_user, library, event):
     admin_user.is_superuser = admin_user.is_staff = True
     admin_user.save()

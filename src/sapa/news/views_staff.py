@@ -168,6 +168,8 @@ def article_action(request, article_id, action):
 @require_POST
 def photo_add(request, article_id):
     article = _article(request, article_id)
+    if article.state == ArticleState.PUBLISHED and not _is_editor(request):
+        raise Http404
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -188,6 +190,8 @@ def photo_add(request, article_id):
 @require_POST
 def photo_remove(request, article_id, photo_id):
     article = _article(request, article_id)
+    if article.state == ArticleState.PUBLISHED and not _is_editor(request):
+        raise Http404
     photo = get_object_or_404(GalleryPhoto, pk=photo_id, article=article)
     services.remove_photo(photo, by=request.user, request=request)
     messages.success(request, _("Photo removed."))

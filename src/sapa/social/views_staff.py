@@ -466,7 +466,9 @@ def _post_context(request, post: Post, *, forms: dict | None = None, refused: di
         v.can_fit = v.editable and any(p.code in FIT_CODES for p in v.problems) and bool(_unfit_images(v))
     used = {v.channel_id for v in variants}
     review_link = ""
-    if post.review_nonce and post.status == S.IN_REVIEW:
+    # Editors only: it is for them and for reviewers outside the library; a member
+    # below editor could otherwise approve their own post through it, logged out.
+    if post.review_nonce and post.status == S.IN_REVIEW and _is_editor(request):
         review_link = workflow.review_url(post)
     return {
         "post": post, "variants": variants, "history": _history(post, {}),
@@ -494,8 +496,12 @@ def post_action(request, post_id, action):
     try:
         if action == "submit":
             workflow.submit_for_review(post, by=request.user, request=request)
-            messages.success(request, _("Sent for review. Editors can approve it; you can also copy the "
-                                        "review link for someone without an account."))
+            if _is_editor(request):
+                messages.success(request, _("Sent for review. Editors can approve it; you can also copy the "
+                                            "review link for someone without an account."))
+            else:
+                messages.success(request, _("Sent for review. An editor approves it, or sends the review "
+                                            "link to someone outside the library."))
         elif action == "approve":
             _require_editor(request)
             workflow.approve(post, by=request.user, comment=comment, request=request)
