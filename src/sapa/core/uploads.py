@@ -48,7 +48,14 @@ class UploadRefused(ValueError):
 
 
 class NotAccepted(UploadRefused):
-    """Not one of the accepted types (or damaged beyond reading)."""
+    """Not one of the accepted types (or damaged beyond reading).
+
+    `format` is Pillow's name of an image of a type not accepted here ("GIF", "BMP"), else "".
+    """
+
+    def __init__(self, message: str, format: str = ""):  # noqa: A002 - Pillow's word
+        super().__init__(message)
+        self.format = format
 
 
 class TooLarge(UploadRefused):
@@ -91,7 +98,7 @@ def inspect_image(data: bytes, *, formats=tuple(IMAGE_TYPES), max_pixels: int = 
                 fmt = img.format or ""
                 width, height = img.size
                 if fmt not in formats or fmt not in IMAGE_TYPES:
-                    raise NotAccepted(_("This file is not an image of an accepted type."))
+                    raise NotAccepted(_("This file is not an image of an accepted type."), fmt)
                 if width * height > max_pixels:
                     raise too_many_pixels(width, height, max_pixels)
                 img.load()
