@@ -291,4 +291,5 @@ def import_csv(request):
             if result.imported:
                 return redirect("social-metrics", slug=request.library.slug)
     return render(request, "social/metrics/import.html", {"form": form, "problems": problems,
-                                                          "result": result})
+                                                          "result": result},
+                  status=400 if form.errors or problems else 200)
