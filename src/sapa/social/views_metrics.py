@@ -150,7 +150,7 @@ def chart_over_time(library, pairs, *, days: int, key: str, title: str) -> chart
             rows.append((label, totals.reach, totals.interactions, percent(totals.rate)))
             current = _next_bucket(current, monthly)
     columns = [_("Month") if monthly else _("Week from"), _("Reach"), _("Interactions"), _("Engagement rate")]
-    chart = charts.pairs(key, title, rows, library.primary_color or charts.INK, columns,
+    chart = charts.pairs(key, title, rows, charts.colour(library.primary_color), columns,
                          (_("Reach"), _("Interactions")))
     chart.description = (
         _("Reach and interactions (likes, comments, shares and clicks) of the posts published in each month.")
