@@ -289,9 +289,21 @@ def test_a_huge_pdf_page_is_rendered_at_the_size_asked_not_its_own():
     assert wide.size == (300, 200)
 
 
-def test_the_design_page_with_a_huge_pdf_page_stays_at_the_pages_pixels(admin_client, library, event):
+def test_the_design_page_with_a_huge_pdf_page_stays_at_the_pages_pixels(admin_client, library, event,
+                                                                        monkeypatch):
+    import pypdfium2 as pdfium
+
     from sapa.certificates import render, services
 
+    rendered = []  # the size of every bitmap PDFium draws (a spy: the real drawing happens)
+    real_render = pdfium.PdfPage.render
+
+    def spy(self, *args, **kwargs):
+        bitmap = real_render(self, *args, **kwargs)
+        rendered.append(bitmap.width * bitmap.height)
+        return bitmap
+
+    monkeypatch.setattr(pdfium.PdfPage, "render", spy)
     design = services.create_design(event, name="Sertifikat")
     response = admin_client.post(
         reverse("certificates-design-background", args=[library.slug, event.pk, design.pk]),
@@ -302,6 +314,8 @@ def test_the_design_page_with_a_huge_pdf_page_stays_at_the_pages_pixels(admin_cl
     assert page.status_code == 200
     with Image.open(io.BytesIO(page.content)) as image:
         assert image.size == render.page_pixels(design)
+    width, height = render.page_pixels(design)
+    assert rendered and max(rendered) <= width * height * 1.01, rendered  # on main: 1754 × 73,000
 
 
 def xlsx_bomb(unpacked_mb: int) -> bytes:
