@@ -51,8 +51,15 @@ def staff(member_client):
 @pytest.fixture
 def event(library):
     starts = datetime(2030, 7, 21, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
-    return Event.objects.create(library=library, slug="ss-medsos", title="Sharing Session", starts_at=starts,
-                                ends_at=starts + timedelta(hours=2), status=EventStatus.PUBLISHED, capacity=100)
+    return Event.objects.create(
+        library=library,
+        slug="ss-medsos",
+        title="Sharing Session",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        status=EventStatus.PUBLISHED,
+        capacity=100,
+    )
 
 
 def image_bytes(fmt="PNG", size=(800, 600)) -> bytes:
@@ -76,8 +83,11 @@ def gif_js_polyglot() -> bytes:
 
 def png_declaring(width: int, height: int) -> bytes:
     """A real PNG bomb: a few KB of deflated zeros that decode to width × height pixels."""
+
     def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     packer = zlib.compressobj(9)
     row = b"\0" * (1 + (width + 7) // 8)  # filter byte + a 1-bit row
@@ -95,7 +105,9 @@ def media_get(client, name):
 
 def test_a_gif_js_polyglot_named_html_is_stored_as_gif_and_served_as_an_image(staff, library):
     upload = SimpleUploadedFile("x.html", gif_js_polyglot(), content_type="text/html")
-    response = staff.post(reverse("social-media", args=[library.slug]), {"file": upload, "alt_text": "Logo"})
+    response = staff.post(
+        reverse("social-media", args=[library.slug]), {"file": upload, "alt_text": "Logo"}
+    )
     assert response.status_code == 302
     item = MediaItem.objects.get()
     assert re.fullmatch(rf"social/\d{{4}}/\d{{2}}/{RANDOM}\.gif", item.file.name), item.file.name
@@ -109,32 +121,62 @@ def test_a_gif_js_polyglot_named_html_is_stored_as_gif_and_served_as_an_image(st
     assert own["Content-Type"] == "image/gif" and own["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("name, content", [
-    ("x.html", b"<script>alert(document.domain)</script>"),
-    ("clip.mp4", b"<html><script>alert(1)</script></html>"),  # named as a video, is HTML
-    ("clip.mov", b"\x00" * 64),
-    ("photo.heic", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"),  # an image in a video's box
-    ("song.m4a", b"\x00\x00\x00\x18ftypM4A \x00\x00\x00\x00M4A isom"),
-    ("page.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("x.html", b"<script>alert(document.domain)</script>"),
+        ("clip.mp4", b"<html><script>alert(1)</script></html>"),  # named as a video, is HTML
+        ("clip.mov", b"\x00" * 64),
+        (
+            "photo.heic",
+            b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic",
+        ),  # an image in a video's box
+        ("song.m4a", b"\x00\x00\x00\x18ftypM4A \x00\x00\x00\x00M4A isom"),
+        ("page.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+    ],
+)
 def test_files_that_are_not_an_accepted_image_or_video_are_refused(staff, library, name, content):
-    response = staff.post(reverse("social-media", args=[library.slug]),
-                          {"file": SimpleUploadedFile(name, content), "alt_text": "x"})
+    response = staff.post(
+        reverse("social-media", args=[library.slug]),
+        {"file": SimpleUploadedFile(name, content), "alt_text": "x"},
+    )
     assert response.status_code == 400
-    assert '<form' in response.content.decode()  # the form again, with why
+    assert "<form" in response.content.decode()  # the form again, with why
     assert not MediaItem.objects.exists()
     assert not [p for p in django_settings.MEDIA_ROOT.rglob("*") if p.is_file()]
 
 
-@pytest.mark.parametrize("name, content, ext, mime", [
-    ("liputan.jpg", b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + b"\x00" * 32, "mp4", "video/mp4"),
-    ("liputan", b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  " + b"\x00" * 32, "mov", "video/quicktime"),
-    ("liputan.mp4", b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08"
-                    b"\x42\x82\x84webm\x42\x87\x81\x04\x42\x85\x81\x02" + b"\x00" * 32, "webm", "video/webm"),
-])
-def test_videos_are_recognised_by_their_container_not_their_name(staff, library, name, content, ext, mime):
-    response = staff.post(reverse("social-media", args=[library.slug]),
-                          {"file": SimpleUploadedFile(name, content), "alt_text": ""})
+@pytest.mark.parametrize(
+    "name, content, ext, mime",
+    [
+        (
+            "liputan.jpg",
+            b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + b"\x00" * 32,
+            "mp4",
+            "video/mp4",
+        ),
+        (
+            "liputan",
+            b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  " + b"\x00" * 32,
+            "mov",
+            "video/quicktime",
+        ),
+        (
+            "liputan.mp4",
+            b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08"
+            b"\x42\x82\x84webm\x42\x87\x81\x04\x42\x85\x81\x02" + b"\x00" * 32,
+            "webm",
+            "video/webm",
+        ),
+    ],
+)
+def test_videos_are_recognised_by_their_container_not_their_name(
+    staff, library, name, content, ext, mime
+):
+    response = staff.post(
+        reverse("social-media", args=[library.slug]),
+        {"file": SimpleUploadedFile(name, content), "alt_text": ""},
+    )
     assert response.status_code == 302
     item = MediaItem.objects.get()
     assert (item.kind, item.mime_type, item.original_name) == ("video", mime, name)
@@ -150,13 +192,16 @@ def _put(name: str, content: bytes):
     path.write_bytes(content)
 
 
-@pytest.mark.parametrize("name", [
-    "social/2026/05/x.html",  # stored under the uploader's name before names were random
-    "news/1/covers/a.svg",
-    "logos/x.pdf",
-    "events/posters/x.js",
-    "social/2026/05/page.html.gz",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "social/2026/05/x.html",  # stored under the uploader's name before names were random
+        "news/1/covers/a.svg",
+        "logos/x.pdf",
+        "events/posters/x.js",
+        "social/2026/05/page.html.gz",
+    ],
+)
 def test_media_that_is_not_an_image_or_video_is_an_attachment(client, name):
     _put(name, b"<script>alert(document.domain)</script>")
     response = media_get(client, name)
@@ -167,8 +212,14 @@ def test_media_that_is_not_an_image_or_video_is_an_attachment(client, name):
     assert "Content-Encoding" not in response
 
 
-@pytest.mark.parametrize("name, mime", [("events/posters/p.png", "image/png"), ("news/1/gallery/p.jpg", "image/jpeg"),
-                                        ("social/2026/05/v.mp4", "video/mp4")])
+@pytest.mark.parametrize(
+    "name, mime",
+    [
+        ("events/posters/p.png", "image/png"),
+        ("news/1/gallery/p.jpg", "image/jpeg"),
+        ("social/2026/05/v.mp4", "video/mp4"),
+    ],
+)
 def test_images_and_videos_are_shown_inline_with_nosniff(client, name, mime):
     _put(name, b"bytes")
     response = media_get(client, name)
@@ -178,8 +229,13 @@ def test_images_and_videos_are_shown_inline_with_nosniff(client, name, mime):
 
 def test_the_staff_file_view_never_shows_a_stored_html_inline(staff, library):
     _put("social/2026/05/x.html", b"<script>alert(1)</script>")
-    item = MediaItem.objects.create(library=library, file="social/2026/05/x.html", original_name="x.html",
-                                    mime_type="text/html", kind="image")
+    item = MediaItem.objects.create(
+        library=library,
+        file="social/2026/05/x.html",
+        original_name="x.html",
+        mime_type="text/html",
+        kind="image",
+    )
     response = staff.get(reverse("social-media-file", args=[library.slug, item.pk]))
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment")
@@ -195,12 +251,19 @@ def test_a_draft_articles_photos_and_an_events_poster_get_random_names(library, 
     from sapa.news.models import Article
 
     article = Article(library=library, title="Draf", body="Teks")
-    services.save_article(article, by=admin_user,
-                          cover=SimpleUploadedFile("rapat-rahasia.jpg", image_bytes("JPEG")))
-    photo = services.add_photo(article, SimpleUploadedFile("rapat-rahasia-2.png", image_bytes()), by=admin_user)
+    services.save_article(
+        article, by=admin_user, cover=SimpleUploadedFile("rapat-rahasia.jpg", image_bytes("JPEG"))
+    )
+    photo = services.add_photo(
+        article, SimpleUploadedFile("rapat-rahasia-2.png", image_bytes()), by=admin_user
+    )
     assert article.state == "draft"
-    assert re.fullmatch(rf"news/{library.pk}/covers/{RANDOM}\.jpg", article.cover.name), article.cover.name
-    assert re.fullmatch(rf"news/{library.pk}/gallery/{RANDOM}\.jpg", photo.image.name), photo.image.name
+    assert re.fullmatch(rf"news/{library.pk}/covers/{RANDOM}\.jpg", article.cover.name), (
+        article.cover.name
+    )
+    assert re.fullmatch(rf"news/{library.pk}/gallery/{RANDOM}\.jpg", photo.image.name), (
+        photo.image.name
+    )
 
     poster = ImageUploadField().clean(SimpleUploadedFile("x.html", image_bytes("WEBP")))
     assert re.fullmatch(rf"{RANDOM}\.webp", poster.name)
@@ -259,10 +322,16 @@ def _background(_library):
 def test_a_decompression_bomb_is_too_large_not_damaged(library, where):
     assert len(BOMB) < 100_000
     message = _refusal(where(library))
-    too_large = (t("The image is too large: %(w)s × %(h)s pixels; the most is %(max)s megapixels. "
-                   "Make it smaller and upload it again.").split("%(w)s")[0],
-                 t("The image is too large: it has more than %(max)s megapixels. Make it smaller and "
-                   "upload it again.").split("%(max)s")[0])
+    too_large = (
+        t(
+            "The image is too large: %(w)s × %(h)s pixels; the most is %(max)s megapixels. "
+            "Make it smaller and upload it again."
+        ).split("%(w)s")[0],
+        t(
+            "The image is too large: it has more than %(max)s megapixels. Make it smaller and "
+            "upload it again."
+        ).split("%(max)s")[0],
+    )
     assert any(prefix in message for prefix in too_large), message
     assert t("The image is damaged or not an image.") not in message
 
@@ -289,8 +358,9 @@ def test_a_huge_pdf_page_is_rendered_at_the_size_asked_not_its_own():
     assert wide.size == (300, 200)
 
 
-def test_the_design_page_with_a_huge_pdf_page_stays_at_the_pages_pixels(admin_client, library, event,
-                                                                        monkeypatch):
+def test_the_design_page_with_a_huge_pdf_page_stays_at_the_pages_pixels(
+    admin_client, library, event, monkeypatch
+):
     import pypdfium2 as pdfium
 
     from sapa.certificates import render, services
@@ -307,10 +377,13 @@ def test_the_design_page_with_a_huge_pdf_page_stays_at_the_pages_pixels(admin_cl
     design = services.create_design(event, name="Sertifikat")
     response = admin_client.post(
         reverse("certificates-design-background", args=[library.slug, event.pk, design.pk]),
-        {"file": SimpleUploadedFile("latar.pdf", _pdf_with_page(72, 3000)), "page": 1})
+        {"file": SimpleUploadedFile("latar.pdf", _pdf_with_page(72, 3000)), "page": 1},
+    )
     assert response.status_code == 302
     design.refresh_from_db()
-    page = admin_client.get(reverse("certificates-design-page", args=[library.slug, event.pk, design.pk]))
+    page = admin_client.get(
+        reverse("certificates-design-page", args=[library.slug, event.pk, design.pk])
+    )
     assert page.status_code == 200
     with Image.open(io.BytesIO(page.content)) as image:
         assert image.size == render.page_pixels(design)
@@ -328,7 +401,10 @@ def xlsx_bomb(unpacked_mb: int) -> bytes:
     plain = io.BytesIO()
     book.save(plain)
     out = io.BytesIO()
-    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(plain) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             body = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
@@ -342,17 +418,27 @@ def xlsx_bomb(unpacked_mb: int) -> bytes:
     return out.getvalue()
 
 
-def test_an_xlsx_that_unpacks_to_too_much_is_refused_as_too_large_before_reading(staff, library, event):
+def test_an_xlsx_that_unpacks_to_too_much_is_refused_as_too_large_before_reading(
+    staff, library, event
+):
     from sapa.attendance.models import ReportImport
 
     data = xlsx_bomb(120)
     assert len(data) < 1024 * 1024  # under every compressed-size limit
-    response = staff.post(reverse("attendance-import", args=[library.slug, event.pk]),
-                          {"file": SimpleUploadedFile("zoom.xlsx", data)})
+    response = staff.post(
+        reverse("attendance-import", args=[library.slug, event.pk]),
+        {"file": SimpleUploadedFile("zoom.xlsx", data)},
+    )
     assert response.status_code == 400
     page = response.content.decode()
-    assert t("The workbook is too large: it unpacks to %(size)d MB; the most is %(limit)d MB. "
-             "Save only the sheet with the participants, or save it as CSV.") % {"size": 120, "limit": 100} in page
+    assert (
+        t(
+            "The workbook is too large: it unpacks to %(size)d MB; the most is %(limit)d MB. "
+            "Save only the sheet with the participants, or save it as CSV."
+        )
+        % {"size": 120, "limit": 100}
+        in page
+    )
     assert not ReportImport.objects.exists()
 
 
@@ -369,19 +455,39 @@ def test_refused_uploads_answer_400_with_the_form(admin_client, admin_user, libr
     news.save_article(article, by=admin_user)
     design = certificates.create_design(event, name="Sertifikat")
     cases = [
-        (reverse("staff-news-photo-add", args=[library.slug, article.pk]),
-         {"image": SimpleUploadedFile("foto.jpg", fake)}, 'name="image"'),
-        (reverse("certificates-design-background", args=[library.slug, event.pk, design.pk]),
-         {"file": SimpleUploadedFile("latar.png", fake), "page": 1}, 'name="page"'),
-        (reverse("catalogue-upload", args=[library.slug]),
-         {"file": SimpleUploadedFile("buku.mrc", b"00099nam  2200049   4500" + b"\x00" * 10), "format": "iso2709"},
-         'name="format"'),
-        (reverse("social-metrics-import", args=[library.slug]),
-         {"file": SimpleUploadedFile("meta.csv", fake)}, 'type="file"'),
-        (reverse("social-media", args=[library.slug]),
-         {"file": SimpleUploadedFile("x.jpg", fake), "alt_text": "x"}, 'name="alt_text"'),
-        (reverse("attendance-import", args=[library.slug, event.pk]),
-         {"file": SimpleUploadedFile("zoom.csv", b"%PDF-1.4")}, 'type="file"'),
+        (
+            reverse("staff-news-photo-add", args=[library.slug, article.pk]),
+            {"image": SimpleUploadedFile("foto.jpg", fake)},
+            'name="image"',
+        ),
+        (
+            reverse("certificates-design-background", args=[library.slug, event.pk, design.pk]),
+            {"file": SimpleUploadedFile("latar.png", fake), "page": 1},
+            'name="page"',
+        ),
+        (
+            reverse("catalogue-upload", args=[library.slug]),
+            {
+                "file": SimpleUploadedFile("buku.mrc", b"00099nam  2200049   4500" + b"\x00" * 10),
+                "format": "iso2709",
+            },
+            'name="format"',
+        ),
+        (
+            reverse("social-metrics-import", args=[library.slug]),
+            {"file": SimpleUploadedFile("meta.csv", fake)},
+            'type="file"',
+        ),
+        (
+            reverse("social-media", args=[library.slug]),
+            {"file": SimpleUploadedFile("x.jpg", fake), "alt_text": "x"},
+            'name="alt_text"',
+        ),
+        (
+            reverse("attendance-import", args=[library.slug, event.pk]),
+            {"file": SimpleUploadedFile("zoom.csv", b"%PDF-1.4")},
+            'type="file"',
+        ),
     ]
     for url, data, field in cases:
         response = admin_client.post(url, data)
@@ -397,12 +503,21 @@ def test_refused_uploads_answer_400_with_the_form(admin_client, admin_user, libr
 
 @pytest.mark.parametrize("value", ['"><svg/', "red", "#12345", "#12345g", "#0b5d4b;x"])
 def test_a_library_colour_must_be_rrggbb(admin_client, library, value):
-    data = {"name": library.name, "tagline": "", "city": "", "website": "", "email": "",
-            "time_zone": "Asia/Jakarta", "primary_color": value}
+    data = {
+        "name": library.name,
+        "tagline": "",
+        "city": "",
+        "website": "",
+        "email": "",
+        "time_zone": "Asia/Jakarta",
+        "primary_color": value,
+    }
     response = admin_client.post(reverse("library-settings", args=[library.slug]), data)
     assert response.status_code == 400
     assert Library.objects.get(pk=library.pk).primary_color == "#0b5d4b"
-    good = admin_client.post(reverse("library-settings", args=[library.slug]), {**data, "primary_color": "#AA00ff"})
+    good = admin_client.post(
+        reverse("library-settings", args=[library.slug]), {**data, "primary_color": "#AA00ff"}
+    )
     assert good.status_code == 302
     assert Library.objects.get(pk=library.pk).primary_color == "#aa00ff"
 

@@ -35,12 +35,44 @@ VIDEO_TYPES = {
 INLINE_TYPES = {mime for _ext, mime in IMAGE_TYPES.values()} | set(VIDEO_TYPES.values())
 
 # ISO base media brands of video files (major or compatible); "qt  " is QuickTime (.mov).
-_VIDEO_BRANDS = {b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1",
-                 b"M4V ", b"M4VH", b"M4VP", b"mmp4", b"dash", b"qt  ", b"3gp4", b"3gp5", b"3gp6",
-                 b"3g2a", b"MSNV", b"XAVC", b"f4v "}
+_VIDEO_BRANDS = {
+    b"isom",
+    b"iso2",
+    b"iso3",
+    b"iso4",
+    b"iso5",
+    b"iso6",
+    b"mp41",
+    b"mp42",
+    b"avc1",
+    b"M4V ",
+    b"M4VH",
+    b"M4VP",
+    b"mmp4",
+    b"dash",
+    b"qt  ",
+    b"3gp4",
+    b"3gp5",
+    b"3gp6",
+    b"3g2a",
+    b"MSNV",
+    b"XAVC",
+    b"f4v ",
+}
 # Brands of still images and sound in the same container (HEIC, AVIF, M4A): not videos.
-_NOT_VIDEO_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis", b"M4A ",
-                     b"M4B ", b"M4P "}
+_NOT_VIDEO_BRANDS = {
+    b"heic",
+    b"heix",
+    b"heim",
+    b"heis",
+    b"mif1",
+    b"msf1",
+    b"avif",
+    b"avis",
+    b"M4A ",
+    b"M4B ",
+    b"M4P ",
+}
 
 
 class UploadRefused(ValueError):
@@ -78,12 +110,18 @@ def random_name(ext: str) -> str:
 
 
 def too_many_pixels(width: int, height: int, max_pixels: int) -> TooLarge:
-    return TooLarge(_("The image is too large: %(w)s × %(h)s pixels; the most is %(max)s megapixels. "
-                      "Make it smaller and upload it again.")
-                    % {"w": width, "h": height, "max": max_pixels // 1_000_000})
+    return TooLarge(
+        _(
+            "The image is too large: %(w)s × %(h)s pixels; the most is %(max)s megapixels. "
+            "Make it smaller and upload it again."
+        )
+        % {"w": width, "h": height, "max": max_pixels // 1_000_000}
+    )
 
 
-def inspect_image(data: bytes, *, formats=tuple(IMAGE_TYPES), max_pixels: int = 40_000_000) -> Detected:
+def inspect_image(
+    data: bytes, *, formats=tuple(IMAGE_TYPES), max_pixels: int = 40_000_000
+) -> Detected:
     """The image in `data`, fully decoded once: NotAccepted or TooLarge when it cannot be used.
 
     The pixel count is checked from the header before any pixel is decoded, so a
@@ -103,32 +141,47 @@ def inspect_image(data: bytes, *, formats=tuple(IMAGE_TYPES), max_pixels: int = 
                     raise too_many_pixels(width, height, max_pixels)
                 img.load()
     except Image.DecompressionBombError:
-        raise TooLarge(_("The image is too large: it has more than %(max)s megapixels. Make it smaller and "
-                         "upload it again.") % {"max": max_pixels // 1_000_000}) from None
+        raise TooLarge(
+            _(
+                "The image is too large: it has more than %(max)s megapixels. Make it smaller and "
+                "upload it again."
+            )
+            % {"max": max_pixels // 1_000_000}
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, UploadRefused):
             raise
-        raise NotAccepted(_("This file is not an image Sapa can read (or it is damaged).")) from None
+        raise NotAccepted(
+            _("This file is not an image Sapa can read (or it is damaged).")
+        ) from None
     ext, mime = IMAGE_TYPES[fmt]
     return Detected("image", fmt, ext, mime, width, height)
 
 
 def video_container(head: bytes) -> str | None:
-    """"mp4", "mov" or "webm" from a file's first bytes (at least 64), or None."""
+    """The container ("mp4", "mov" or "webm") from a file's first 64 bytes, or None."""
     if len(head) >= 12 and head[4:8] == b"ftyp":
         size = int.from_bytes(head[:4], "big")
         major = head[8:12]
-        brands = {major} | {head[i:i + 4] for i in range(16, min(max(size, 16), len(head)) - 3, 4)}
+        brands = {major} | {
+            head[i : i + 4] for i in range(16, min(max(size, 16), len(head)) - 3, 4)
+        }
         if major in _NOT_VIDEO_BRANDS or not brands & _VIDEO_BRANDS:
             return None
         return "mov" if major == b"qt  " else "mp4"
-    if head.startswith(b"\x1a\x45\xdf\xa3") and b"\x42\x82\x84webm" in head[:64]:
+    # EBML, then the DocType element (0x4282) saying "webm" (Matroska's .mkv is not taken).
+    if head.startswith(b"\x1a\x45\xdf\xa3") and b"\x42\x82" in head[:64] and b"webm" in head[:64]:
         return "webm"
     return None
 
 
-def detect_media(data: bytes, *, image_formats=tuple(IMAGE_TYPES), videos: bool = True,
-                 max_pixels: int = 40_000_000) -> Detected:
+def detect_media(
+    data: bytes,
+    *,
+    image_formats=tuple(IMAGE_TYPES),
+    videos: bool = True,
+    max_pixels: int = 40_000_000,
+) -> Detected:
     """An image (decoded by Pillow) or, when `videos`, a video (by its container signature).
 
     Raises NotAccepted for anything else, whatever the file is called.
