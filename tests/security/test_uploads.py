@@ -531,3 +531,22 @@ def test_a_colour_never_leaves_its_attribute_in_svg():
     assert "<script" not in svg and "&lt;script&gt;" in svg
     # And the metrics chart takes the library's colour only when it is #RRGGBB.
     assert charts.colour(hostile) == charts.INK and charts.colour("#0b5d4b") == "#0b5d4b"
+
+
+def test_on_s3_a_public_file_that_is_not_an_image_or_video_is_stored_as_a_download(settings):
+    pytest.importorskip("storages")
+    from sapa.core.s3 import MediaStorage
+
+    settings.SAPA_S3_PUBLIC_ACL = True
+    storage = MediaStorage(bucket_name="sapa-test", region_name="us-east-1")
+    html = storage.get_object_parameters("social/2026/05/x.html")
+    assert html["ContentType"] == "application/octet-stream"
+    assert html["ContentDisposition"] == "attachment"
+    image = storage.get_object_parameters(f"social/2026/05/{'a' * 32}.gif")
+    assert (
+        "ContentDisposition" not in image and image.get("ContentType") != "application/octet-stream"
+    )
+    private = storage.get_object_parameters(
+        "certificates/pdf/1/ABC.pdf"
+    )  # signed, shown to its holder
+    assert "ContentDisposition" not in private
