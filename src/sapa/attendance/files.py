@@ -7,6 +7,7 @@ reason in the user's language; the import then stores nothing.
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,11 @@ from django.utils.translation import gettext as _
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+# An XLSX is a zip: what it holds once unpacked, read from the zip's directory before
+# anything is unpacked (a few KB can unpack to gigabytes). 50,000 rows of a Zoom report
+# are about 15 MB of sheet XML.
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024
+MAX_XLSX_MEMBERS = 1000
 
 
 class FileProblem(Exception):
@@ -138,9 +144,29 @@ def read_rows(data: bytes) -> tuple[list[Row], str]:
     return rows, name
 
 
+def check_unpacked_size(data: bytes) -> None:
+    """Refuse a zip (XLSX) whose members unpack to more than MAX_XLSX_UNPACKED, before reading any.
+
+    The sizes are those the zip's central directory declares; Python's zipfile never
+    unpacks a member beyond its declared size, so they bound what openpyxl can read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileProblem(_("The file looks like an Excel workbook but cannot be opened. Save it "
+                            "again as .xlsx or CSV.")) from None
+    unpacked = sum(m.file_size for m in members)
+    if len(members) > MAX_XLSX_MEMBERS or unpacked > MAX_XLSX_UNPACKED:
+        raise FileProblem(_("The workbook is too large: it unpacks to %(size)d MB; the most is %(limit)d MB. "
+                            "Save only the sheet with the participants, or save it as CSV.")
+                          % {"size": unpacked // (1024 * 1024), "limit": MAX_XLSX_UNPACKED // (1024 * 1024)})
+
+
 def _xlsx_rows(data: bytes) -> list[Row]:
     from openpyxl import load_workbook
 
+    check_unpacked_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken zip

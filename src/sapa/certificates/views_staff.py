@@ -95,7 +95,6 @@ def event_certificates(request, event_id):
 def design_edit(request, event_id, design_id):
     event = _event(request, event_id)
     design = _design(event, design_id)
-    can_edit = _can_edit(request)
     page_mm = design.page_mm
     fields_qs = design.fields.all()
     signers_qs = design.signers.all()
@@ -130,9 +129,22 @@ def design_edit(request, event_id, design_id):
                             design_id=design.pk)
         messages.error(request, _("The design was not saved: see the messages below."))
     else:
+        form = fields = signers = None
+    return _design_page(request, event, design, form=form, fields=fields, signers=signers, page_mm=page_mm,
+                        status=400 if request.method == "POST" else 200)
+
+
+def _design_page(request, event, design, *, form=None, fields=None, signers=None, background_form=None,
+                 page_mm=None, status=200):
+    """The design page; a form refused on POST is shown with its messages and status 400."""
+    can_edit = _can_edit(request)
+    page_mm = page_mm or design.page_mm
+    if form is None:
         form = forms.DesignForm(instance=design, prefix="design")
-        fields = forms.FieldFormSet(queryset=fields_qs, prefix="fields", form_kwargs={"page_mm": page_mm})
-        signers = forms.SignerFormSet(queryset=signers_qs, prefix="signers")
+    if fields is None:
+        fields = forms.FieldFormSet(queryset=design.fields.all(), prefix="fields", form_kwargs={"page_mm": page_mm})
+    if signers is None:
+        signers = forms.SignerFormSet(queryset=design.signers.all(), prefix="signers")
     if not can_edit:
         for f in [*form.fields.values(), *(ff for sub in fields.forms for ff in sub.fields.values()),
                   *(ff for sub in signers.forms for ff in sub.fields.values())]:
@@ -141,9 +153,9 @@ def design_edit(request, event_id, design_id):
     return render(request, "certificates/staff/design.html", {
         "event": event, "design": design, "form": form, "fields": fields, "signers": signers,
         "field_rows": [(f, labels[f.instance.key]) for f in fields.forms],
-        "background_form": forms.BackgroundForm(), "can_edit": can_edit,
+        "background_form": background_form or forms.BackgroundForm(), "can_edit": can_edit,
         "page_w": page_mm[0], "page_h": page_mm[1],
-    })
+    }, status=status)
 
 
 @library_view(StaffRole.EDITOR)
@@ -156,11 +168,12 @@ def design_background(request, event_id, design_id):
         services.set_background(design, form.cleaned_data["file"], kind=form.cleaned_data["kind"],
                                 page=form.cleaned_data["page"], request=request)
         messages.success(request, _("Background uploaded."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("certificates-design", slug=request.library.slug, event_id=event.pk, design_id=design.pk)
+        return redirect("certificates-design", slug=request.library.slug, event_id=event.pk,
+                        design_id=design.pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return _design_page(request, event, design, background_form=form, status=400)
 
 
 @library_view(StaffRole.STAFF)

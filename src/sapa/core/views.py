@@ -56,14 +56,27 @@ PUBLIC_MEDIA_PREFIXES = ("events/", "logos/", "news/", "social/")
 
 
 def media(request, path):
-    """Uploaded files on one machine (local storage). With S3 the bucket serves them."""
+    """Uploaded files on one machine (local storage). With S3 the bucket serves them.
+
+    Every answer carries `nosniff`; only images and videos of the accepted types
+    (by the stored name's extension, which sapa.core.uploads chose from the
+    content) are shown inline. Anything else (a file stored under its uploader's
+    name before names were random, say `x.html`) is an attachment of type
+    application/octet-stream, so it never runs on this origin.
+    """
     from django.conf import settings
     from django.http import Http404
     from django.views.static import serve
 
+    from sapa.core.uploads import content_disposition_inline
+
     if not path.startswith(PUBLIC_MEDIA_PREFIXES) or ".." in path.split("/"):
         raise Http404
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    if not content_disposition_inline(response.get("Content-Type", "")):
+        response["Content-Type"] = "application/octet-stream"
+        response["Content-Disposition"] = "attachment"
+        response.headers.pop("Content-Encoding", None)
     response["Cache-Control"] = "public, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
     return response

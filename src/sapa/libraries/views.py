@@ -200,7 +200,7 @@ def library_settings(request):
                      fields=sorted(form.changed_data))
         messages.success(request, _("Saved."))
         return redirect("library-settings", slug=request.library.slug)
-    return render(request, "libraries/settings.html", {"form": form})
+    return render(request, "libraries/settings.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @library_view(Role.ADMIN)

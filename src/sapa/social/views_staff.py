@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sapa.core.uploads import content_disposition_inline
 from sapa.libraries import audit
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
@@ -730,8 +731,12 @@ def media_file(request, media_id):
         handle = item.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
-    return FileResponse(handle, as_attachment="download" in request.GET, filename=item.original_name or None,
-                        content_type=item.mime_type or None)
+    inline = content_disposition_inline(item.mime_type)
+    response = FileResponse(handle, as_attachment="download" in request.GET or not inline,
+                            filename=item.original_name or None,
+                            content_type=item.mime_type if inline else "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- Manual to-dos -------------------------------------------------------------------------------
