@@ -174,7 +174,7 @@ def check_environment(connect: bool = True) -> None:
 
     Raises ConfigError with one line naming the variable and the problem.
     """
-    for name in ("SAPA_DEBUG", "SAPA_HTTPS", "SAPA_DB_PGBOUNCER"):
+    for name in ("SAPA_DEBUG", "SAPA_HTTPS", "SAPA_DB_PGBOUNCER", "SAPA_ADMIN"):
         env_bool(name, False)
     if env_int("SAPA_DB_POOL_SIZE", 2) < 2:
         raise ConfigError("SAPA_DB_POOL_SIZE is too small; use at least 2")

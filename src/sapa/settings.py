@@ -49,7 +49,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, behind Sapa's login and off unless SAPA_ADMIN=1 (sapa.libraries.admin_site).
+    "sapa.libraries.apps_admin.SapaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -212,6 +213,8 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # Failed logins allowed per email and per address in LOGIN_THROTTLE_WINDOW seconds.
 LOGIN_THROTTLE_ATTEMPTS = env_int("SAPA_LOGIN_ATTEMPTS", 5)
 LOGIN_THROTTLE_WINDOW = env_int("SAPA_LOGIN_WINDOW", 15 * 60)
+# Django's admin (/admin/) for superusers: off unless SAPA_ADMIN=1; it uses Sapa's login.
+SAPA_ADMIN = env_bool("SAPA_ADMIN", False)
 
 # --- Language and time --------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("SAPA_LANGUAGE", "id")

@@ -13,7 +13,6 @@ from sapa.api.urls import api
 from sapa.core.metrics import metrics_view
 from sapa.core.views import healthz, media
 from sapa.libraries import views as lib
-from sapa.libraries.forms_password import EmailPasswordResetForm
 from sapa.mail import views as mail
 
 account_urls = [
@@ -22,12 +21,7 @@ account_urls = [
     path("logout/", lib.logout_view, name="logout"),
     path("me/", lib.account, name="account"),
     path("me/tokens/<int:token_id>/revoke/", lib.token_revoke, name="token-revoke"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(
-        template_name="libraries/password_reset.html",
-        email_template_name="libraries/email/password_reset.txt",
-        subject_template_name="libraries/email/password_reset_subject.txt",
-        form_class=EmailPasswordResetForm,
-    ), name="password_reset"),
+    path("password/reset/", lib.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
         template_name="libraries/password_reset_done.html"), name="password_reset_done"),
     path("password/reset/<uidb64>/<token>/", lib.PasswordResetConfirmView.as_view(),

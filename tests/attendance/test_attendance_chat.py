@@ -88,9 +88,34 @@ def url(library, event):
     return f"/staff/{library.slug}/events/{event.pk}/chat/"
 
 
-def upload(client, library, event, name, data=None):
+def upload(client, library, event, name, data=None, *, save=True):
+    """Upload a chat file; with `save`, confirm it on the preview as staff do."""
     file = SimpleUploadedFile(name, data if data is not None else read(name), content_type="text/plain")
-    return client.post(url(library, event), {"file": file})
+    response = client.post(url(library, event), {"file": file})
+    if save and response.status_code == 302:
+        return client.post(response["Location"], {"action": "save"})
+    return response
+
+
+def test_a_new_chat_is_previewed_and_replaces_the_old_one_only_when_confirmed(staff, library, session):
+    """Issue 13, item 11: the chat import replaced the old chat without a preview."""
+    upload(staff, library, session, "chat_old.txt")
+    response = upload(staff, library, session, "chat_cloud_bom.txt", save=False)
+    assert response.status_code == 302
+    preview = staff.get(response["Location"]).content.decode()
+    assert 'id="replaces"' in preview and "chat_old.txt" in preview  # what it replaces, and how much
+    assert ChatMessage.objects.filter(event=session).count() == 7  # nothing replaced yet
+    discarded = staff.post(response["Location"], {"action": "discard"})
+    assert discarded.status_code == 302
+    assert ChatMessage.objects.filter(event=session).count() == 7
+    assert "chat_old.txt" in staff.get(url(library, session)).content.decode()
+    again = upload(staff, library, session, "chat_cloud_bom.txt", save=False)
+    staff.post(again["Location"], {"action": "save"})
+    assert ChatMessage.objects.filter(event=session).count() == 4
+    assert ChatImport.objects.get(pk=again["Location"].rstrip("/").rsplit("/", 1)[1]).data == {}
+    # A saved preview cannot be saved twice.
+    assert staff.post(again["Location"], {"action": "save"}).status_code == 302
+    assert ChatMessage.objects.filter(event=session).count() == 4
 
 
 def test_import_search_and_counts(staff, library, session):
@@ -118,7 +143,7 @@ def test_a_reimport_replaces_the_chat_and_a_broken_one_keeps_it(staff, library, 
     upload(staff, library, session, "chat_old.txt")
     upload(staff, library, session, "chat_cloud_bom.txt")
     assert ChatMessage.objects.filter(event=session).count() == 4
-    assert ChatImport.objects.filter(event=session).count() == 2
+    assert ChatImport.objects.filter(event=session, state=ChatImport.State.SAVED).count() == 2
     broken = upload(staff, library, session, "chat.txt", b"\xff\xd8\xff\xe0 a jpeg")
     assert broken.status_code == 400
     assert t("Nothing was imported.") in broken.content.decode()

@@ -118,6 +118,11 @@ def test_staff_import_a_report_match_by_hand_and_read_the_chat(desktop_page, liv
     page.goto(f"{base}/chat/")
     page.locator("input[type=file]").set_input_files(str(files / "chat_old.txt"))
     page.locator("form[enctype] button[type=submit]").click()
+    page.wait_for_url(f"**/events/{event.pk}/chat/*/")  # the preview: nothing replaced before confirming
+    expect(page.locator("table.chat tbody tr")).to_have_count(7)
+    assert_accessible(page)
+    screenshot(page, "attendance-chat-preview")
+    page.locator("button[name=action][value=save]").click()
     page.wait_for_url(f"**/events/{event.pk}/chat/")
     expect(page.locator("table.chat tbody tr")).to_have_count(7)
     page.locator("input[name=q]").fill("budi")

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from browser_helpers import PASSWORD, assert_accessible, login, screenshot
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from sapa.attendance.services import record_attendance
 from sapa.events import services as event_services
@@ -18,16 +19,27 @@ from sapa.prizes.models import Prize, PrizeVariant
 @pytest.fixture
 def prepared(transactional_db, settings, live_server):
     settings.BASE_URL = live_server.url
-    library = Library.objects.create(slug="balitbangdiklat", name="Perpustakaan Balitbangdiklat Kemenag")
+    library = Library.objects.create(
+        slug="balitbangdiklat", name="Perpustakaan Balitbangdiklat Kemenag"
+    )
     user = User.objects.create_user("staf@example.org", PASSWORD, name="Staf")
     Membership.objects.create(user=user, library=library, role=Role.STAFF)
     now = timezone.now()
-    event = Event.objects.create(library=library, slug="sharing-session", title="Sharing Session Media Sosial",
-                                 starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1),
-                                 status=EventStatus.PUBLISHED, capacity=100)
-    for i, name in enumerate(["Dewi Sartika", "Budi Santoso", "Siti Rahmawati", "Agus Salim", "Rina Kartika"]):
-        registration = event_services.register(event, name=name, email=f"p{i}@example.org", consent=True,
-                                               source="staff").registration
+    event = Event.objects.create(
+        library=library,
+        slug="sharing-session",
+        title="Sharing Session Media Sosial",
+        starts_at=now - timedelta(hours=3),
+        ends_at=now - timedelta(hours=1),
+        status=EventStatus.PUBLISHED,
+        capacity=100,
+    )
+    for i, name in enumerate(
+        ["Dewi Sartika", "Budi Santoso", "Siti Rahmawati", "Agus Salim", "Rina Kartika"]
+    ):
+        registration = event_services.register(
+            event, name=name, email=f"p{i}@example.org", consent=True, source="staff"
+        ).registration
         record_attendance(registration, minutes=150)
     kaos = Prize.objects.create(event=event, name="Kaos", quantity=2)
     PrizeVariant.objects.create(prize=kaos, name="M", stock=1)
@@ -39,7 +51,9 @@ def prepared(transactional_db, settings, live_server):
 def test_presentation_reveals_winners_one_by_one(desktop_page, live_server, prepared):
     event, draw = prepared
     page = login(desktop_page, live_server, "staf@example.org")
-    page.goto(f"{live_server.url}/staff/balitbangdiklat/events/{event.pk}/prizes/draws/{draw.pk}/present/")
+    page.goto(
+        f"{live_server.url}/staff/balitbangdiklat/events/{event.pk}/prizes/draws/{draw.pk}/present/"
+    )
     assert draw.commitment in page.content()
     page.get_by_role("button", name="Undi sekarang").click()
     page.wait_for_load_state()
@@ -86,3 +100,49 @@ def test_claim_form_is_accessible(phone_page, live_server, prepared):
     page.wait_for_load_state()
     assert page.locator(".error").count() >= 4
     assert_accessible(page)
+
+
+def test_participants_check_the_draw_in_their_browser(phone_page, live_server, prepared):
+    """The public page recomputes the draw with the browser's SHA-256 (issue 13, item 15);
+    a tampered result is reported, and the command stays for experts."""
+    event, draw = prepared
+    services.run_draw(draw)
+    page = phone_page
+    page.goto(f"{live_server.url}/undian/{draw.public_id}/")
+    assert "sapa verify-draw" in page.locator("details").text_content()  # folded away, still there
+    page.get_by_role("button", name="Periksa undian ini di peramban saya").click()
+    result = page.locator("#verify-result")
+    expect(result).to_have_class("verify-ok")
+    expect(page.locator("#verify-button")).to_be_enabled()
+    assert "cocok" in result.inner_text()
+    assert_accessible(page)
+
+    # The same page fed a result with two winners swapped says so.
+    def tampered(route):
+        data = route.fetch().json()
+        data["winners"][0]["entry"], data["winners"][1]["entry"] = (
+            data["winners"][1]["entry"],
+            data["winners"][0]["entry"],
+        )
+        route.fulfill(json=data)
+
+    page.route("**/data.json", tampered)
+    page.reload()
+    page.get_by_role("button", name="Periksa undian ini di peramban saya").click()
+    expect(result).to_have_class("verify-bad")
+    assert "BERBEDA" in result.inner_text()
+
+
+def test_the_next_winner_button_is_on_the_first_screen(desktop_page, live_server, prepared):
+    """At 1280×800 the presenter sees "Pemenang berikutnya" without scrolling (issue 13, item 15)."""
+    event, draw = prepared
+    services.run_draw(draw)
+    page = login(desktop_page, live_server, "staf@example.org")
+    page.goto(
+        f"{live_server.url}/staff/balitbangdiklat/events/{event.pk}/prizes/draws/{draw.pk}/present/?shown=2"
+    )
+    button = page.locator("#next")
+    assert button.inner_text() == "Pemenang berikutnya"
+    box = button.bounding_box()
+    assert box["y"] + box["height"] <= 800, f"the button ends at {box['y'] + box['height']} px"
+    screenshot(page, "prizes-presentation-second-winner", full_page=False)

@@ -102,7 +102,7 @@ def test_a_signature_that_is_not_an_image_is_refused(admin_client, design):
     data = _formdata(page.context)
     data["signers-0-signature"] = SimpleUploadedFile("ttd.png", b"not a png at all")
     response = admin_client.post(url, data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again, with why
     assert "Unggah tanda tangan sebagai gambar PNG atau JPEG." in response.content.decode()
     assert not design.signers.get(position=1).signature
 

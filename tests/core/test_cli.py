@@ -62,8 +62,9 @@ def test_backup_and_restore_round_trip_and_demo_twice(tmp_path):
         assert "admin@perpustakaan.test" in result.stdout
     with _db(data) as db:
         users = db.execute("SELECT email FROM libraries_user ORDER BY email").fetchall()
-        assert users == [("admin@perpustakaan.test",), ("editor@perpustakaan.test",)]
-        assert db.execute("SELECT COUNT(*) FROM libraries_membership").fetchone() == (2,)
+        # The demo library's admin and editor, and the admin of its second library (scripts/probe.py).
+        assert users == [("admin@perpustakaan.test",), ("admin@tetangga.test",), ("editor@perpustakaan.test",)]
+        assert db.execute("SELECT COUNT(*) FROM libraries_membership").fetchone() == (3,)
 
     archive = tmp_path / "backup.tar.gz"
     result = run_sapa("backup", str(archive), data_dir=data)
@@ -75,14 +76,14 @@ def test_backup_and_restore_round_trip_and_demo_twice(tmp_path):
                    "(SELECT id FROM libraries_user WHERE email = 'editor@perpustakaan.test')")
         db.execute("DELETE FROM libraries_user WHERE email = 'editor@perpustakaan.test'")
     with _db(data) as db:
-        assert db.execute("SELECT COUNT(*) FROM libraries_user").fetchone() == (1,)
+        assert db.execute("SELECT COUNT(*) FROM libraries_user").fetchone() == (2,)
 
     result = run_sapa("restore", str(archive), "--yes", data_dir=data)
     assert result.returncode == 0, result.stderr
     with _db(data) as db:
         assert db.execute("SELECT COUNT(*) FROM libraries_user WHERE email = "
                           "'editor@perpustakaan.test'").fetchone() == (1,)
-        assert db.execute("SELECT COUNT(*) FROM libraries_membership").fetchone() == (2,)
+        assert db.execute("SELECT COUNT(*) FROM libraries_membership").fetchone() == (3,)
 
 
 def test_restore_refuses_what_is_not_a_backup(tmp_path):

@@ -171,3 +171,18 @@ def test_retention_anonymizes_and_keeps_counts(client, library):
     assert client.get(link).status_code == 404
     assert services.anonymize_expired(now=later + timedelta(days=1)) == 0
     assert timezone.now()  # the event keeps its numbers for reports
+
+
+def test_the_first_emails_link_leads_to_the_registration_made_again_after_cancelling(client, event):
+    """Issue 13, item 6: cancel, register again, open the first email's link."""
+    first = register(event)
+    first_link = manage(first)
+    client.post(first_link + "batal/")
+    again = services.register(event, name="Siti Rahmawati", email="Siti@Example.org", whatsapp="+6281234567890",
+                              institution="Perpustakaan Kota", category=event.categories.first(), consent=True)
+    assert again.created and again.registration.status == RegistrationStatus.CONFIRMED
+    response = client.get(first_link)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Siti Rahmawati" in html and "Halaman tidak ditemukan" not in html
+    assert manage(again.registration) == first_link

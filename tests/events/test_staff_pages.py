@@ -160,7 +160,7 @@ def test_second_event_with_same_title_gets_another_slug(admin_client, library):
 ])
 def test_event_form_rejects_bad_input(admin_client, library, overrides, field, message):
     response = admin_client.post(f"{base(library)}new/", form_data(**overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again, with why
     errors = response.context["form"].errors
     assert field in errors
     if message:
@@ -206,7 +206,7 @@ def test_poster_upload_rejects_non_images(admin_client, library, settings, tmp_p
         content = _image("GIF")
     upload = SimpleUploadedFile(name, content, content_type="image/jpeg")
     response = admin_client.post(f"{base(library)}new/", {**form_data(), "poster": upload})
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again, with why
     errors = response.context["form"].errors.as_data()["poster"]
     assert [e.code for e in errors] == [code]
     text = " ".join(response.context["form"].errors["poster"])
@@ -220,7 +220,7 @@ def test_poster_upload_rejects_an_oversize_file(admin_client, library, settings,
     big = _image("PNG") + b"\0" * (5 * 1024 * 1024)
     upload = SimpleUploadedFile("big.png", big, content_type="image/png")
     response = admin_client.post(f"{base(library)}new/", {**form_data(), "poster": upload})
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again, with why
     assert [e.code for e in response.context["form"].errors.as_data()["poster"]] == ["too_big"]
     assert "5 MB" in " ".join(response.context["form"].errors["poster"])
     assert not Event.objects.exists()
@@ -256,7 +256,7 @@ def test_quota_cannot_go_below_seats_taken(admin_client, library, event):
     add(event, 3)
     response = admin_client.post(f"{base(library)}{event.pk}/edit/",
                                  form_data(slug=event.slug, capacity="2", title=event.title))
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again, with why
     assert "capacity" in response.context["form"].errors
     event.refresh_from_db()
     assert event.capacity == 3
@@ -292,7 +292,7 @@ def test_speakers_categories_and_questions_formsets(admin_client, library, event
            "questions-0-label": "Topik favorit", "questions-0-kind": QuestionKind.SINGLE_CHOICE,
            "questions-0-choices_text": "Instagram", "questions-0-position": "0"}
     response = admin_client.post(url + "questions/", bad)
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again, with why
     assert t("Give at least two choices, one per line.") in response.content.decode()
     assert not Question.objects.exists()
     good = {**bad, "questions-0-choices_text": "Instagram\n\nFacebook\nInstagram\nTikTok ",
@@ -310,7 +310,7 @@ def test_speaker_photo_must_be_an_image(admin_client, library, event, settings, 
         "speakers-0-name": "X", "speakers-0-position": "0",
         "speakers-0-photo": SimpleUploadedFile("s.png", b"nope", content_type="image/png"),
     })
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again, with why
     assert not Speaker.objects.exists()
 
 

@@ -61,11 +61,13 @@ def test_report_draft_written_in_indonesian_with_the_numbers(event, admin_user, 
     body = article.body
     assert article.summary == ("Perpustakaan A menggelar Sharing Session Pengelolaan Media Sosial Perpustakaan "
                                "secara daring melalui Zoom pada Selasa, 21 Juli 2020.")
-    assert body.startswith("## Peserta")
+    # Issue 13, item 9: the body opens with the date and the platform it promised.
+    assert body.startswith("## Pelaksanaan\n\n- **Kapan**: Selasa, 21 Juli 2020, 09.00–11.00 WIB\n"
+                           "- **Platform**: Zoom\n- **Penyelenggara**: Perpustakaan A\n\n## Peserta")
     assert "Kuota 4 kursi terisi penuh hanya dalam waktu 5 jam sejak pendaftaran dibuka." in body
     assert "- Pustakawan: 2 orang" in body and "- Guru: 1 orang" in body
     assert "- **Diar Sunyono**, Kepala Bagian Umum dan Perpustakaan" in body
-    assert "## Galeri foto" in body
+    assert "Galeri foto" not in body  # the published article adds the gallery under its own heading
     assert "<h2>Narasumber</h2>" in article.body_html
     assert article.revisions.get().action == "created"
 
@@ -138,3 +140,33 @@ def test_winners_from_the_prizes_app_appear_in_the_report(event, admin_user):
     # First names only: no family name of anyone reaches the report.
     for family in ("Rahayu", "Santoso", "Lestari", "Hartono", "Anggraini"):
         assert family not in body
+
+
+def test_attendance_and_categories_say_what_they_count(event, admin_user):
+    """Issue 13, item 9: "N attended" above category counts of all registrations, said plainly."""
+    from sapa.attendance.services import record_attendance
+
+    people = list(event.registrations.filter(status="confirmed").order_by("pk"))
+    for person in people[:3]:
+        record_attendance(person, minutes=120)
+    body = report.start_report(event, by=admin_user).body
+    assert "3 dari 4 peserta terdaftar hadir." in body
+    assert "4 peserta terdaftar menurut kategori:" in body
+    assert body.index("3 dari 4 peserta terdaftar hadir.") < body.index("4 peserta terdaftar menurut kategori:")
+
+
+def test_a_published_report_shows_photo_gallery_once(event, admin_user, editor_user, client, settings, tmp_path):
+    """Issue 13, item 9: "Galeri foto" appeared twice on the published article."""
+    from news_helpers import jpeg_upload
+
+    from sapa.news import services, workflow
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    article = report.start_report(event, by=admin_user)
+    services.add_photo(article, jpeg_upload(), by=admin_user, caption="Peserta di Zoom")
+    workflow.submit_for_review(article, by=admin_user)
+    workflow.approve(article, by=editor_user)
+    workflow.publish(article, by=editor_user)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Peserta di Zoom" in page
+    assert page.count("Galeri foto") == 1

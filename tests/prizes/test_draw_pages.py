@@ -219,3 +219,13 @@ def test_the_personal_page_shows_the_entry_before_and_after_the_draw(ready, clie
     # Someone who was not eligible sees nothing of the prizes.
     outsider = people[11]
     assert t("Door prizes") not in client.get(f"/p/{outsider.public_id}/{outsider.manage_token}/").content.decode()
+
+
+def test_an_event_without_prizes_says_to_add_one_not_that_all_were_drawn(ended_event, admin_client, library):
+    """Issue 13, item 15: "No draw yet. Every prize has been drawn." when no prize exists."""
+    page = admin_client.get(_url(library, ended_event)).content.decode()
+    assert t("Add a prize first: a draw needs at least one prize.") in page
+    assert t("Every prize has been drawn.") not in page and t("No draw yet.") not in page
+    add_prize(ended_event, "Mug")
+    page = admin_client.get(_url(library, ended_event)).content.decode()
+    assert t("No draw yet.") in page and t("Add a prize first: a draw needs at least one prize.") not in page

@@ -5,7 +5,7 @@ import io
 import pytest
 import zxingcpp
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 from PIL import Image
 
@@ -62,7 +62,7 @@ def test_editor_attaches_a_flyer_to_a_new_post_without_channels(member_client, l
     assert not post.variants.exists()  # no channels: a post without variants
     media = MediaItem.objects.get()
     assert media.library == library and media.uploaded_by == client.user
-    assert (media.width, media.height, media.format, media.mime_type) == (1080, 1350, "PNG", "image/png")
+    assert (media.width, media.height, media.format, media.mime_type) == (1080, 1350, "JPEG", "image/jpeg")
     with media.file.open("rb") as fh:
         image = Image.open(io.BytesIO(fh.read())).convert("RGB")
     flyer_link = ShortLink.objects.get(event=event, channel=PromotionChannel.FLYER, label="")
@@ -114,6 +114,7 @@ def test_each_channel_gets_a_variant_with_the_flyer_and_its_own_short_link(admin
     assert "IG Perpus" in shown and variants[instagram.pk].link in shown
 
 
+@override_settings(SAPA_ADMIN=True)  # the admin is off by default (tests/security/test_admin.py)
 def test_superuser_gets_a_link_to_the_admin(admin_client, admin_user, library, event):
     admin_user.is_superuser = admin_user.is_staff = True
     admin_user.save()
@@ -153,3 +154,64 @@ def test_a_post_shown_on_another_events_page_is_ignored(admin_client, library, e
     page = admin_client.get(f"{page_url(library, other)}?post={post.pk}").content.decode()
     assert 'id="attached"' not in page
     assert admin_client.get(f"{page_url(library, event)}?post=abc").status_code == 200
+
+
+# --- Issue 13, item 5: a post made from a flyer carries it into every channel version ------------
+
+
+@pytest.mark.parametrize("size", ["square", "portrait"])
+def test_sapas_own_flyer_passes_the_checks_of_every_network(admin_client, library, event, size):
+    """Instagram takes JPEG only: the flyer attached to a post is a JPEG, within every limit."""
+    from sapa.social.validation import validate_variant
+
+    networks = [Network.INSTAGRAM, Network.FACEBOOK_PAGE, Network.TELEGRAM, Network.MASTODON, Network.BLUESKY,
+                Network.X]
+    for network in networks:
+        Channel.objects.create(library=library, network=network, name=f"Perpus {network}",
+                               server_url="https://mastodon.example" if network == Network.MASTODON else "")
+    admin_client.post(attach_url(library, event, "classic", size))
+    media = MediaItem.objects.get()
+    assert media.format == "JPEG" and media.original_name.endswith(".jpg")
+    for variant in PostVariant.objects.select_related("channel"):
+        problems = [p for p in validate_variant(variant, for_schedule=False) if p.is_error]
+        assert problems == [], f"{variant.channel.network}: {[p.message for p in problems]}"
+
+
+def test_a_channel_added_later_gets_the_text_the_flyer_and_its_own_link(admin_client, admin_user, library, event):
+    """The library had no channel when it made the post; it connects Instagram, then Facebook."""
+    admin_client.post(attach_url(library, event, "classic", "portrait"))
+    post = Post.objects.get()
+    media = MediaItem.objects.get()
+    instagram = Channel.objects.create(library=library, network=Network.INSTAGRAM, name="IG Perpus")
+    facebook = Channel.objects.create(library=library, network=Network.FACEBOOK_PAGE, name="FB Perpus")
+
+    for channel in (instagram, facebook):
+        response = admin_client.post(f"/staff/{library.slug}/social/posts/{post.pk}/add-channel/",
+                                     {"channel": channel.pk})
+        assert response.status_code == 302
+    variants = {v.channel.network: v for v in post.variants.select_related("channel")}
+    for network, promo in ((Network.INSTAGRAM, PromotionChannel.INSTAGRAM),
+                           (Network.FACEBOOK_PAGE, PromotionChannel.FACEBOOK)):
+        variant = variants[network]
+        assert variant.ordered_media() == [media]
+        link = ShortLink.objects.get(event=event, channel=promo, label="")
+        assert variant.link == link.url and link.url in variant.text
+        assert event.title in variant.text and indonesian_when(event) in variant.text
+    general = ShortLink.objects.get(event=event, channel=PromotionChannel.OTHER, label="")
+    assert all(general.url not in v.text for v in variants.values())  # nothing credited to "Lainnya"
+    page = admin_client.get(f"/staff/{library.slug}/social/posts/{post.pk}/").content.decode()
+    assert variants[Network.INSTAGRAM].link in page and variants[Network.FACEBOOK_PAGE].link in page
+
+
+def test_a_channel_added_to_a_post_with_versions_gets_its_own_link(admin_client, library, event):
+    instagram = Channel.objects.create(library=library, network=Network.INSTAGRAM, name="IG Perpus")
+    admin_client.post(attach_url(library, event, "classic", "square"))
+    post = Post.objects.get()
+    telegram = Channel.objects.create(library=library, network=Network.TELEGRAM, name="Kanal Perpus")
+    admin_client.post(f"/staff/{library.slug}/social/posts/{post.pk}/add-channel/", {"channel": telegram.pk})
+    first = post.variants.get(channel=instagram)
+    added = post.variants.get(channel=telegram)
+    assert added.ordered_media() == first.ordered_media()
+    assert first.link not in added.text
+    telegram_link = ShortLink.objects.get(event=event, channel=PromotionChannel.TELEGRAM, label="")
+    assert added.link == telegram_link.url and telegram_link.url in added.text

@@ -272,11 +272,13 @@ def test_edit_variant_and_history(staff, library, make_variant, telegram):
     assert t("edited a variant") in page and "staff@example.org" in page
 
 
-def test_review_link_shown_when_in_review(staff, library, make_variant, telegram):
+def test_review_link_shown_to_editors_when_in_review(member_client, library, make_variant, telegram):
     variant = make_variant(telegram, state="in_review")
-    page = staff.get(url("social-post", library, post_id=variant.post_id)).content.decode()
+    editor = member_client(Role.EDITOR)
+    page = editor.get(url("social-post", library, post_id=variant.post_id)).content.decode()
     assert "https://sapa.example.id/review/" in page
     assert t("Copy review link") in page
+    # Not to staff below editor (tests/security/test_review_approval.py).
 
 
 def test_mark_published_manually_and_retry(staff, library, make_variant, telegram):

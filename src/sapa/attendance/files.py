@@ -7,13 +7,20 @@ reason in the user's language; the import then stores nothing.
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+# An XLSX is a zip: what it holds once unpacked, read from the zip's directory before
+# anything is unpacked (a few KB can unpack to gigabytes). 50,000 rows of a Zoom report
+# are about 15 MB of sheet XML.
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024
+MAX_XLSX_MEMBERS = 1000
 
 
 class FileProblem(Exception):
@@ -62,8 +69,13 @@ def check_size(data: bytes) -> None:
     if not data:
         raise FileProblem(_("The file is empty."))
     if len(data) > MAX_BYTES:
-        raise FileProblem(_("The file is %(size).1f MB; the most is %(limit)d MB.")
-                          % {"size": len(data) / (1024 * 1024), "limit": MAX_BYTES // (1024 * 1024)})
+        raise FileProblem(_("The file is %(size)s MB; the most is %(limit)d MB.")
+                          % {"size": megabytes(len(data)), "limit": MAX_BYTES // (1024 * 1024)})
+
+
+def megabytes(size: int) -> str:
+    """A size in MB with one decimal, in the reader's language: "5,7" in Indonesian, "5.7" in English."""
+    return number_format(round(size / (1024 * 1024), 1), decimal_pos=1)
 
 
 def decode(data: bytes) -> str:
@@ -74,10 +86,15 @@ def decode(data: bytes) -> str:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileProblem(_("This is an old Excel file (.xls). Save it as CSV or as an Excel "
                             "workbook (.xlsx) and upload that."))
-    if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")) or b"\x00" in data[:4096]:
+    if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         raise FileProblem(_("This is not a CSV, XLSX or text file."))
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
         return data.decode("utf-16").lstrip("\ufeff")
+    if b"\x00" in data[:4096]:
+        # Like every other refusal, it names the line: the first with a NUL byte.
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise FileProblem(_("a control character (a NUL byte) that text never contains: this is not a "
+                            "CSV, XLSX or text file."), line=line)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -127,9 +144,29 @@ def read_rows(data: bytes) -> tuple[list[Row], str]:
     return rows, name
 
 
+def check_unpacked_size(data: bytes) -> None:
+    """Refuse a zip (XLSX) whose members unpack to more than MAX_XLSX_UNPACKED, before reading any.
+
+    The sizes are those the zip's central directory declares; Python's zipfile never
+    unpacks a member beyond its declared size, so they bound what openpyxl can read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileProblem(_("The file looks like an Excel workbook but cannot be opened. Save it "
+                            "again as .xlsx or CSV.")) from None
+    unpacked = sum(m.file_size for m in members)
+    if len(members) > MAX_XLSX_MEMBERS or unpacked > MAX_XLSX_UNPACKED:
+        raise FileProblem(_("The workbook is too large: it unpacks to %(size)d MB; the most is %(limit)d MB. "
+                            "Save only the sheet with the participants, or save it as CSV.")
+                          % {"size": unpacked // (1024 * 1024), "limit": MAX_XLSX_UNPACKED // (1024 * 1024)})
+
+
 def _xlsx_rows(data: bytes) -> list[Row]:
     from openpyxl import load_workbook
 
+    check_unpacked_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken zip

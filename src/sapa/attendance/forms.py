@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sapa.attendance import services
-from sapa.attendance.files import MAX_BYTES
+from sapa.attendance.files import MAX_BYTES, megabytes
 from sapa.attendance.models import AttendanceRule
 
 
@@ -72,8 +72,8 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(
-                _("The file is %(size).1f MB; the most is %(limit)d MB."),
-                params={"size": upload.size / (1024 * 1024), "limit": MAX_BYTES // (1024 * 1024)})
+                _("The file is %(size)s MB; the most is %(limit)d MB."),
+                params={"size": megabytes(upload.size), "limit": MAX_BYTES // (1024 * 1024)})
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         return upload

@@ -129,9 +129,20 @@ class ReportImport(models.Model):
 
 
 class ChatImport(models.Model):
-    """One upload of a saved Zoom chat; the latest one's messages are the event's chat."""
+    """One upload of a saved Zoom chat; the latest saved one's messages are the event's chat.
+
+    An upload from the staff page is first pending: `data` holds the parsed messages for the
+    preview, and only saving it replaces the event's chat (then `data` is emptied).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the check")
+        SAVED = "saved", _("Saved")
+        DISCARDED = "discarded", _("Discarded")
 
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="chat_imports")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SAVED)
+    data = models.JSONField(default=dict, blank=True)
     file_name = models.CharField(_("file"), max_length=255)
     format = models.CharField(_("format"), max_length=20)
     messages = models.PositiveIntegerField(_("messages"), default=0)

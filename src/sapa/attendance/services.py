@@ -451,11 +451,26 @@ def discard_import(report_import, *, request=None) -> bool:
     return bool(done)
 
 
-def purge_pending_imports(older_than=timedelta(days=2), now=None) -> int:
+def report_days(report_import) -> list:
+    """The days (in the event's time zone) on which the people of an import joined."""
+    tz = ZoneInfo(report_import.event.time_zone)
+    days = set()
+    for person in report_import.data.get("people", []):
+        for start, _end in person.get("intervals", []):
+            days.add(datetime.fromisoformat(start).astimezone(tz).date())
+    return sorted(days)
+
+
+PENDING_KEPT = timedelta(days=2)
+
+
+def purge_pending_imports(older_than=PENDING_KEPT, now=None) -> int:
     """Discard pending imports nobody finished: their parsed data holds names and emails."""
-    from sapa.attendance.models import ReportImport
+    from sapa.attendance.models import ChatImport, ReportImport
 
     cutoff = (now or timezone.now()) - older_than
+    ChatImport.objects.filter(state=ChatImport.State.PENDING, created_at__lt=cutoff).update(
+        state=ChatImport.State.DISCARDED, data={})
     return ReportImport.objects.filter(state=ReportImport.State.PENDING, created_at__lt=cutoff).update(
         state=ReportImport.State.DISCARDED, data={})
 
@@ -463,28 +478,67 @@ def purge_pending_imports(older_than=timedelta(days=2), now=None) -> int:
 # --- The Zoom chat -------------------------------------------------------------------------
 
 
-def import_chat(event, data: bytes, file_name: str, *, request=None):
-    """Replace the event's chat with the messages of a saved Zoom chat file, whole or
-    nothing. Raises files.FileProblem (line and reason) for a file Sapa cannot read."""
-    from sapa.attendance.chat import is_question, is_thanks, parse_chat
+def preview_chat(event, data: bytes, file_name: str, *, request=None):
+    """Read a saved Zoom chat and keep it as a pending import for the preview; the event's
+    chat is not touched. Raises files.FileProblem (line and reason) for a file Sapa cannot read."""
+    from sapa.attendance.chat import parse_chat
+    from sapa.attendance.models import ChatImport
+
+    chat = parse_chat(data, tz_name=event.time_zone, starts_at=event.starts_at)
+    messages = [{"sent_at": m.sent_at.isoformat() if m.sent_at else None, "sender": m.sender[:200],
+                 "recipient": m.recipient[:200], "private": m.private, "text": m.text} for m in chat.messages]
+    return ChatImport.objects.create(
+        event=event, state=ChatImport.State.PENDING, file_name=(file_name or "")[:255], format=chat.format,
+        messages=len(messages), data={"messages": messages},
+        created_by=request.user if request and request.user.is_authenticated else None,
+    )
+
+
+def save_chat(record, *, request=None) -> bool:
+    """Replace the event's chat with a pending import's messages, whole or nothing.
+    False when it was already saved or discarded."""
+    from sapa.attendance.chat import is_question, is_thanks
     from sapa.attendance.models import ChatImport, ChatMessage
     from sapa.libraries import audit
 
-    chat = parse_chat(data, tz_name=event.time_zone, starts_at=event.starts_at)
     with transaction.atomic():
+        locked = ChatImport.objects.select_for_update().get(pk=record.pk)
+        if locked.state != ChatImport.State.PENDING:
+            return False
+        event = locked.event
         ChatMessage.objects.filter(event=event).delete()
-        record = ChatImport.objects.create(
-            event=event, file_name=(file_name or "")[:255], format=chat.format, messages=len(chat.messages),
-            created_by=request.user if request and request.user.is_authenticated else None,
-        )
         ChatMessage.objects.bulk_create([
-            ChatMessage(event=event, chat_import=record, position=i, sent_at=m.sent_at, sender=m.sender[:200],
-                        recipient=m.recipient[:200], is_private=m.private, text=m.text,
-                        is_question=is_question(m.text), is_thanks=is_thanks(m.text))
-            for i, m in enumerate(chat.messages)
+            ChatMessage(event=event, chat_import=locked, position=i,
+                        sent_at=datetime.fromisoformat(m["sent_at"]) if m["sent_at"] else None,
+                        sender=m["sender"], recipient=m["recipient"], is_private=m["private"], text=m["text"],
+                        is_question=is_question(m["text"]), is_thanks=is_thanks(m["text"]))
+            for i, m in enumerate(locked.data.get("messages", []))
         ], batch_size=500)
-        audit.record("attendance.chat_imported", library=event.library, obj=record, request=request,
-                     event=event.pk, file=record.file_name, format=chat.format, messages=len(chat.messages))
+        locked.state, locked.data = ChatImport.State.SAVED, {}
+        locked.save(update_fields=["state", "data"])
+        audit.record("attendance.chat_imported", library=event.library, obj=locked, request=request,
+                     event=event.pk, file=locked.file_name, format=locked.format, messages=locked.messages)
+    return True
+
+
+def discard_chat(record, *, request=None) -> bool:
+    """Drop a pending chat import (and the messages it holds); the event's chat stays."""
+    from sapa.attendance.models import ChatImport
+
+    return bool(ChatImport.objects.filter(pk=record.pk, state=ChatImport.State.PENDING).update(
+        state=ChatImport.State.DISCARDED, data={}))
+
+
+def import_chat(event, data: bytes, file_name: str, *, request=None):
+    """Replace the event's chat with the messages of a saved Zoom chat file at once (the demo,
+    scripts): preview_chat then save_chat. Raises files.FileProblem for a file Sapa cannot read."""
+    record = preview_chat(event, data, file_name, request=request)
+    try:
+        save_chat(record, request=request)
+    except Exception:
+        record.delete()
+        raise
+    record.refresh_from_db()
     return record
 
 
@@ -506,5 +560,20 @@ def chat_stats(event, top: int = 10) -> dict:
 
 def erase_event_chat(sender, event, now, **kwargs):
     """The event's retention ended: its saved chat (names and words of the participants)
-    goes; the import records keep their counts. Connected to events.erasure.event_erased."""
+    goes, and so do chat files read but never saved; the import records keep their counts.
+    Connected to events.erasure.event_erased."""
+    from sapa.attendance.models import ChatImport
+
     ChatMessage.objects.filter(event=event).delete()
+    ChatImport.objects.filter(event=event, state=ChatImport.State.PENDING).update(
+        state=ChatImport.State.DISCARDED, data={})
+
+
+# How early before the start a check-in is normal (people join a Zoom early).
+EARLY_CHECKIN = timedelta(hours=1)
+
+
+def not_held_yet(event, now=None) -> bool:
+    """The event is more than an hour away: check-in and attendance now are most likely a mistake
+    (the wrong event, or a test) and the staff pages say so."""
+    return (now or timezone.now()) < event.starts_at - EARLY_CHECKIN

@@ -19,4 +19,5 @@ urlpatterns = [
     path("events/<int:event_id>/attendance/import/<int:import_id>/discard/", views.import_discard,
          name="attendance-import-discard"),
     path("events/<int:event_id>/chat/", views.chat, name="attendance-chat"),
+    path("events/<int:event_id>/chat/<int:import_id>/", views.chat_preview, name="attendance-chat-preview"),
 ]

@@ -10,6 +10,8 @@ event, window or import answers 404.
 
 import csv
 import io
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -100,6 +102,7 @@ def _overview_context(request, event, rule_form=None):
         "imports": event.report_imports.select_related("created_by")[:5],
         "can_export": request.membership.has_role(Role.EDITOR),
         "export_query": request.GET.urlencode(),
+        "not_held_yet": services.not_held_yet(event),
     }
 
 
@@ -165,6 +168,12 @@ def checkin_open(request, event_id):
         messages.error(request, _("Choose how long the check-in stays open."))
         return _back(request, event)
     window = services.open_checkin(event, form.cleaned_data["minutes"], request=request)
+    if services.not_held_yet(event):
+        # Back to the attendance page, which says so, rather than straight to the shared screen.
+        messages.warning(request, _("Careful: this event starts on %(t)s. Participants who check in now are "
+                                    "counted as present at a session that has not taken place yet.")
+                         % {"t": timefmt.format_datetime(event.starts_at, event.time_zone)})
+        return _back(request, event)
     return redirect("attendance-checkin-screen", slug=request.library.slug, event_id=event.pk, window_id=window.pk)
 
 
@@ -224,9 +233,12 @@ def import_upload(request, event_id):
                 return redirect("attendance-import-preview", slug=request.library.slug, event_id=event.pk,
                                 import_id=pending.pk)
         status = 400
+    services.purge_pending_imports()  # an expired preview is shown as discarded, not as waiting
+    imports = list(event.report_imports.select_related("created_by", "saved_by")[:20])
+    for row in imports:
+        row.expires_at = row.created_at + services.PENDING_KEPT  # purge_pending_imports discards it then
     return render(request, "attendance/staff/import.html", {
-        "event": event, "form": form, "problem": problem,
-        "imports": event.report_imports.select_related("created_by", "saved_by")[:20],
+        "event": event, "form": form, "problem": problem, "imports": imports,
     }, status=status)
 
 
@@ -270,9 +282,14 @@ def import_preview(request, event_id, import_id):
                for i, p in enumerate(people) if p.get("registration")]
     unmatched = [dict(p, index=i, chosen=request.POST.get(f"match-{i}", ""))
                  for i, p in enumerate(people) if not p.get("registration")]
+    days = services.report_days(pending)
+    event_day = timezone.localtime(event.starts_at, ZoneInfo(event.time_zone)).date()
     return render(request, "attendance/staff/preview.html", {
         "event": event, "pending": pending, "matched": matched, "unmatched": unmatched,
         "registrations": registrations, "error": error, "data": pending.data,
+        "other_day": bool(days) and event_day not in days,
+        "report_days": ", ".join(timefmt.format_date(datetime.combine(d, time(12), ZoneInfo(event.time_zone)),
+                                                     event.time_zone) for d in days),
     }, status=400 if error else 200)
 
 
@@ -298,15 +315,12 @@ def chat(request, event_id):
         if upload_form.is_valid():
             upload = upload_form.cleaned_data["file"]
             try:
-                record = services.import_chat(event, upload.read(), upload.name, request=request)
+                record = services.preview_chat(event, upload.read(), upload.name, request=request)
             except FileProblem as exc:
                 problem = exc.message
             else:
-                messages.success(request, ngettext(
-                    "Imported %(n)d chat message; it replaces the earlier chat.",
-                    "Imported %(n)d chat messages; they replace the earlier chat.", record.messages)
-                    % {"n": record.messages})
-                return _back(request, event, "attendance-chat")
+                return redirect("attendance-chat-preview", slug=request.library.slug, event_id=event.pk,
+                                import_id=record.pk)
         status = 400
     form = ChatFilterForm(request.GET or None)
     qs = ChatMessage.objects.filter(event=event)
@@ -326,5 +340,38 @@ def chat(request, event_id):
     return render(request, "attendance/staff/chat.html", {
         "event": event, "upload_form": upload_form, "problem": problem, "form": form, "page": page,
         "filtered": filtered, "stats": services.chat_stats(event),
-        "last_import": ChatImport.objects.filter(event=event).select_related("created_by").first(),
+        "last_import": ChatImport.objects.filter(event=event, state=ChatImport.State.SAVED)
+        .select_related("created_by").first(),
     }, status=status)
+
+
+PREVIEW_MESSAGES = 20
+
+
+@library_view(Role.STAFF)
+def chat_preview(request, event_id, import_id):
+    """A chat file read but not saved: what it holds, what it replaces; save or discard."""
+    event = _event(request, event_id)
+    record = get_object_or_404(ChatImport, pk=import_id, event=event)
+    if record.state != ChatImport.State.PENDING:
+        messages.info(request, _("This chat import was already saved or discarded."))
+        return _back(request, event, "attendance-chat")
+    if request.method == "POST":
+        if request.POST.get("action") == "save":
+            services.save_chat(record, request=request)
+            messages.success(request, ngettext(
+                "Imported %(n)d chat message; it replaces the earlier chat.",
+                "Imported %(n)d chat messages; they replace the earlier chat.", record.messages)
+                % {"n": record.messages})
+        else:
+            services.discard_chat(record, request=request)
+            messages.info(request, _("The chat file was discarded; the chat is unchanged."))
+        return _back(request, event, "attendance-chat")
+    shown = record.data.get("messages", [])[:PREVIEW_MESSAGES]
+    for message in shown:
+        message["when"] = datetime.fromisoformat(message["sent_at"]) if message["sent_at"] else None
+    return render(request, "attendance/staff/chat_preview.html", {
+        "event": event, "record": record, "shown": shown,
+        "current": ChatImport.objects.filter(event=event, state=ChatImport.State.SAVED).first(),
+        "current_count": ChatMessage.objects.filter(event=event).count(),
+    })

@@ -118,5 +118,6 @@ def upload(request):
             messages.success(request, _("%(new)d new titles, %(updated)d updated.")
                              % {"new": run.created_count, "updated": run.updated_count})
             return redirect("catalogue-run", slug=request.library.slug, run_id=run.pk)
-        return render(request, "catalogue/upload.html", {"form": UploadForm(), "run": run})
-    return render(request, "catalogue/upload.html", {"form": form, "run": None})
+        return render(request, "catalogue/upload.html", {"form": UploadForm(), "run": run}, status=400)
+    return render(request, "catalogue/upload.html", {"form": form, "run": None},
+                  status=400 if form.errors else 200)

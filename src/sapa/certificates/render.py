@@ -234,16 +234,35 @@ def background_image(design) -> Image.Image:
     return ImageOps.fit(image, size, method=Image.Resampling.LANCZOS)
 
 
+# The most pixels a PDF page is ever rendered to (an A3 page at 150 dpi is 4.4 Mpx).
+MAX_RENDER_PIXELS = 12_000_000
+
+
 def render_pdf_page(data: bytes, page_number: int, size: tuple[int, int]) -> Image.Image:
-    """Page `page_number` (1-based) of a PDF, rendered with PDFium to cover `size` pixels."""
+    """Page `page_number` (1-based) of a PDF, rendered with PDFium to cover `size` pixels.
+
+    Only the centred part of the page that covers `size` (what ImageOps.fit keeps) is
+    rendered, at the scale that makes it `size`: a page of 72 × 3,000 points becomes
+    `size` pixels, not a strip of 70,000 pixels (the whole page at that scale took the
+    process to 1.4 GB). MAX_RENDER_PIXELS caps it whatever `size` is asked.
+    """
     import pypdfium2 as pdfium
 
+    target_w, target_h = max(1, size[0]), max(1, size[1])
     pdf = pdfium.PdfDocument(data)
     try:
         page = pdf[page_number - 1]
         width, height = page.get_size()  # points
-        scale = max(size[0] / width, size[1] / height)
-        bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255))
+        ratio = target_w / target_h
+        if width / height > ratio:  # wider than the target: cut the sides
+            visible_w, visible_h = height * ratio, height
+        else:  # taller: cut top and bottom
+            visible_w, visible_h = width, width / ratio
+        crop_x, crop_y = (width - visible_w) / 2, (height - visible_h) / 2
+        scale = target_w / visible_w
+        if target_w * target_h > MAX_RENDER_PIXELS:
+            scale *= (MAX_RENDER_PIXELS / (target_w * target_h)) ** 0.5
+        bitmap = page.render(scale=scale, crop=(crop_x, crop_y, crop_x, crop_y), fill_color=(255, 255, 255, 255))
         image = bitmap.to_pil().convert("RGB")
         page.close()
         return image

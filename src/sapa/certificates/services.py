@@ -266,8 +266,9 @@ def issue(design: CertificateDesign, *, generation=None, only: list[Recipient] |
     """
     from sapa.events.models import Event
 
-    now = now or timezone.now()
     event = design.event
+    # A certificate is dated on or after the event, even when it is made in advance.
+    now = max(now or timezone.now(), event.ends_at)
     date_values = _date_values(event)
     key = numbering.series_key(design.number_pattern, date_values)
     with transaction.atomic():

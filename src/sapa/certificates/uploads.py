@@ -4,8 +4,11 @@ import io
 import warnings
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image
+
+from sapa.core import uploads as core_uploads
 
 BACKGROUND_MAX_BYTES = 10 * 1024 * 1024
 SIGNATURE_MAX_BYTES = 2 * 1024 * 1024
@@ -27,7 +30,7 @@ def _read(upload, limit: int) -> bytes:
     if upload.size > limit:
         raise ValidationError(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": f"{upload.size / 1048576:.1f}", "limit": limit // 1048576}
+            % {"size": number_format(round(upload.size / 1048576, 1), decimal_pos=1), "limit": limit // 1048576}
         )
     upload.seek(0)
     data = upload.read(limit + 1)
@@ -38,25 +41,27 @@ def _read(upload, limit: int) -> bytes:
 
 
 def _check_image(data: bytes, kind: str) -> Image.Image:
-    """Open, verify and fully decode the image; ValidationError when it is not a sound one."""
+    """Open, verify and fully decode the image; ValidationError when it is not a sound one.
+
+    Too many pixels (a decompression bomb: a small file declaring a huge picture) is
+    "too large", checked from the header before any pixel is decoded.
+    """
     expected = {"png": "PNG", "jpeg": "JPEG"}[kind]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format != expected:
-                raise ValidationError(_("The file's content does not match its type."))
-            if image.width * image.height > MAX_PIXELS:
-                raise ValidationError(_("The image is too large (%(w)s × %(h)s pixels).")
-                                      % {"w": image.width, "h": image.height})
-            image.verify()
-            image = Image.open(io.BytesIO(data))
-            image.load()
-    except ValidationError:
-        raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        core_uploads.inspect_image(data, formats=(expected,), max_pixels=MAX_PIXELS)
+    except core_uploads.TooLarge as exc:
+        raise ValidationError(str(exc)) from None
+    except core_uploads.NotAccepted as exc:
+        if exc.format:
+            raise ValidationError(_("The file's content does not match its type.")) from None
         raise ValidationError(_("The image is damaged or not an image.")) from None
-    return image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size was checked above
+            Image.open(io.BytesIO(data)).verify()
+            return Image.open(io.BytesIO(data))
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(_("The image is damaged or not an image.")) from None
 
 
 def check_background(upload, page: int = 1) -> dict:

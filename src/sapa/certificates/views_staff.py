@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -82,6 +83,8 @@ def event_certificates(request, event_id):
     page = Paginator(certificates, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "certificates/staff/event.html", {
         "event": event, "designs": designs, "form": form, "can_edit": _can_edit(request),
+        "generating": any(d.latest and d.latest.is_active for d in designs),
+        "not_ended_yet": timezone.now() < event.ends_at,
         "certificates": page.object_list, "page": page, "query": query,
         "total": Certificate.objects.filter(event=event, revoked_at__isnull=True).count(),
         "generate_form": forms.GenerateForm(),
@@ -92,7 +95,6 @@ def event_certificates(request, event_id):
 def design_edit(request, event_id, design_id):
     event = _event(request, event_id)
     design = _design(event, design_id)
-    can_edit = _can_edit(request)
     page_mm = design.page_mm
     fields_qs = design.fields.all()
     signers_qs = design.signers.all()
@@ -127,9 +129,22 @@ def design_edit(request, event_id, design_id):
                             design_id=design.pk)
         messages.error(request, _("The design was not saved: see the messages below."))
     else:
+        form = fields = signers = None
+    return _design_page(request, event, design, form=form, fields=fields, signers=signers, page_mm=page_mm,
+                        status=400 if request.method == "POST" else 200)
+
+
+def _design_page(request, event, design, *, form=None, fields=None, signers=None, background_form=None,
+                 page_mm=None, status=200):
+    """The design page; a form refused on POST is shown with its messages and status 400."""
+    can_edit = _can_edit(request)
+    page_mm = page_mm or design.page_mm
+    if form is None:
         form = forms.DesignForm(instance=design, prefix="design")
-        fields = forms.FieldFormSet(queryset=fields_qs, prefix="fields", form_kwargs={"page_mm": page_mm})
-        signers = forms.SignerFormSet(queryset=signers_qs, prefix="signers")
+    if fields is None:
+        fields = forms.FieldFormSet(queryset=design.fields.all(), prefix="fields", form_kwargs={"page_mm": page_mm})
+    if signers is None:
+        signers = forms.SignerFormSet(queryset=design.signers.all(), prefix="signers")
     if not can_edit:
         for f in [*form.fields.values(), *(ff for sub in fields.forms for ff in sub.fields.values()),
                   *(ff for sub in signers.forms for ff in sub.fields.values())]:
@@ -138,9 +153,9 @@ def design_edit(request, event_id, design_id):
     return render(request, "certificates/staff/design.html", {
         "event": event, "design": design, "form": form, "fields": fields, "signers": signers,
         "field_rows": [(f, labels[f.instance.key]) for f in fields.forms],
-        "background_form": forms.BackgroundForm(), "can_edit": can_edit,
+        "background_form": background_form or forms.BackgroundForm(), "can_edit": can_edit,
         "page_w": page_mm[0], "page_h": page_mm[1],
-    })
+    }, status=status)
 
 
 @library_view(StaffRole.EDITOR)
@@ -153,11 +168,12 @@ def design_background(request, event_id, design_id):
         services.set_background(design, form.cleaned_data["file"], kind=form.cleaned_data["kind"],
                                 page=form.cleaned_data["page"], request=request)
         messages.success(request, _("Background uploaded."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("certificates-design", slug=request.library.slug, event_id=event.pk, design_id=design.pk)
+        return redirect("certificates-design", slug=request.library.slug, event_id=event.pk,
+                        design_id=design.pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return _design_page(request, event, design, background_form=form, status=400)
 
 
 @library_view(StaffRole.STAFF)
@@ -191,6 +207,9 @@ def generate(request, event_id, design_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Generation queued. This page shows its progress."))
+        if timezone.now() < event.ends_at:
+            messages.warning(request, _("Careful: this event has not ended yet. The certificates are dated on "
+                                        "its last day, and they go to those who attended by the data so far."))
     return redirect("certificates-event", slug=request.library.slug, event_id=event.pk)
 
 
@@ -200,7 +219,11 @@ def generation_progress(request, event_id, generation_id):
     event = _event(request, event_id)
     generation = get_object_or_404(Generation.objects.select_related("design"), pk=generation_id,
                                    design__event=event)
-    return render(request, "certificates/staff/_generation.html", {"event": event, "generation": generation})
+    response = render(request, "certificates/staff/_generation.html", {"event": event, "generation": generation})
+    if request.headers.get("HX-Request") and not generation.is_active:
+        # Finished: the whole page reloads, so "Issued" and the list show the new certificates.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @library_view(StaffRole.STAFF)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from sapa.core.models import RateLimitCounter
 
@@ -70,6 +70,19 @@ def peek(limit: Limit, ident: str) -> int:
 def is_limited(limit: Limit, ident: str) -> bool:
     """Count an attempt; True when it goes over the limit."""
     return hit(limit, ident) > limit.attempts
+
+
+_UNDO_LUA = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0"
+
+
+def undo(limit: Limit, ident: str) -> None:
+    """Give back one attempt counted in the current window (never below zero)."""
+    key, _ = _key(limit, ident, time.time())
+    if settings.REDIS_URL:
+        # Only an existing key: a DECR on an expired one would leave -1 without expiry.
+        _redis().eval(_UNDO_LUA, 1, key)
+        return
+    RateLimitCounter.objects.filter(key=key, count__gt=0).update(count=models.F("count") - 1)
 
 
 def reset(limit: Limit, ident: str) -> None:

@@ -25,9 +25,17 @@ class MediaStorage(S3Storage):
         return name.startswith(PUBLIC_MEDIA_PREFIXES) and ".." not in name.split("/")
 
     def get_object_parameters(self, name):
+        import mimetypes
+
+        from sapa.core.uploads import content_disposition_inline
+
         params = super().get_object_parameters(name)
         if settings.SAPA_S3_PUBLIC_ACL and self.is_public(name):
             params["ACL"] = "public-read"
+        # As sapa.core.views.media: a public file that is not an image or video is a download.
+        if self.is_public(name) and not content_disposition_inline(mimetypes.guess_type(name)[0] or ""):
+            params["ContentType"] = "application/octet-stream"
+            params["ContentDisposition"] = "attachment"
         return params
 
     def url(self, name, parameters=None, expire=None, http_method=None):

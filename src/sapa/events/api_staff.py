@@ -1,9 +1,11 @@
 """Staff event endpoints: registrations list and export, within the token owner's libraries.
 
 A library that the token's owner is not a member of, and any event outside it,
-answers 404 (the one error body), as the staff pages do. Listing needs any
-role; the export needs editor or admin, like the export button (a member
-below that gets 403, since they already know the event exists).
+answers 404 (the one error body), as the staff pages do. Listing and export
+both hand out participants' personal data in bulk, so both need editor or
+admin, like the export button (a member below that gets 403, since they
+already know the event exists), and both write the audit entry
+`registrations.exported` (the list with format "api-list" and the page).
 """
 
 from datetime import date, datetime
@@ -66,7 +68,7 @@ def _event(request, slug: str, event_slug: str, role: str = Role.STAFF) -> Event
     if not membership.has_role(role):
         from django.utils.translation import gettext as _
 
-        raise ApiError(403, "forbidden", _("Exporting registrations needs the editor or admin role."))
+        raise ApiError(403, "forbidden", _("Listing or exporting registrations needs the editor or admin role."))
     return event
 
 
@@ -92,10 +94,13 @@ def _out(r) -> RegistrationOut:
             summary="An event's registrations, paginated and filtered")
 def list_registrations(request, slug: str, event_slug: str, filters: Query[RegistrationFilters],
                        page: int = 1, page_size: int = 100):
-    event = _event(request, slug, event_slug)
+    event = _event(request, slug, event_slug, role=Role.EDITOR)
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
     paginator = Paginator(_query(event, filters).select_related("category").order_by("id"), page_size)
     current = paginator.get_page(page)
+    exports.record_export(event, "api-list", rows=len(current.object_list), request=request, via="api",
+                          filters={k: str(v) for k, v in filters.dict().items() if v not in (None, "")},
+                          page=current.number)
     return RegistrationPage(count=paginator.count, page=current.number, pages=paginator.num_pages,
                             page_size=page_size, results=[_out(r) for r in current])
 

@@ -223,14 +223,20 @@ def xlsx_response(event, queryset) -> FileResponse:
 # --- The one entry point -----------------------------------------------------------------------
 
 
+def record_export(event, fmt: str, *, rows: int, request=None, filters: dict | None = None, via: str = "web",
+                  **data) -> None:
+    """The audit entry of every bulk read of an event's registrations (files and the API's list)."""
+    audit.record(
+        "registrations.exported", library=event.library, obj=event, request=request,
+        format=fmt, rows=rows, filters=filters or {}, via=via, **data,
+    )
+
+
 def export_response(event, queryset, fmt: str, *, request=None, filters: dict | None = None, via: str = "web"):
     """The export in `fmt` (see FORMATS) of `queryset`, audited. ValueError on an unknown format."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
-    audit.record(
-        "registrations.exported", library=event.library, obj=event, request=request,
-        format=fmt, rows=queryset.count(), filters=filters or {}, via=via,
-    )
+    record_export(event, fmt, rows=queryset.count(), request=request, filters=filters, via=via)
     if fmt == "xlsx":
         return xlsx_response(event, queryset)
     return csv_response(event, queryset, delimiter=";" if fmt == "csv-semicolon" else ",")

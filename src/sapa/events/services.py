@@ -459,7 +459,8 @@ def _register_again(event: Event, existing: Registration, *, staff: bool, now, f
         current.waitlisted_at = now if status == RegistrationStatus.WAITLISTED else None
         current.cancelled_at = current.promoted_at = None
         current.cancelled_by = ""
-        current.manage_token = secrets.token_urlsafe(24)
+        # The same personal link as before: the first email's link leads to this registration
+        # (it was only ever sent to this address, and the new email is sent there too).
         current.save()
         _seats_changed(locked.pk)
         _queue_mail(current, "confirmed" if status == RegistrationStatus.CONFIRMED else "waitlisted")

@@ -113,7 +113,8 @@ def event_create(request):
             audit.record("event.created", library=request.library, obj=event, request=request)
         messages.success(request, _("Event created. Check its categories and add speakers and questions."))
         return redirect("staff-event-detail", slug=request.library.slug, event_id=event.pk)
-    return render(request, "events/staff/form.html", {"form": form, "event": None})
+    return render(request, "events/staff/form.html", {"form": form, "event": None},
+                  status=400 if form.errors else 200)
 
 
 @library_view(Role.STAFF)
@@ -155,7 +156,8 @@ def event_edit(request, event_id):
             else:
                 messages.success(request, _("Saved."))
             return redirect("staff-event-detail", slug=request.library.slug, event_id=event.pk)
-    return render(request, "events/staff/form.html", {"form": form, "event": event})
+    return render(request, "events/staff/form.html", {"form": form, "event": event},
+                  status=400 if form.errors else 200)
 
 
 def _formset_page(request, event_id, formset_class, *, template, what: str, title: str):
@@ -170,7 +172,9 @@ def _formset_page(request, event_id, formset_class, *, template, what: str, titl
         if "add" in request.POST:
             return redirect(request.path)
         return redirect("staff-event-detail", slug=request.library.slug, event_id=event.pk)
-    return render(request, template, {"event": event, "formset": formset, "title": title, "what": what})
+    refused = formset.is_bound and not formset.is_valid()
+    return render(request, template, {"event": event, "formset": formset, "title": title, "what": what},
+                  status=400 if refused else 200)
 
 
 @library_view(Role.EDITOR)

@@ -1,4 +1,5 @@
 from django.apps import apps
+from django.conf import settings
 from django.urls import reverse
 
 from sapa.libraries.models import ROLE_RANK
@@ -43,4 +44,6 @@ def libraries(request):
         "current_library": library,
         "current_membership": membership,
         "staff_nav": _staff_nav(request, library, membership) if membership else [],
+        # Links into Django's admin only when it is on (SAPA_ADMIN) and for superusers.
+        "admin_links": user.is_superuser and settings.SAPA_ADMIN,
     }

@@ -61,6 +61,10 @@ class LibraryForm(forms.ModelForm):
         fields = ["name", "tagline", "city", "website", "email", "time_zone", "primary_color"]
         widgets = {"primary_color": forms.TextInput(attrs={"type": "color"})}
 
+    def clean_primary_color(self):
+        # The model's validator then allows only #RRGGBB (it goes into SVG and a <meta>).
+        return (self.cleaned_data.get("primary_color") or "").strip().lower()
+
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100,

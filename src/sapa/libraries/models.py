@@ -22,6 +22,11 @@ slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
     _("Use lowercase letters, digits and hyphens (at most 50)."),
 )
+# The library's colour goes into SVG charts, flyers and a <meta>: only #RRGGBB, nothing else.
+hex_colour_validator = RegexValidator(
+    r"\A#[0-9A-Fa-f]{6}\Z",
+    _("Enter a colour as # and six hexadecimal digits, e.g. #0b5d4b."),
+)
 
 
 def hash_token(raw: str) -> str:
@@ -103,7 +108,8 @@ class Library(models.Model):
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("contact email"), blank=True)
     time_zone = models.CharField(_("time zone"), max_length=40, choices=TIME_ZONES, default="Asia/Jakarta")
-    primary_color = models.CharField(_("primary colour"), max_length=7, default="#0b5d4b")
+    primary_color = models.CharField(_("primary colour"), max_length=7, default="#0b5d4b",
+                                     validators=[hex_colour_validator])
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -33,24 +33,62 @@ def _login_limits():
     )
 
 
-def login_is_throttled(email: str, ip: str) -> bool:
-    """True when this email or this address has failed too often lately."""
+def login_attempt_allowed(email: str, ip: str) -> bool:
+    """Count one login attempt (password or code) BEFORE it is checked; False when over the limit.
+
+    Counting first, in one atomic step per counter (sapa.core.ratelimit.hit),
+    is what bounds parallel guesses: of many requests racing, only the first
+    `attempts` get their password checked. A right answer gives its count back
+    (login_succeeded), so only failures use the allowance up.
+    """
     by_email, by_ip = _login_limits()
-    return (
-        ratelimit.peek(by_email, email.strip().lower()) >= by_email.attempts
-        or ratelimit.peek(by_ip, ip) >= by_ip.attempts
-    )
+    over_email = ratelimit.hit(by_email, email.strip().lower()) > by_email.attempts
+    over_ip = ratelimit.hit(by_ip, ip) > by_ip.attempts
+    return not (over_email or over_ip)
 
 
-def record_failed_login(email: str, ip: str) -> None:
+def password_accepted(email: str, ip: str) -> None:
+    """The password was right but a code is still asked: give back that attempt's count only.
+
+    The earlier failures stay: the right password must not buy a fresh round
+    of guesses at the code.
+    """
     by_email, by_ip = _login_limits()
-    ratelimit.hit(by_email, email.strip().lower())
-    ratelimit.hit(by_ip, ip)
+    ratelimit.undo(by_email, email.strip().lower())
+    ratelimit.undo(by_ip, ip)
+
+
+def login_succeeded(email: str, ip: str) -> None:
+    """A complete login: the account's failures are forgiven, the address's attempt given back."""
+    by_email, by_ip = _login_limits()
+    ratelimit.reset(by_email, email.strip().lower())
+    ratelimit.undo(by_ip, ip)
 
 
 def clear_failed_logins(email: str) -> None:
     by_email, _ = _login_limits()
     ratelimit.reset(by_email, email.strip().lower())
+
+
+def _reset_limits():
+    window = settings.LOGIN_THROTTLE_WINDOW
+    attempts = settings.LOGIN_THROTTLE_ATTEMPTS
+    return (
+        ratelimit.Limit("reset-email", attempts, window),
+        ratelimit.Limit("reset-ip", attempts * 4, window),
+    )
+
+
+def password_reset_allowed(email: str, ip: str) -> bool:
+    """Count one password-reset request; False past the login throttle's numbers.
+
+    Bounds the reset emails one person can make Sapa send to an address (and
+    the probing of addresses from one network).
+    """
+    by_email, by_ip = _reset_limits()
+    over_email = ratelimit.hit(by_email, email.strip().lower()) > by_email.attempts
+    over_ip = ratelimit.hit(by_ip, ip) > by_ip.attempts
+    return not (over_email or over_ip)
 
 
 # --- Two-factor (TOTP) ----------------------------------------------------------

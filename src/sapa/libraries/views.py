@@ -17,6 +17,7 @@ from django.views.i18n import set_language
 
 from sapa.core.net import client_ip
 from sapa.libraries import audit, services
+from sapa.libraries.admin_site import LOGIN_METHOD_KEY
 from sapa.libraries.forms import (
     ApiTokenForm,
     InviteForm,
@@ -27,6 +28,7 @@ from sapa.libraries.forms import (
     SignupForm,
     TotpForm,
 )
+from sapa.libraries.forms_password import EmailPasswordResetForm
 from sapa.libraries.models import ApiToken, AuditEntry, Library, Membership, Role
 from sapa.libraries.tenancy import library_view
 
@@ -53,7 +55,8 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         ip = client_ip(request)
-        if services.login_is_throttled(email, ip):
+        # Counted before the password is checked: parallel guesses cannot pass the limit.
+        if not services.login_attempt_allowed(email, ip):
             form.add_error(None, _("Too many failed attempts. Wait %(minutes)s minutes and try "
                                    "again, or reset your password.") % {"minutes": _throttle_minutes()})
             status = 429
@@ -63,18 +66,17 @@ def login_view(request):
 
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None:
-                services.record_failed_login(email, ip)
                 audit.record("login.failed", request=request, email=email)
                 form.add_error(None, _("The email or the password is wrong."))
             else:
                 if user.totp_enabled:
-                    # The failures are not cleared yet: the right password must not
-                    # buy a fresh round of guesses at the code.
+                    services.password_accepted(email, ip)
                     request.session[PENDING_2FA] = user.pk
                     request.session["sapa_next"] = _next_url(request, "")
                     return redirect("login-2fa")
-                services.clear_failed_logins(email)
+                services.login_succeeded(email, ip)
                 login(request, user, backend="sapa.libraries.auth.EmailBackend")
+                request.session[LOGIN_METHOD_KEY] = "password"
                 audit.record("login.succeeded", request=request, actor=user)
                 return _with_saved_language(redirect(_next_url(request, reverse("staff-home"))), user)
     return render(request, "libraries/login.html", {"form": form, "next": request.GET.get("next", "")},
@@ -90,22 +92,43 @@ def login_2fa_view(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
-        if services.login_is_throttled(user.email, ip):
+        if not services.login_attempt_allowed(user.email, ip):
             form.add_error(None, _("Too many failed attempts. Wait %(minutes)s minutes and try "
                                    "again.") % {"minutes": _throttle_minutes()})
             status = 429
         elif services.verify_totp(user, form.cleaned_data["code"]):
             next_url = request.session.pop("sapa_next", "") or reverse("staff-home")
             request.session.pop(PENDING_2FA, None)
-            services.clear_failed_logins(user.email)
+            services.login_succeeded(user.email, ip)
             login(request, user, backend="sapa.libraries.auth.EmailBackend")
+            request.session[LOGIN_METHOD_KEY] = "totp"
             audit.record("login.succeeded", request=request, actor=user, two_factor=True)
             return _with_saved_language(redirect(next_url), user)
         else:
-            services.record_failed_login(user.email, ip)
             audit.record("login.failed", request=request, email=user.email, two_factor=True)
             form.add_error("code", _("That code is not right. Check your app's clock and try again."))
     return render(request, "libraries/login_2fa.html", {"form": form}, status=status)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, throttled per email and per address like the login.
+
+    Past the limit nothing is sent and the form says to wait; the answer does
+    not tell whether the address has an account.
+    """
+
+    template_name = "libraries/password_reset.html"
+    email_template_name = "libraries/email/password_reset.txt"
+    subject_template_name = "libraries/email/password_reset_subject.txt"
+    form_class = EmailPasswordResetForm
+
+    def form_valid(self, form):
+        if not services.password_reset_allowed(form.cleaned_data["email"], client_ip(self.request)):
+            form.add_error(None, _("Too many requests. Wait %(minutes)s minutes and try again.")
+                           % {"minutes": _throttle_minutes()})
+            audit.record("user.password_reset_throttled", request=self.request)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -177,7 +200,7 @@ def library_settings(request):
                      fields=sorted(form.changed_data))
         messages.success(request, _("Saved."))
         return redirect("library-settings", slug=request.library.slug)
-    return render(request, "libraries/settings.html", {"form": form})
+    return render(request, "libraries/settings.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @library_view(Role.ADMIN)
@@ -312,10 +335,24 @@ def account(request):
                     messages.success(request, _("Two-factor login is on."))
                     return redirect("account")
                 totp_form.add_error("code", _("That code is not right. Check your app's clock and try again."))
-        elif action == "totp-off":
-            services.disable_totp(user, request=request)
-            messages.success(request, _("Two-factor login is off."))
-            return redirect("account")
+        elif action == "totp-off" and user.totp_enabled:
+            # A code from the app, not just the session: whoever borrows an open
+            # session must not be able to strip the second factor.
+            totp_form = TotpForm(request.POST)
+            if totp_form.is_valid():
+                ip = client_ip(request)
+                if not services.login_attempt_allowed(user.email, ip):
+                    totp_form.add_error("code", _("Too many failed attempts. Wait %(minutes)s minutes and "
+                                                  "try again.") % {"minutes": _throttle_minutes()})
+                elif services.verify_totp(user, totp_form.cleaned_data["code"]):
+                    services.login_succeeded(user.email, ip)
+                    services.disable_totp(user, request=request)
+                    messages.success(request, _("Two-factor login is off."))
+                    return redirect("account")
+                else:
+                    audit.record("user.totp_disable_failed", obj=user, request=request)
+                    totp_form.add_error("code", _("That code is not right. Check your app's clock and try "
+                                                  "again."))
     totp_setup = None
     if pending_secret and not user.totp_enabled:
         import segno

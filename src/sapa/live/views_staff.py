@@ -135,7 +135,8 @@ def hands_action(request, event_id, action):
         if hand is None:
             messages.info(request, _("No hand is raised."))
         else:
-            messages.success(request, _("Called: %(name)s.") % {"name": hand.registration.name})
+            name = hand.registration.name.rstrip().removesuffix(".")  # "S.IP." ends the sentence
+            messages.success(request, _("Called: %(name)s.") % {"name": name})
     elif action == "lower_all":
         count = services.lower_all(event, request=request)
         messages.success(request, _("All hands lowered (%(count)d).") % {"count": count})

@@ -104,8 +104,15 @@ def report_markdown(event, facts: ReportFacts) -> tuple[str, str]:
     else:
         lead = _("%(library)s held %(title)s on %(date)s.") % {
             "library": library.name, "title": event.title, "date": facts.date}
-    # The lead is the article's summary, shown above the body: the body does not repeat it.
-    parts = ["## " + _("Participants"), ""]
+    # The lead is the article's summary, shown above the body; the body opens with the facts
+    # of the session itself (when, where or on which platform, who organised it).
+    parts = ["## " + _("The session"), "",
+             "- **" + _("When") + "**: " + timefmt.format_range(event.starts_at, event.ends_at, event.time_zone)]
+    if facts.platform:
+        parts.append("- **" + _("Platform") + "**: " + facts.platform)
+    elif event.venue:
+        parts.append("- **" + _("Venue") + "**: " + event.venue)
+    parts += ["- **" + _("Organiser") + "**: " + library.name, "", "## " + _("Participants"), ""]
     if facts.full_after_hours is not None:
         parts.append(_("All %(seats)d seats were taken within %(duration)s of registration opening.") % {
             "seats": facts.capacity, "duration": duration_text(facts.full_after_hours)})
@@ -114,10 +121,14 @@ def report_markdown(event, facts: ReportFacts) -> tuple[str, str]:
             "confirmed": facts.confirmed, "seats": facts.capacity})
     if facts.attended:
         parts.append("")
-        parts.append(ngettext("%(n)d participant attended.", "%(n)d participants attended.",
-                              facts.attended) % {"n": facts.attended})
+        parts.append(ngettext("%(n)d of the %(confirmed)d registered participants attended.",
+                              "%(n)d of the %(confirmed)d registered participants attended.",
+                              facts.attended) % {"n": facts.attended, "confirmed": facts.confirmed})
     if facts.categories:
-        parts += ["", _("Participants by category:"), ""]
+        # Counted over every confirmed registration, attended or not: the text says so.
+        parts += ["", ngettext("The %(n)d registered participant by category:",
+                               "The %(n)d registered participants by category:",
+                               facts.confirmed) % {"n": facts.confirmed}, ""]
         parts += [f"- {name}: " + ngettext("%(n)d person", "%(n)d people", n) % {"n": n}
                   for name, n in facts.categories]
     if facts.speakers:
@@ -126,8 +137,7 @@ def report_markdown(event, facts: ReportFacts) -> tuple[str, str]:
     if facts.winners:
         parts += ["", "## " + _("Door prize winners"), ""]
         parts += [f"- {w['first_name']}" + (f" ({w['prize']})" if w.get("prize") else "") for w in facts.winners]
-    parts += ["", "## " + _("Photo gallery"), "",
-              "*" + _("Add the event's photos to this article's gallery, then remove this line.") + "*"]
+    # No "Photo gallery" heading here: the published article shows its gallery under its own heading.
     return lead, "\n".join(parts) + "\n"
 
 

@@ -136,11 +136,23 @@ def remove_cover(article: Article, *, by, request=None) -> None:
         workflow.record_change(article, "cover_removed", actor=by, request=request)
 
 
-def add_photo(article: Article, uploaded, *, by, caption: str = "", credit: str = "", request=None) -> GalleryPhoto:
-    """Add a photo to the article's gallery (checked and resized; text.PhotoError if not a photo)."""
+def _require_gallery_change(article: Article, by) -> None:
     workflow.require_role(by, article.library, Role.STAFF)
+    if article.state == ArticleState.PUBLISHED:
+        workflow.require_role(by, article.library, Role.EDITOR)
+
+
+def add_photo(article: Article, uploaded, *, by, caption: str = "", credit: str = "", request=None) -> GalleryPhoto:
+    """Add a photo to the article's gallery (checked and resized; text.PhotoError if not a photo).
+
+    The gallery is content: the rule of save_article holds (only an editor
+    changes a published article; a change by someone below editor sends an
+    article in review, approved or scheduled back to draft).
+    """
+    _require_gallery_change(article, by)
     content, name, (width, height) = text.process_photo(uploaded, width=text.GALLERY_WIDTH)
     with transaction.atomic():
+        workflow.content_edited(article, by=by)
         position = (article.photos.order_by("-position").values_list("position", flat=True).first() or 0) + 1
         photo = GalleryPhoto(article=article, caption=caption.strip()[:300], credit=credit.strip()[:150],
                              position=position, width=width, height=height)
@@ -151,10 +163,11 @@ def add_photo(article: Article, uploaded, *, by, caption: str = "", credit: str 
 
 
 def remove_photo(photo: GalleryPhoto, *, by, request=None) -> None:
-    """Remove a photo from the gallery (its file too)."""
+    """Remove a photo from the gallery (its file too); the rule of add_photo holds."""
     article = photo.article
-    workflow.require_role(by, article.library, Role.STAFF)
+    _require_gallery_change(article, by)
     with transaction.atomic():
+        workflow.content_edited(article, by=by)
         name = photo.image.name
         photo.delete()
         workflow.record_change(article, "photo_removed", actor=by, request=request, file=name)

@@ -22,6 +22,8 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from sapa.core import uploads
+
 ALLOWED_TAGS = {"p", "h2", "h3", "strong", "em", "a", "ul", "ol", "li", "blockquote", "img",
                 "figure", "figcaption", "br"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}}
@@ -94,7 +96,8 @@ def process_photo(uploaded, *, width: int) -> tuple[ContentFile, str, tuple[int,
     The result has no EXIF (no camera, no location), is turned upright, at most
     `width` pixels wide. Returns (file content, file name, (width, height)).
     """
-    name = os.path.basename(getattr(uploaded, "name", "") or "foto")
+    # original_name: the name the person gave, when a form already renamed the upload.
+    name = os.path.basename(getattr(uploaded, "original_name", None) or getattr(uploaded, "name", "") or "foto")
     size = getattr(uploaded, "size", None)
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise PhotoError(_("%(name)s is larger than %(mb)s MB. Upload a smaller photo.")
@@ -104,9 +107,14 @@ def process_photo(uploaded, *, width: int) -> tuple[ContentFile, str, tuple[int,
         raise PhotoError(_("%(name)s is larger than %(mb)s MB. Upload a smaller photo.")
                          % {"name": name, "mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
     try:
+        uploads.inspect_image(data, formats=ACCEPTED_FORMATS, max_pixels=Image.MAX_IMAGE_PIXELS)
+    except uploads.TooLarge as exc:
+        raise PhotoError(f"{name}: {exc}") from None
+    except uploads.NotAccepted:
+        raise PhotoError(_("%(name)s is not a photo Sapa can read. Upload a JPEG, PNG or WebP file.")
+                         % {"name": name}) from None
+    try:
         with Image.open(io.BytesIO(data)) as source:
-            if source.format not in ACCEPTED_FORMATS:
-                raise PhotoError(_("%(name)s is not a JPEG, PNG or WebP photo.") % {"name": name})
             source.load()
             img = ImageOps.exif_transpose(source)
             if img.width < 200 or img.height < 100:
@@ -125,7 +133,5 @@ def process_photo(uploaded, *, width: int) -> tuple[ContentFile, str, tuple[int,
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
         raise PhotoError(_("%(name)s is not a photo Sapa can read. Upload a JPEG, PNG or WebP file.")
                          % {"name": name}) from None
-    stem = os.path.splitext(name)[0][:60] or "foto"
-    from django.utils.text import slugify
-
-    return ContentFile(out.getvalue()), f"{slugify(stem) or 'foto'}.jpg", img.size
+    # A random name: a draft's photos are public files, but nobody can guess where they are.
+    return ContentFile(out.getvalue()), uploads.random_name("jpg"), img.size

@@ -81,7 +81,8 @@ def article_create(request):
         if _save_form(request, form, article):
             messages.success(request, _("Draft saved. Send it for review when it is ready."))
             return _back(article)
-    return render(request, "news/staff/form.html", {"form": form, "article": None})
+    return render(request, "news/staff/form.html", {"form": form, "article": None},
+                  status=400 if form.errors else 200)
 
 
 @library_view(Role.STAFF)
@@ -101,22 +102,27 @@ def article_edit(request, article_id):
             else:
                 messages.success(request, _("Saved."))
             return _back(article)
-    return render(request, "news/staff/form.html", {"form": form, "article": article})
+    return render(request, "news/staff/form.html", {"form": form, "article": article},
+                  status=400 if form.errors else 200)
 
 
 @library_view(Role.STAFF)
 def article_detail(request, article_id):
-    article = _article(request, article_id)
+    return _detail_page(request, _article(request, article_id))
+
+
+def _detail_page(request, article, *, photo_form=None, status=200):
+    """The article's staff page; a refused photo is shown in its form with status 400."""
     answers = article.helpful_answers.all()
     return render(request, "news/staff/article.html", {
         "article": article, "body": article.body_html, "photos": article.photos.all(),
         "tags": article.tags.all(), "history": article.revisions.select_related("actor")[:50],
-        "is_editor": _is_editor(request), "photo_form": PhotoForm(),
+        "is_editor": _is_editor(request), "photo_form": photo_form or PhotoForm(),
         "schedule_form": ScheduleForm(tz_name=request.library.time_zone),
         "tally": services.tally(answers),
         "comments": answers.exclude(comment="").order_by("-commented_at")[:100],
         "tz_name": request.library.time_zone,
-    })
+    }, status=status)
 
 
 @library_view(Role.STAFF)
@@ -168,26 +174,28 @@ def article_action(request, article_id, action):
 @require_POST
 def photo_add(request, article_id):
     article = _article(request, article_id)
+    if article.state == ArticleState.PUBLISHED and not _is_editor(request):
+        raise Http404
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.add_photo(article, form.cleaned_data["image"], by=request.user,
                                caption=form.cleaned_data["caption"], credit=form.cleaned_data["credit"],
                                request=request)
-            messages.success(request, _("Photo added to the gallery."))
         except PhotoError as exc:
-            messages.error(request, str(exc))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return _back(article)
+            form.add_error("image", str(exc))
+        else:
+            messages.success(request, _("Photo added to the gallery."))
+            return _back(article)
+    return _detail_page(request, article, photo_form=form, status=400)
 
 
 @library_view(Role.STAFF)
 @require_POST
 def photo_remove(request, article_id, photo_id):
     article = _article(request, article_id)
+    if article.state == ArticleState.PUBLISHED and not _is_editor(request):
+        raise Http404
     photo = get_object_or_404(GalleryPhoto, pk=photo_id, article=article)
     services.remove_photo(photo, by=request.user, request=request)
     messages.success(request, _("Photo removed."))

@@ -8,6 +8,7 @@ CSV. The PNG is drawn by Pillow from the same scene, so both always agree.
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -44,6 +45,11 @@ class Chart:
 
     def text(self, x, y, text, size=12, fill=INK, anchor="start", bold=False):
         self.items.append(("text", x, y, str(text), size, fill, anchor, bold))
+
+
+def colour(value, default: str = INK) -> str:
+    """`value` when it is a #RRGGBB colour, else `default`: a library's colour is data, not markup."""
+    return value if isinstance(value, str) and re.fullmatch(r"#[0-9A-Fa-f]{6}", value) else default
 
 
 def _fmt(n) -> str:
@@ -155,22 +161,22 @@ def svg(chart: Chart, element_id: str = "") -> str:
         kind = item[0]
         if kind == "rect":
             _, x, y, w, h, fill = item
-            out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{fill}"/>')
+            out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{escape(fill)}"/>')
         elif kind == "line":
             _, x1, y1, x2, y2, stroke, width, dash = item
             extra = ' stroke-dasharray="6 4"' if dash else ""
-            out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}" '
+            out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{escape(stroke)}" '
                        f'stroke-width="{width}"{extra}/>')
         elif kind == "poly":
             _, points, stroke, width = item
             pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            out.append(f'<polyline points="{pts}" fill="none" stroke="{stroke}" stroke-width="{width}" '
+            out.append(f'<polyline points="{pts}" fill="none" stroke="{escape(stroke)}" stroke-width="{width}" '
                        f'stroke-linejoin="round"/>')
         elif kind == "text":
             _, x, y, text, size, fill, anchor, bold = item
             weight = ' font-weight="700"' if bold else ""
-            out.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}" '
-                       f'text-anchor="{anchor}"{weight}>{escape(text)}</text>')
+            out.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{escape(fill)}" '
+                       f'text-anchor="{escape(anchor)}"{weight}>{escape(text)}</text>')
     out.append("</svg>")
     return "".join(out)
 

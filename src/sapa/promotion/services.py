@@ -43,6 +43,51 @@ def event_post_text(event, link_url: str) -> str:
     return "\n\n".join([event.title, when, _("Register: %(url)s") % {"url": link_url}])
 
 
+def flyer_jpeg(content: bytes) -> bytes:
+    """The flyer as a JPEG: every network takes it, and Instagram takes nothing else."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(content)) as image:
+        image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
+    return out.getvalue()
+
+
+def flyer_of_post(post):
+    """The flyer a post was made from (attach_flyer_to_new_post), or None."""
+    from sapa.social.models import MediaItem
+
+    if post.event_id is None:
+        return None
+    return (MediaItem.objects.filter(library_id=post.library_id, original_name__startswith=f"flyer-{post.event.slug}-",
+                                     created_at__lte=post.created_at)
+            .order_by("-created_at", "-id").first())
+
+
+def channel_version_content(post, channel, source=None) -> dict | None:
+    """What a channel version added later to an event's post starts with: the text and the image
+    of the versions before it (or, for a post made from a flyer before any channel existed, the
+    suggested text and the flyer), the registration link being the channel's own short link so
+    its clicks count for that network. None for a post about no event."""
+    from sapa.social.services import registration_link
+
+    if post.event_id is None:
+        return None
+    event = post.event
+    link = registration_link(event, channel)
+    if source is not None and source.text.strip():
+        text = source.text.replace(source.link, link) if source.link else source.text
+        media = source.ordered_media()
+    else:
+        with translation.override(library_language(post.library)):
+            text = event_post_text(event, link)
+        flyer = flyer_of_post(post)
+        media = [flyer] if flyer is not None else []
+    return {"text": text, "link": link, "media": media}
+
+
 def attach_flyer_to_new_post(event, layout: str, size: str, *, by, request=None):
     """A draft social post about `event` with its flyer (`layout`, `size`) as the image.
 
@@ -62,7 +107,8 @@ def attach_flyer_to_new_post(event, layout: str, size: str, *, by, request=None)
     if layout not in flyers.LAYOUTS or size not in POST_SIZES:
         raise ValueError("unknown layout or size")
     language = library_language(library)
-    content, ext = flyers.flyer_file(event, layout, size, language=language)
+    content, _ext = flyers.flyer_file(event, layout, size, language=language)
+    content, ext = flyer_jpeg(content), "jpg"
     channels = list(SocialChannel.objects.filter(library=library, is_active=True).order_by("network", "name"))
     with translation.override(language), transaction.atomic():
         media = add_media(library, ContentFile(content, name=f"flyer-{event.slug}-{layout}-{size}.{ext}"),

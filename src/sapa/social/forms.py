@@ -7,7 +7,6 @@ left empty on an edit, the stored ones are kept.
 
 from __future__ import annotations
 
-import os
 from datetime import time
 
 from django import forms
@@ -15,7 +14,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from sapa.social.media import VIDEO_EXTENSIONS
+from sapa.core.uploads import video_container
 from sapa.social.models import (
     SERVER_URL_NETWORKS,
     Campaign,
@@ -246,8 +245,8 @@ class PublishedForm(forms.Form):
 
 
 class MediaUploadForm(forms.Form):
-    file = forms.FileField(label=_("File"), help_text=_("An image (JPEG, PNG, WebP) or, for YouTube, TikTok "
-                                                        "and WhatsApp, a video."))
+    file = forms.FileField(label=_("File"), help_text=_("An image (JPEG, PNG, WebP, GIF) or, for YouTube, "
+                                                        "TikTok and WhatsApp, a video (MP4, MOV, WebM)."))
     alt_text = forms.CharField(label=_("Alt text"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                help_text=_("What the image shows, for people who cannot see it. Required "
                                            "for images."))
@@ -257,7 +256,9 @@ class MediaUploadForm(forms.Form):
         upload = data.get("file")
         if not upload:
             return data
-        is_video = os.path.splitext(upload.name)[1].lower() in VIDEO_EXTENSIONS
+        upload.seek(0)
+        is_video = video_container(upload.read(64)) is not None  # by content, not by name
+        upload.seek(0)
         limit = video_max_bytes() if is_video else image_max_bytes()
         if upload.size > limit:
             self.add_error("file", _("The file is %(size)s; the limit is %(limit)s.") % {

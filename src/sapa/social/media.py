@@ -9,18 +9,17 @@ to strip it), compressed under the size limit. The original is kept.
 from __future__ import annotations
 
 import io
-import mimetypes
 import os
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
+from sapa.core import uploads
 from sapa.social.models import MediaItem, MediaKind, Network
 from sapa.social.validation import LIMITS
 
-VIDEO_EXTENSIONS = {".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv"}
 # Pillow refuses to open images above this many pixels (decompression bombs).
 Image.MAX_IMAGE_PIXELS = 80_000_000
 
@@ -54,32 +53,30 @@ FIT_TARGETS = {
 def add_media(library, uploaded, *, alt_text: str = "", uploaded_by=None) -> MediaItem:
     """Store an uploaded file in the library's media library, reading its facts.
 
-    Images: width, height, format and size are read with Pillow (a file that
-    is not an image is refused with a clear message). Videos are kept as they
-    are, for manual channels.
+    What the file is comes from its bytes (sapa.core.uploads.detect_media), not its
+    name: a JPEG, PNG, WebP or GIF decoded by Pillow (width, height, format), or an
+    MP4, MOV or WebM video by its container signature (kept as it is, for manual
+    channels). Anything else is refused with a clear message. The file is stored as
+    `<random>.<detected extension>`; the uploader's name is kept only as a label.
     """
     name = os.path.basename(getattr(uploaded, "name", "") or "file")
-    ext = os.path.splitext(name)[1].lower()
     data = uploaded.read()
-    if ext in VIDEO_EXTENSIONS:
-        item = MediaItem(library=library, kind=MediaKind.VIDEO, original_name=name, alt_text=alt_text,
-                         size_bytes=len(data), format=ext.lstrip(".").upper(),
-                         mime_type=mimetypes.guess_type(name)[0] or "video/mp4", uploaded_by=uploaded_by)
-        item.file.save(name, ContentFile(data), save=False)
-        item.save()
-        return item
     try:
+        found = uploads.detect_media(data, max_pixels=Image.MAX_IMAGE_PIXELS)
+    except uploads.TooLarge as exc:
+        raise MediaError(f"{name}: {exc}") from None
+    except uploads.NotAccepted:
+        raise MediaError(_("%(name)s is not an image or video Sapa can use. Upload a JPEG, PNG, WebP or GIF "
+                           "image, or an MP4, MOV or WebM video.") % {"name": name}) from None
+    item = MediaItem(library=library, kind=MediaKind.VIDEO if found.kind == "video" else MediaKind.IMAGE,
+                     original_name=name[:255], alt_text=alt_text, size_bytes=len(data), format=found.format,
+                     mime_type=found.mime, uploaded_by=uploaded_by)
+    if found.kind == "image":
+        item.width, item.height = found.width, found.height
         with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            width, height = ImageOps.exif_transpose(img).size if _rotated(img) else img.size
-            fmt = img.format or ""
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise MediaError(_("%(name)s is not an image Sapa can read. Upload a JPEG, PNG or WebP file, "
-                           "or a video.") % {"name": name}) from None
-    item = MediaItem(library=library, kind=MediaKind.IMAGE, original_name=name, alt_text=alt_text,
-                     width=width, height=height, size_bytes=len(data), format=fmt.upper(),
-                     mime_type=Image.MIME.get(fmt, "application/octet-stream"), uploaded_by=uploaded_by)
-    item.file.save(name, ContentFile(data), save=False)
+            if _rotated(img):
+                item.width, item.height = found.height, found.width
+    item.file.save(uploads.random_name(found.ext), ContentFile(data), save=False)
     item.save()
     return item
 
@@ -152,6 +149,6 @@ def fit_for_network(item: MediaItem, network: str, *, by=None) -> MediaItem:
     new = MediaItem(library=item.library, kind=MediaKind.IMAGE, original_name=name, alt_text=item.alt_text,
                     width=width, height=height, size_bytes=len(fitted), format="JPEG",
                     mime_type="image/jpeg", derived_from=item, uploaded_by=by)
-    new.file.save(name, ContentFile(fitted), save=False)
+    new.file.save(uploads.random_name("jpg"), ContentFile(fitted), save=False)
     new.save()
     return new

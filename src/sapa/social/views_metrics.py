@@ -150,7 +150,7 @@ def chart_over_time(library, pairs, *, days: int, key: str, title: str) -> chart
             rows.append((label, totals.reach, totals.interactions, percent(totals.rate)))
             current = _next_bucket(current, monthly)
     columns = [_("Month") if monthly else _("Week from"), _("Reach"), _("Interactions"), _("Engagement rate")]
-    chart = charts.pairs(key, title, rows, library.primary_color or charts.INK, columns,
+    chart = charts.pairs(key, title, rows, charts.colour(library.primary_color), columns,
                          (_("Reach"), _("Interactions")))
     chart.description = (
         _("Reach and interactions (likes, comments, shares and clicks) of the posts published in each month.")
@@ -291,4 +291,5 @@ def import_csv(request):
             if result.imported:
                 return redirect("social-metrics", slug=request.library.slug)
     return render(request, "social/metrics/import.html", {"form": form, "problems": problems,
-                                                          "result": result})
+                                                          "result": result},
+                  status=400 if form.errors or problems else 200)

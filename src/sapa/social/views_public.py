@@ -4,6 +4,7 @@ The link (sapa.social.workflow.review_url) is signed and expires; it works for
 one post and one review round only.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -34,7 +35,15 @@ def review(request, token):
     except workflow.ReviewLinkInvalid as exc:
         return _invalid(request, exc.reason)
     context = {"post": post, "error": "", "done": "", "name": "", "comment": ""}
-    if request.method == "POST":
+    try:
+        # A logged-in member of the library acts as themselves: their role counts (workflow.link_reviewer).
+        workflow.link_reviewer(post, request.user)
+        refused = ""
+    except PermissionDenied as exc:
+        refused = str(exc)
+    if request.method == "POST" and refused:
+        context["error"] = refused
+    elif request.method == "POST":
         name = request.POST.get("name", "").strip()
         comment = request.POST.get("comment", "").strip()
         decision = request.POST.get("decision")
@@ -43,14 +52,15 @@ def review(request, token):
             if not name:
                 context["error"] = _("Write your name, so the team knows who reviewed it.")
             elif decision == "approve":
-                workflow.approve_via_link(token, reviewer_name=name, comment=comment, request=request)
+                workflow.approve_via_link(token, reviewer_name=name, comment=comment, request=request,
+                                          user=request.user)
                 context["done"] = _("Thank you: the post is approved.")
             elif decision == "changes":
                 if not comment:
                     context["error"] = _("Say what should change.")
                 else:
                     workflow.request_changes_via_link(token, reviewer_name=name, comment=comment,
-                                                      request=request)
+                                                      request=request, user=request.user)
                     context["done"] = _("Thank you: the team will make the changes.")
         except workflow.ReviewLinkInvalid as exc:
             return _invalid(request, exc.reason)
@@ -59,8 +69,10 @@ def review(request, token):
     for variant in variants:
         variant.problems = validate_variant(variant, for_schedule=False)
     context["variants"] = variants
-    context["can_act"] = post.status == workflow.S.IN_REVIEW and not context["done"]
-    response = render(request, "social/review.html", context, status=400 if context["error"] else 200)
+    context["can_act"] = post.status == workflow.S.IN_REVIEW and not context["done"] and not refused
+    context["refused"] = refused
+    status = 403 if refused and request.method == "POST" else 400 if context["error"] else 200
+    response = render(request, "social/review.html", context, status=status)
     # The token is in the URL: do not leak it to the sites of images or links on the page.
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -19,6 +19,7 @@ import calendar as pycalendar
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -32,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sapa.core.uploads import content_disposition_inline
 from sapa.libraries import audit
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
@@ -465,7 +467,9 @@ def _post_context(request, post: Post, *, forms: dict | None = None, refused: di
         v.can_fit = v.editable and any(p.code in FIT_CODES for p in v.problems) and bool(_unfit_images(v))
     used = {v.channel_id for v in variants}
     review_link = ""
-    if post.review_nonce and post.status == S.IN_REVIEW:
+    # Editors only: it is for them and for reviewers outside the library; a member
+    # below editor could otherwise approve their own post through it, logged out.
+    if post.review_nonce and post.status == S.IN_REVIEW and _is_editor(request):
         review_link = workflow.review_url(post)
     return {
         "post": post, "variants": variants, "history": _history(post, {}),
@@ -493,8 +497,12 @@ def post_action(request, post_id, action):
     try:
         if action == "submit":
             workflow.submit_for_review(post, by=request.user, request=request)
-            messages.success(request, _("Sent for review. Editors can approve it; you can also copy the "
-                                        "review link for someone without an account."))
+            if _is_editor(request):
+                messages.success(request, _("Sent for review. Editors can approve it; you can also copy the "
+                                            "review link for someone without an account."))
+            else:
+                messages.success(request, _("Sent for review. An editor approves it, or sends the review "
+                                            "link to someone outside the library."))
         elif action == "approve":
             _require_editor(request)
             workflow.approve(post, by=request.user, comment=comment, request=request)
@@ -519,9 +527,14 @@ def post_action(request, post_id, action):
         elif action == "add-channel":
             channel = _channel(request, request.POST.get("channel"))
             source = post.variants.order_by("id").first()
-            services.add_variant(post, channel, by=request.user, text=source.text if source else "",
-                                 link=source.link if source else "",
-                                 media=source.ordered_media() if source else [], request=request)
+            content = {"text": source.text, "link": source.link, "media": source.ordered_media()} if source \
+                else {"text": "", "link": "", "media": []}
+            if apps.is_installed("sapa.promotion"):
+                # An event's post: its text and flyer, with this channel's own short link.
+                from sapa.promotion.services import channel_version_content
+
+                content = channel_version_content(post, channel, source) or content
+            services.add_variant(post, channel, by=request.user, request=request, **content)
             messages.success(request, _("Channel added."))
         else:
             raise Http404
@@ -718,8 +731,12 @@ def media_file(request, media_id):
         handle = item.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
-    return FileResponse(handle, as_attachment="download" in request.GET, filename=item.original_name or None,
-                        content_type=item.mime_type or None)
+    inline = content_disposition_inline(item.mime_type)
+    response = FileResponse(handle, as_attachment="download" in request.GET or not inline,
+                            filename=item.original_name or None,
+                            content_type=item.mime_type if inline else "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- Manual to-dos -------------------------------------------------------------------------------

@@ -354,19 +354,50 @@ def post_for_review_token(token: str, *, max_age: timedelta | None = None) -> Po
     return post
 
 
-def approve_via_link(token: str, *, reviewer_name: str, comment: str = "", request=None) -> Post:
-    """Approve the post of a review link, as `reviewer_name` (no account needed)."""
+def link_reviewer(post: Post, user=None):
+    """Who acts on a review link: a name for a reviewer from outside, or the logged-in editor.
+
+    The link is for reviewers outside the library and for its editors. A
+    logged-in member of the post's library acts as themselves, so their role
+    counts: below editor is refused, and the post's author is refused
+    whatever their role (PermissionDenied). Returns the user who acts, or
+    None for a reviewer from outside (who gives a name).
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    if post.created_by_id is not None and post.created_by_id == user.pk:
+        raise PermissionDenied(_("You wrote this post: someone else must approve it."))
+    membership = Membership.objects.filter(user=user, library_id=post.library_id).first()
+    if membership is None:
+        return None
+    if not membership.has_role(Role.EDITOR):
+        raise PermissionDenied(_("Approving a post needs the editor or admin role."))
+    return user
+
+
+def _link_actor(post: Post, user, reviewer_name: str):
+    member = link_reviewer(post, user)
+    if member is not None:
+        return member
+    return _("%(name)s (review link)") % {"name": reviewer_name.strip()[:200] or _("Reviewer")}
+
+
+def approve_via_link(token: str, *, reviewer_name: str, comment: str = "", request=None, user=None) -> Post:
+    """Approve the post of a review link, as `reviewer_name` (no account needed).
+
+    A logged-in `user` of the post's library acts as themselves (link_reviewer:
+    PermissionDenied for the author and for members below editor).
+    """
     post = post_for_review_token(token)
     if post.status != S.IN_REVIEW:
         raise ReviewLinkInvalid("not_in_review")
-    label = _("%(name)s (review link)") % {"name": reviewer_name.strip()[:200] or _("Reviewer")}
-    return approve(post, by=label, comment=comment, request=request)
+    return approve(post, by=_link_actor(post, user, reviewer_name), comment=comment, request=request)
 
 
-def request_changes_via_link(token: str, *, reviewer_name: str, comment: str, request=None) -> Post:
+def request_changes_via_link(token: str, *, reviewer_name: str, comment: str, request=None,
+                             user=None) -> Post:
     """Send the post of a review link back to draft with a comment, as `reviewer_name`."""
     post = post_for_review_token(token)
     if post.status != S.IN_REVIEW:
         raise ReviewLinkInvalid("not_in_review")
-    label = _("%(name)s (review link)") % {"name": reviewer_name.strip()[:200] or _("Reviewer")}
-    return request_changes(post, by=label, comment=comment, request=request)
+    return request_changes(post, by=_link_actor(post, user, reviewer_name), comment=comment, request=request)

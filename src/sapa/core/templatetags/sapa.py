@@ -16,6 +16,12 @@ def day(dt, tz_name="Asia/Jakarta"):
     return timefmt.format_date(dt, tz_name) if dt else ""
 
 
+@register.filter
+def before_period(text):
+    """A name that ends a sentence: "Siti, S.IP." + "." must not read "S.IP.."."""
+    return str(text).rstrip().removesuffix(".") if text else ""
+
+
 @register.simple_tag
 def when_range(start, end, tz_name="Asia/Jakarta"):
     return timefmt.format_range(start, end, tz_name)

@@ -15,6 +15,8 @@ from sapa.libraries.models import Library, Membership, Role, User
 DEMO_EMAIL = "admin@perpustakaan.test"
 DEMO_PASSWORD = os.environ.get("SAPA_DEMO_PASSWORD", "sapa-demo-2020")
 DEMO_SLUG = "balitbangdiklat"
+NEIGHBOUR_SLUG = "perpus-tetangga"
+NEIGHBOUR_EMAIL = "admin@tetangga.test"
 
 
 class Command(BaseCommand):
@@ -43,6 +45,16 @@ class Command(BaseCommand):
                 loader = getattr(config, "load_demo", None)
                 if loader is not None:
                     loader(library, admin)
+            # A second library with its own admin and nothing else: what staff of one
+            # library can reach of another's (scripts/probe.py logs in as this admin).
+            neighbour, _ = Library.objects.get_or_create(
+                slug=NEIGHBOUR_SLUG, defaults={"name": "Perpustakaan Kota Tetangga", "city": "Bogor"})
+            neighbour_admin = User.objects.filter(email=NEIGHBOUR_EMAIL).first()
+            if neighbour_admin is None:
+                neighbour_admin = User.objects.create_user(NEIGHBOUR_EMAIL, DEMO_PASSWORD, name="Admin Tetangga")
+            Membership.objects.get_or_create(user=neighbour_admin, library=neighbour,
+                                             defaults={"role": Role.ADMIN})
         self.stdout.write(self.style.SUCCESS("Demo library ready."))
         self.stdout.write(f"  staff login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
         self.stdout.write(f"  public site: /{DEMO_SLUG}/")
+        self.stdout.write(f"  another library's admin: {NEIGHBOUR_EMAIL} / {DEMO_PASSWORD} (/{NEIGHBOUR_SLUG}/)")
