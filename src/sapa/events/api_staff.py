@@ -6,7 +6,7 @@ role; the export needs editor or admin, like the export button (a member
 below that gets 403, since they already know the event exists).
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -15,6 +15,7 @@ from ninja import Field as NinjaField
 from ninja import Query, Router, Schema
 
 from sapa.api.errors import ApiError
+from sapa.api.types import Day, IdOrZero, Text
 from sapa.events import exports
 from sapa.events.models import Event, RegistrationStatus
 from sapa.libraries.models import Membership, Role
@@ -52,10 +53,10 @@ class RegistrationPage(Schema):
 
 class RegistrationFilters(Schema):
     status: str = NinjaField("", description="confirmed, waitlisted, cancelled or active (the first two)")
-    category: int | None = NinjaField(None, description="a category id; 0 for no category")
-    q: str = NinjaField("", description="search in name, email, institution and WhatsApp number")
-    date_from: date | None = NinjaField(None, description="registered on or after (event's local day)")
-    date_to: date | None = NinjaField(None, description="registered on or before (event's local day)")
+    category: IdOrZero | None = NinjaField(None, description="a category id; 0 for no category")
+    q: Text = NinjaField("", description="search in name, email, institution and WhatsApp number")
+    date_from: Day | None = NinjaField(None, description="registered on or after (event's local day)")
+    date_to: Day | None = NinjaField(None, description="registered on or before (event's local day)")
 
 
 def _event(request, slug: str, event_slug: str, role: str = Role.STAFF) -> Event:

@@ -11,7 +11,7 @@ error body's `details`. Credentials of a channel never leave the server.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
@@ -27,6 +27,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
 from sapa.api.errors import ApiError, error_response
+from sapa.api.types import Day, Id, Moment, Text
 from sapa.libraries.models import Membership, Role
 from sapa.social import services, workflow
 from sapa.social.models import Channel, MediaItem, Post, PostVariant, VariantState
@@ -105,43 +106,43 @@ class PostPage(Schema):
 
 
 class VariantIn(Schema):
-    channel: int = NinjaField(description="a channel id of the library; one variant per channel")
-    text: str = ""
-    link: str = ""
-    first_comment: str = ""
-    media: list[int] = NinjaField(default_factory=list, description="media item ids, in order")
-    scheduled_at: datetime | None = None
+    channel: Id = NinjaField(description="a channel id of the library; one variant per channel")
+    text: Text = ""
+    link: Text = ""
+    first_comment: Text = ""
+    media: list[Id] = NinjaField(default_factory=list, description="media item ids, in order")
+    scheduled_at: Moment | None = None
 
 
 class PostIn(Schema):
-    title: str = NinjaField(min_length=1, max_length=200)
-    note: str = ""
-    campaign: int | None = None
+    title: Text = NinjaField(min_length=1, max_length=200)
+    note: Text = ""
+    campaign: Id | None = None
     variants: list[VariantIn] = NinjaField(default_factory=list)
 
 
 class VariantPatch(Schema):
-    channel: int = NinjaField(description="which variant (by its channel); a new channel adds a variant")
-    text: str | None = None
-    link: str | None = None
-    first_comment: str | None = None
-    media: list[int] | None = None
-    scheduled_at: datetime | None = None
+    channel: Id = NinjaField(description="which variant (by its channel); a new channel adds a variant")
+    text: Text | None = None
+    link: Text | None = None
+    first_comment: Text | None = None
+    media: list[Id] | None = None
+    scheduled_at: Moment | None = None
 
 
 class PostPatch(Schema):
-    title: str | None = NinjaField(None, min_length=1, max_length=200)
-    note: str | None = None
+    title: Text | None = NinjaField(None, min_length=1, max_length=200)
+    note: Text | None = None
     variants: list[VariantPatch] = NinjaField(default_factory=list)
 
 
 class ScheduleIn(Schema):
-    scheduled_at: datetime | None = NinjaField(
+    scheduled_at: Moment | None = NinjaField(
         None, description="one time for every approved variant; empty: each variant's own time")
 
 
 class ReviewIn(Schema):
-    comment: str = ""
+    comment: Text = ""
 
 
 class ErrorBody(Schema):
@@ -149,9 +150,9 @@ class ErrorBody(Schema):
 
 
 class CalendarFilters(Schema):
-    start: date = NinjaField(description="first day (the library's time zone)")
-    end: date = NinjaField(description="last day, included")
-    channel: int | None = NinjaField(None, description="a channel id")
+    start: Day = NinjaField(description="first day (the library's time zone)")
+    end: Day = NinjaField(description="last day, included")
+    channel: Id | None = NinjaField(None, description="a channel id")
     status: str = NinjaField("", description="a variant state, or several separated by commas")
 
 
@@ -190,7 +191,7 @@ def _post_out(post: Post) -> PostOut:
                    updated_at=post.updated_at, variants=[_variant_out(v) for v in variants])
 
 
-def _post(request, slug: str, post_id: int) -> tuple[Membership, Post]:
+def _post(request, slug: str, post_id: Id) -> tuple[Membership, Post]:
     membership = _membership(request, slug)
     post = get_object_or_404(Post.objects.select_related("library"), pk=post_id, library=membership.library)
     return membership, post
@@ -267,7 +268,7 @@ def list_channels(request, slug: str):
 
 
 @router.get("/libraries/{slug}/social/channels/{channel_id}", response=ChannelOut, summary="One channel")
-def get_channel(request, slug: str, channel_id: int):
+def get_channel(request, slug: str, channel_id: Id):
     membership = _membership(request, slug)
     return _channel_out(get_object_or_404(Channel, pk=channel_id, library=membership.library))
 
@@ -322,7 +323,7 @@ def create_post(request, slug: str, payload: PostIn):
 
 
 @router.get("/libraries/{slug}/social/posts/{post_id}", response=PostOut, summary="One post with its variants")
-def get_post(request, slug: str, post_id: int):
+def get_post(request, slug: str, post_id: Id):
     _membership_, post = _post(request, slug, post_id)
     return _post_out(post)
 
@@ -332,7 +333,7 @@ def get_post(request, slug: str, post_id: int):
               description="Variants are named by their channel; a channel without a variant gets one. "
                           "Only draft variants can be changed here (409 otherwise): a post in review or "
                           "approved goes back to draft from the staff pages.")
-def update_post(request, slug: str, post_id: int, payload: PostPatch):
+def update_post(request, slug: str, post_id: Id, payload: PostPatch):
     _membership_, post = _post(request, slug, post_id)
     library = post.library
     resolved, problems = _check_variants(library, payload.variants)
@@ -371,7 +372,7 @@ def update_post(request, slug: str, post_id: int, payload: PostPatch):
 
 @router.post("/libraries/{slug}/social/posts/{post_id}/submit", response=PostOut,
              summary="Send a post's drafts to the editors for review")
-def submit_post(request, slug: str, post_id: int):
+def submit_post(request, slug: str, post_id: Id):
     _membership_, post = _post(request, slug, post_id)
     try:
         workflow.submit_for_review(post, by=request.auth, request=request)
@@ -385,7 +386,7 @@ def submit_post(request, slug: str, post_id: int):
 
 @router.post("/libraries/{slug}/social/posts/{post_id}/approve", response=PostOut,
              summary="Approve a post (editors and admins)", openapi_extra=_optional_body_doc(ReviewIn))
-def approve_post(request, slug: str, post_id: int):
+def approve_post(request, slug: str, post_id: Id):
     membership, post = _post(request, slug, post_id)
     payload = _optional_body(request, ReviewIn)
     if not membership.has_role(Role.EDITOR):
@@ -406,7 +407,7 @@ def approve_post(request, slug: str, post_id: int):
                          "and the answer is 422 with each problem (its `code`, `field`, `message` and the "
                          "`channel`) in `error.details`. Only approved variants can be scheduled (409).",
              openapi_extra=_optional_body_doc(ScheduleIn))
-def schedule_post(request, slug: str, post_id: int):
+def schedule_post(request, slug: str, post_id: Id):
     _membership_, post = _post(request, slug, post_id)
     payload = _optional_body(request, ScheduleIn)
     at = payload.scheduled_at
