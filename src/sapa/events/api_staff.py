@@ -59,6 +59,10 @@ class RegistrationFilters(Schema):
     date_to: Day | None = NinjaField(None, description="registered on or before (event's local day)")
 
 
+class ErrorBody(Schema):
+    error: dict[str, Any]
+
+
 def _event(request, slug: str, event_slug: str, role: str = Role.STAFF) -> Event:
     membership = get_object_or_404(Membership.objects.select_related("library"), user=request.auth,
                                    library__slug=slug)
@@ -102,6 +106,7 @@ def list_registrations(request, slug: str, event_slug: str, filters: Query[Regis
 
 
 @router.get("/libraries/{slug}/events/{event_slug}/registrations/export",
+            response={200: None, 403: ErrorBody},
             summary="Export an event's registrations (CSV or XLSX), streamed",
             description="`format`: `csv` (comma), `csv-semicolon` (for Excel in Indonesian) or `xlsx`. "
                         "The same filters as the list. Each export is written to the audit log.")

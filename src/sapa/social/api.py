@@ -293,7 +293,7 @@ def list_posts(request, slug: str, status: str = "", page: int = 1, page_size: i
                     results=[_post_out(p) for p in current])
 
 
-@router.post("/libraries/{slug}/social/posts", response={201: PostOut, 422: ErrorBody},
+@router.post("/libraries/{slug}/social/posts", response={201: PostOut, 403: ErrorBody, 422: ErrorBody},
              summary="Write a post (a draft) with a variant per channel")
 def create_post(request, slug: str, payload: PostIn):
     membership = _membership(request, slug)
@@ -328,7 +328,8 @@ def get_post(request, slug: str, post_id: Id):
     return _post_out(post)
 
 
-@router.patch("/libraries/{slug}/social/posts/{post_id}", response={200: PostOut, 422: ErrorBody},
+@router.patch("/libraries/{slug}/social/posts/{post_id}",
+              response={200: PostOut, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody},
               summary="Change a draft: its title, note, and its variants' text, link, media and time",
               description="Variants are named by their channel; a channel without a variant gets one. "
                           "Only draft variants can be changed here (409 otherwise): a post in review or "
@@ -370,7 +371,8 @@ def update_post(request, slug: str, post_id: Id, payload: PostPatch):
     return _post_out(post)
 
 
-@router.post("/libraries/{slug}/social/posts/{post_id}/submit", response=PostOut,
+@router.post("/libraries/{slug}/social/posts/{post_id}/submit", response={200: PostOut, 403: ErrorBody,
+                                                                        409: ErrorBody},
              summary="Send a post's drafts to the editors for review")
 def submit_post(request, slug: str, post_id: Id):
     _membership_, post = _post(request, slug, post_id)
@@ -384,7 +386,8 @@ def submit_post(request, slug: str, post_id: Id):
     return _post_out(post)
 
 
-@router.post("/libraries/{slug}/social/posts/{post_id}/approve", response=PostOut,
+@router.post("/libraries/{slug}/social/posts/{post_id}/approve", response={200: PostOut, 403: ErrorBody,
+                                                                         409: ErrorBody},
              summary="Approve a post (editors and admins)", openapi_extra=_optional_body_doc(ReviewIn))
 def approve_post(request, slug: str, post_id: Id):
     membership, post = _post(request, slug, post_id)
@@ -401,7 +404,8 @@ def approve_post(request, slug: str, post_id: Id):
     return _post_out(post)
 
 
-@router.post("/libraries/{slug}/social/posts/{post_id}/schedule", response={200: PostOut, 422: ErrorBody},
+@router.post("/libraries/{slug}/social/posts/{post_id}/schedule",
+             response={200: PostOut, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody},
              summary="Schedule a post's approved variants",
              description="Each network's checks run first; if any variant fails them nothing is scheduled "
                          "and the answer is 422 with each problem (its `code`, `field`, `message` and the "
