@@ -21,7 +21,9 @@ from datetime import timedelta
 
 import pytest
 import schemathesis
+from django.core.signals import request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -42,13 +44,34 @@ CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,
 
 # Loaded when the module is collected (pytest-django has set Django up by then): the pytest
 # plugin's fixture-based loader does not run on pytest 9.
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
-schema.config.generation.update(max_examples=EXAMPLES, no_shrink=True, allow_x00=True, deterministic=True,
-                                database="none")
+# One string in five and one integer in five come from these dictionaries: the odd inputs that once
+# ended in a 500 (NUL, control characters, U+FFFD, days out of range, ids past a bigint).
+CONFIG = schemathesis.Config.from_dict({
+    "dictionaries": {
+        "odd-text": {"values": ["a\u0000b", "\u0000", "a\u0001b", "\u001b[31m", "\u0085", "\ufffd", "0001-01-01",
+                                "9999-12-31", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", str(2**64)]},
+        "odd-numbers": {"values": [2**63, 2**64, -(2**63) - 1, 0, -1]},
+    },
+    "generation": {
+        "max-examples": EXAMPLES, "no-shrink": True, "allow-x00": True, "deterministic": True, "database": "none",
+        "dictionaries": {"string": {"dictionary": "odd-text", "probability": 0.2},
+                         "integer": {"dictionary": "odd-numbers", "probability": 0.2}},
+    },
+})
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(), config=CONFIG)
 
 
 @pytest.fixture
-def world(library, admin_user, settings):
+def _keep_the_test_connection():
+    """The WSGI handler closes "old" connections as each request starts, the test's too (inside its
+    transaction, on PostgreSQL); Django's own test client turns that off the same way."""
+    request_started.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(_keep_the_test_connection, library, admin_user, settings):
     """A library with an open event (a question, categories, a registration), a channel and a post."""
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     settings.SAPA_REGISTRATION_RATE = "100000/600"
@@ -71,8 +94,9 @@ def world(library, admin_user, settings):
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_operation_answers_as_documented(case, world):
-    # Every other request names the real objects (by the request's own data, so it stays reproducible).
-    if case.path_parameters and len(repr(case.query) + repr(case.body)) % 2 == 0:
+    # Three requests in four name the real objects (chosen by the request's own data, so a failure
+    # reproduces); the fourth keeps the generated names (unknown ones: 404).
+    if case.path_parameters and len(repr(case.query) + repr(case.body)) % 4:
         for name in case.path_parameters:
             if name in world:
                 case.path_parameters[name] = world[name]
