@@ -1,11 +1,15 @@
 import logging
 
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
 from sapa.api.errors import error_response
 
 API_PREFIX = "/api/v1/"
 logger = logging.getLogger("django.request")
+HANDLED_BY_DJANGO = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
 
 
 class ApiErrorBodyMiddleware:
@@ -40,7 +44,8 @@ class ApiErrorBodyMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        if not request.path.startswith(API_PREFIX):
+        # Django answers these itself (404, 403, 400); __call__ gives them the JSON body.
+        if not request.path.startswith(API_PREFIX) or isinstance(exception, HANDLED_BY_DJANGO):
             return None
         logger.error("Internal Server Error: %s", request.path, exc_info=exception,
                      extra={"status_code": 500, "request": request})
