@@ -46,6 +46,12 @@ TEXTS = {
 NOT_UTF8 = "%E9t%E9%80"
 
 
+UNREADABLE = ("The request contains characters that could not be read (it is not valid UTF-8, or it contains a NUL "
+              "character). Type the text again, or paste it as plain text.")
+CONTROL_MESSAGE = ("This text contains invisible control characters or characters that could not be read. Type it "
+                   "again, or paste it as plain text.")
+
+
 def t(text):
     with language("id"):
         return gettext(text)
@@ -175,7 +181,7 @@ def test_every_public_form_refuses_odd_text_with_a_message_and_stores_none(site)
             response = client.post(url, body, content_type="application/x-www-form-urlencoded")
             assert_refused_or_fine(response, f"{name} {field} not-utf8")
             if response.status_code == 400:
-                assert t("The request contains characters that could not be read") in response.content.decode()
+                assert t(UNREADABLE) in response.content.decode()
         # The whole form in UTF-16: refused, with a message.
         # (The test client encodes the text in the charset the content type names.)
         encoded = "&".join(f"{k}={v}" for k, v in good.items())
@@ -194,7 +200,7 @@ def test_a_control_character_is_refused_on_the_field_with_the_message(site):
     name, client, url, good, _fields = public_forms(site)[0]
     response = client.post(url, {**good, "name": "Siti\x01Rahma"})
     assert response.status_code == 400 or response.status_code == 200
-    assert t("This text contains invisible control characters") in response.content.decode()
+    assert t(CONTROL_MESSAGE) in response.content.decode()
     assert not upcoming.registrations.filter(email="siti@example.org").exists()
     # The same form without it is saved.
     assert client.post(url, good).status_code == 302
@@ -207,7 +213,7 @@ def test_a_nul_in_a_live_question_is_refused_and_not_stored(site):
     assert response.status_code == 400
     response = board.post(url, {**good, "text": "Kapan\x07mulai?"})
     assert response.status_code == 400
-    assert t("This text contains invisible control characters") in response.content.decode()
+    assert t(CONTROL_MESSAGE) in response.content.decode()
     assert not site["live"].live_questions.exists() if hasattr(site["live"], "live_questions") else True
     from sapa.live.models import LiveQuestion
 
@@ -221,7 +227,7 @@ def test_a_nul_in_a_search_or_a_path_is_refused(site, admin_client):
     base = f"/staff/{library.slug}/events/{event.pk}/registrations/"
     response = admin_client.get(base + "?q=a%00b")
     assert response.status_code == 400
-    assert t("The request contains characters that could not be read") in response.content.decode()
+    assert t(UNREADABLE) in response.content.decode()
     assert admin_client.get(base + "?q=" + NOT_UTF8).status_code == 400
     assert Client().get("/p/00000000-0000-0000-0000-000000000000/a%00b/").status_code == 400
     assert admin_client.get(base + "?q=Budi").status_code == 200
