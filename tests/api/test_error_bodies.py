@@ -51,14 +51,18 @@ def test_the_document_lists_the_codes_each_operation_answers(client):
     schema = json.loads(client.get("/api/v1/openapi.json").content)
     paths = schema["paths"]
     post = paths["/api/v1/libraries/{slug}/social/posts/{post_id}"]
-    assert {"200", "400", "401", "403", "404", "409", "415", "422"} <= set(post["patch"]["responses"])
+    assert {"200", "400", "401", "403", "404", "409", "415", "422"} <= set(
+        post["patch"]["responses"]
+    )
     assert {"200", "400", "401", "404", "422"} <= set(post["get"]["responses"])
     assert "415" not in post["get"]["responses"]
     me = paths["/api/v1/me"]["get"]["responses"]
     assert set(me) == {"200", "400", "401"}
     public = paths["/api/v1/events/{slug}/registrations"]["post"]["responses"]
     assert {"201", "404", "409", "415", "422", "429"} <= set(public) and "401" not in public
-    export = paths["/api/v1/libraries/{slug}/events/{event_slug}/registrations/export"]["get"]["responses"]
+    export = paths["/api/v1/libraries/{slug}/events/{event_slug}/registrations/export"]["get"][
+        "responses"
+    ]
     assert "403" in export
     error = post["patch"]["responses"]["409"]["content"]["application/json"]["schema"]
     assert error == {"$ref": "#/components/schemas/ErrorBody"} or "error" in json.dumps(error)

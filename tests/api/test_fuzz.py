@@ -39,26 +39,54 @@ from sapa.libraries.services import create_api_token
 from sapa.social import services as social_services
 
 EXAMPLES = int(os.environ.get("SAPA_FUZZ_EXAMPLES", "25"))
-CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance)
+CHECKS = (
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+)
 
 
 # Loaded when the module is collected (pytest-django has set Django up by then): the pytest
 # plugin's fixture-based loader does not run on pytest 9.
 # One string in five and one integer in five come from these dictionaries: the odd inputs that once
 # ended in a 500 (NUL, control characters, U+FFFD, days out of range, ids past a bigint).
-CONFIG = schemathesis.Config.from_dict({
-    "dictionaries": {
-        "odd-text": {"values": ["a\u0000b", "\u0000", "a\u0001b", "\u001b[31m", "\u0085", "\ufffd", "0001-01-01",
-                                "9999-12-31", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", str(2**64)]},
-        "odd-numbers": {"values": [2**63, 2**64, -(2**63) - 1, 0, -1]},
-    },
-    "generation": {
-        "max-examples": EXAMPLES, "no-shrink": True, "allow-x00": True, "deterministic": True, "database": "none",
-        "dictionaries": {"string": {"dictionary": "odd-text", "probability": 0.2},
-                         "integer": {"dictionary": "odd-numbers", "probability": 0.2}},
-    },
-})
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(), config=CONFIG)
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "dictionaries": {
+            "odd-text": {
+                "values": [
+                    "a\u0000b",
+                    "\u0000",
+                    "a\u0001b",
+                    "\u001b[31m",
+                    "\u0085",
+                    "\ufffd",
+                    "0001-01-01",
+                    "9999-12-31",
+                    "0001-01-01T00:00:00Z",
+                    "9999-12-31T23:59:59Z",
+                    str(2**64),
+                ]
+            },
+            "odd-numbers": {"values": [2**63, 2**64, -(2**63) - 1, 0, -1]},
+        },
+        "generation": {
+            "max-examples": EXAMPLES,
+            "no-shrink": True,
+            "allow-x00": True,
+            "deterministic": True,
+            "database": "none",
+            "dictionaries": {
+                "string": {"dictionary": "odd-text", "probability": 0.2},
+                "integer": {"dictionary": "odd-numbers", "probability": 0.2},
+            },
+        },
+    }
+)
+schema = schemathesis.openapi.from_wsgi(
+    "/api/v1/openapi.json", get_wsgi_application(), config=CONFIG
+)
 
 
 @pytest.fixture
@@ -76,19 +104,39 @@ def world(_keep_the_test_connection, library, admin_user, settings):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     settings.SAPA_REGISTRATION_RATE = "100000/600"
     now = timezone.now()
-    event = Event.objects.create(library=library, slug="diskusi", title="Diskusi", capacity=50,
-                                 starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=2),
-                                 status=EventStatus.PUBLISHED, registration_opens_at=now - timedelta(days=1))
+    event = Event.objects.create(
+        library=library,
+        slug="diskusi",
+        title="Diskusi",
+        capacity=50,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=2),
+        status=EventStatus.PUBLISHED,
+        registration_opens_at=now - timedelta(days=1),
+    )
     event_services.create_default_categories(event)
     Question.objects.create(event=event, label="Jabatan", kind=QuestionKind.SHORT_TEXT, position=0)
-    event_services.register(event, name="Budi", email="budi@example.org", consent=True, source="staff")
-    channel = social_services.create_channel(library, network="telegram", name="Kanal", by=admin_user,
-                                             credentials={"bot_token": "1:x", "chat_id": "@perpus"})
+    event_services.register(
+        event, name="Budi", email="budi@example.org", consent=True, source="staff"
+    )
+    channel = social_services.create_channel(
+        library,
+        network="telegram",
+        name="Kanal",
+        by=admin_user,
+        credentials={"bot_token": "1:x", "chat_id": "@perpus"},
+    )
     post = social_services.create_post(library, by=admin_user, title="Pos")
     social_services.add_variant(post, channel, by=admin_user, text="Halo")
     raw = create_api_token(admin_user, name="fuzz")[1]
-    return {"slug": library.slug, "library": library.slug, "event_slug": event.slug, "post_id": post.pk,
-            "channel_id": channel.pk, "token": raw}
+    return {
+        "slug": library.slug,
+        "library": library.slug,
+        "event_slug": event.slug,
+        "post_id": post.pk,
+        "channel_id": channel.pk,
+        "token": raw,
+    }
 
 
 @schema.parametrize()

@@ -22,7 +22,6 @@ from sapa.attendance.services import record_attendance
 from sapa.events import services as event_services
 from sapa.events.forms import form_timestamp, question_field_name
 from sapa.events.models import Event, EventStatus, Question, QuestionKind
-from sapa.libraries.models import ApiToken, Membership, Role
 from sapa.news.models import Article, ArticleState
 from sapa.prizes import services as prize_services
 from sapa.prizes.models import Prize
@@ -46,10 +45,14 @@ TEXTS = {
 NOT_UTF8 = "%E9t%E9%80"
 
 
-UNREADABLE = ("The request contains characters that could not be read (it is not valid UTF-8, or it contains a NUL "
-              "character). Type the text again, or paste it as plain text.")
-CONTROL_MESSAGE = ("This text contains invisible control characters or characters that could not be read. Type it "
-                   "again, or paste it as plain text.")
+UNREADABLE = (
+    "The request contains characters that could not be read (it is not valid UTF-8, or it contains a NUL "
+    "character). Type the text again, or paste it as plain text."
+)
+CONTROL_MESSAGE = (
+    "This text contains invisible control characters or characters that could not be read. Type it "
+    "again, or paste it as plain text."
+)
 
 
 def t(text):
@@ -69,42 +72,92 @@ def _hosts(settings, tmp_path):
 def site(library, admin_user, django_capture_on_commit_callbacks):
     """One of each public form's targets: an open event, a live one, an ended one with a winner, an article..."""
     now = timezone.now()
-    upcoming = Event.objects.create(library=library, slug="akan-datang", title="Acara", capacity=1000,
-                                    starts_at=now + timedelta(days=5), ends_at=now + timedelta(days=5, hours=2),
-                                    status=EventStatus.PUBLISHED, registration_opens_at=now - timedelta(days=1))
+    upcoming = Event.objects.create(
+        library=library,
+        slug="akan-datang",
+        title="Acara",
+        capacity=1000,
+        starts_at=now + timedelta(days=5),
+        ends_at=now + timedelta(days=5, hours=2),
+        status=EventStatus.PUBLISHED,
+        registration_opens_at=now - timedelta(days=1),
+    )
     event_services.create_default_categories(upcoming)
-    question = Question.objects.create(event=upcoming, label="Jabatan", kind=QuestionKind.SHORT_TEXT,
-                                       required=True, position=0)
-    person = event_services.register(upcoming, name="Budi Santoso", email="budi@example.org", consent=True,
-                                     source="staff").registration
-    live = Event.objects.create(library=library, slug="berlangsung", title="Live", capacity=100,
-                                starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=2),
-                                status=EventStatus.PUBLISHED, registration_closes_at=now + timedelta(hours=1))
-    listener = event_services.register(live, name="Ani", email="ani@example.org", consent=True,
-                                       source="staff").registration
-    ended = Event.objects.create(library=library, slug="selesai", title="Selesai", capacity=100,
-                                 starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1),
-                                 status=EventStatus.PUBLISHED, registration_opens_at=now - timedelta(days=10),
-                                 registration_closes_at=now + timedelta(days=1))
-    attendee = event_services.register(ended, name="Dewi", email="dewi@example.org", consent=True,
-                                       source="staff").registration
+    question = Question.objects.create(
+        event=upcoming, label="Jabatan", kind=QuestionKind.SHORT_TEXT, required=True, position=0
+    )
+    person = event_services.register(
+        upcoming, name="Budi Santoso", email="budi@example.org", consent=True, source="staff"
+    ).registration
+    live = Event.objects.create(
+        library=library,
+        slug="berlangsung",
+        title="Live",
+        capacity=100,
+        starts_at=now - timedelta(minutes=30),
+        ends_at=now + timedelta(hours=2),
+        status=EventStatus.PUBLISHED,
+        registration_closes_at=now + timedelta(hours=1),
+    )
+    listener = event_services.register(
+        live, name="Ani", email="ani@example.org", consent=True, source="staff"
+    ).registration
+    ended = Event.objects.create(
+        library=library,
+        slug="selesai",
+        title="Selesai",
+        capacity=100,
+        starts_at=now - timedelta(hours=3),
+        ends_at=now - timedelta(hours=1),
+        status=EventStatus.PUBLISHED,
+        registration_opens_at=now - timedelta(days=10),
+        registration_closes_at=now + timedelta(days=1),
+    )
+    attendee = event_services.register(
+        ended, name="Dewi", email="dewi@example.org", consent=True, source="staff"
+    ).registration
     record_attendance(attendee, minutes=120, checked_in_at=now - timedelta(hours=2))
     survey = survey_for(ended)
-    survey_text = SurveyQuestion.objects.create(survey=survey, label="Usul", kind=SurveyKind.SHORT_TEXT, position=0)
+    survey_text = SurveyQuestion.objects.create(
+        survey=survey, label="Usul", kind=SurveyKind.SHORT_TEXT, position=0
+    )
     Prize.objects.create(event=ended, name="Mug", quantity=1)
     with django_capture_on_commit_callbacks(execute=True):
         draw, _ = prize_services.run_draw(prize_services.prepare_draw(ended))
     winner = draw.winners.get()
-    article = Article.objects.create(library=library, slug="kabar", title="Kabar", body="Isi",
-                                     state=ArticleState.PUBLISHED, published_at=now - timedelta(hours=1))
-    channel = social_services.create_channel(library, network="telegram", name="Kanal", by=admin_user,
-                                             credentials={"bot_token": "1:x", "chat_id": "@perpus"})
+    article = Article.objects.create(
+        library=library,
+        slug="kabar",
+        title="Kabar",
+        body="Isi",
+        state=ArticleState.PUBLISHED,
+        published_at=now - timedelta(hours=1),
+    )
+    channel = social_services.create_channel(
+        library,
+        network="telegram",
+        name="Kanal",
+        by=admin_user,
+        credentials={"bot_token": "1:x", "chat_id": "@perpus"},
+    )
     post = social_services.create_post(library, by=admin_user, title="Pos")
     social_services.add_variant(post, channel, by=admin_user, text="Halo")
     workflow.submit_for_review(post, by=admin_user)
-    return {"library": library, "upcoming": upcoming, "question": question, "person": person, "live": live,
-            "listener": listener, "ended": ended, "attendee": attendee, "survey_text": survey_text,
-            "winner": winner, "article": article, "post": post, "channel": channel}
+    return {
+        "library": library,
+        "upcoming": upcoming,
+        "question": question,
+        "person": person,
+        "live": live,
+        "listener": listener,
+        "ended": ended,
+        "attendee": attendee,
+        "survey_text": survey_text,
+        "winner": winner,
+        "article": article,
+        "post": post,
+        "channel": channel,
+    }
 
 
 def public_forms(site):
@@ -113,36 +166,83 @@ def public_forms(site):
     manage = f"/p/{person.public_id}/{person.manage_token}/"
     board = Client()
     listener = site["listener"]
-    assert board.get(f"/e/{site['live'].slug}/live/masuk/{listener.public_id}/{listener.manage_token}/").status_code == 302
+    assert (
+        board.get(
+            f"/e/{site['live'].slug}/live/masuk/{listener.public_id}/{listener.manage_token}/"
+        ).status_code
+        == 302
+    )
     news = Client()
     article = site["article"]
     news_base = f"/{site['library'].slug}/berita/{article.slug}/"
     news.post(news_base + "membantu", {"answer": "tidak"})
     review = workflow.review_url(site["post"]).split("testserver", 1)[-1]
-    review_path = review[review.index("/review/"):]
+    review_path = review[review.index("/review/") :]
     return [
-        ("registration", Client(), f"/e/{upcoming.slug}/", {
-            "name": "Siti Rahmawati", "email": "siti@example.org", "whatsapp": "0812-3456-7890",
-            "institution": "Perpustakaan Kota", "category": str(upcoming.categories.first().pk), "consent": "on",
-            "website": "", "ts": form_timestamp(time.time() - 10),
-            question_field_name(site["question"]): "Pustakawan"},
-         ["name", "institution", "whatsapp", question_field_name(site["question"])]),
+        (
+            "registration",
+            Client(),
+            f"/e/{upcoming.slug}/",
+            {
+                "name": "Siti Rahmawati",
+                "email": "siti@example.org",
+                "whatsapp": "0812-3456-7890",
+                "institution": "Perpustakaan Kota",
+                "category": str(upcoming.categories.first().pk),
+                "consent": "on",
+                "website": "",
+                "ts": form_timestamp(time.time() - 10),
+                question_field_name(site["question"]): "Pustakawan",
+            },
+            ["name", "institution", "whatsapp", question_field_name(site["question"])],
+        ),
         ("personal page", Client(), manage, {"name": "Budi Santoso"}, ["name"]),
-        ("check-in", Client(), f"/e/{site['live'].slug}/hadir/", {"code": "ABCD", "email": "ani@example.org"},
-         ["code", "email"]),
+        (
+            "check-in",
+            Client(),
+            f"/e/{site['live'].slug}/hadir/",
+            {"code": "ABCD", "email": "ani@example.org"},
+            ["code", "email"],
+        ),
         ("personal check-in", Client(), f"{manage}hadir/", {"code": "ABCD"}, ["code"]),
-        ("live question", board, f"/e/{site['live'].slug}/live/", {"action": "ask", "text": "Kapan?"}, ["text"]),
-        ("survey", Client(), f"/survei/{attendee.public_id}/{attendee.manage_token}/",
-         {"rating": "4", "comments": "Bagus", f"q_{site['survey_text'].pk}": "Lagi"},
-         ["comments", f"q_{site['survey_text'].pk}"]),
-        ("prize claim", Client(), f"/klaim/{site['winner'].public_id}/{site['winner'].claim_token}/",
-         {"recipient": "Dewi Sartika", "phone": "0812-3456-7890", "province": "DI Yogyakarta",
-          "regency": "Kabupaten Sleman", "district": "Depok", "street": "Jl. Kaliurang Km 5", "postal_code": "55281"},
-         ["recipient", "phone", "district", "street", "postal_code"]),
+        (
+            "live question",
+            board,
+            f"/e/{site['live'].slug}/live/",
+            {"action": "ask", "text": "Kapan?"},
+            ["text"],
+        ),
+        (
+            "survey",
+            Client(),
+            f"/survei/{attendee.public_id}/{attendee.manage_token}/",
+            {"rating": "4", "comments": "Bagus", f"q_{site['survey_text'].pk}": "Lagi"},
+            ["comments", f"q_{site['survey_text'].pk}"],
+        ),
+        (
+            "prize claim",
+            Client(),
+            f"/klaim/{site['winner'].public_id}/{site['winner'].claim_token}/",
+            {
+                "recipient": "Dewi Sartika",
+                "phone": "0812-3456-7890",
+                "province": "DI Yogyakarta",
+                "regency": "Kabupaten Sleman",
+                "district": "Depok",
+                "street": "Jl. Kaliurang Km 5",
+                "postal_code": "55281",
+            },
+            ["recipient", "phone", "district", "street", "postal_code"],
+        ),
         ("news helpful", Client(), news_base + "membantu", {"answer": "ya"}, ["answer"]),
         ("news comment", news, news_base + "komentar", {"comment": "Kurang jelas"}, ["comment"]),
-        ("social review", Client(), review_path, {"name": "Kepala", "comment": "Oke", "decision": "changes"},
-         ["name", "comment"]),
+        (
+            "social review",
+            Client(),
+            review_path,
+            {"name": "Kepala", "comment": "Oke", "decision": "changes"},
+            ["name", "comment"],
+        ),
     ]
 
 
@@ -159,8 +259,11 @@ def stored_control_characters() -> list[str]:
     for model in apps.get_models():
         if not model.__module__.startswith("sapa."):
             continue
-        fields = [f for f in model._meta.concrete_fields
-                  if isinstance(f, models.CharField | models.TextField | models.JSONField)]
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField)
+        ]
         if not fields:
             continue
         for row in model.objects.values_list(*[f.attname for f in fields]):
@@ -177,7 +280,9 @@ def test_every_public_form_refuses_odd_text_with_a_message_and_stores_none(site)
                 response = client.post(url, {**good, field: value})
                 assert_refused_or_fine(response, f"{name} {field} {kind}")
             # Not UTF-8 (the form body as raw bytes).
-            body = "&".join(f"{k}={v}" for k, v in good.items() if k != field) + f"&{field}={NOT_UTF8}"
+            body = (
+                "&".join(f"{k}={v}" for k, v in good.items() if k != field) + f"&{field}={NOT_UTF8}"
+            )
             response = client.post(url, body, content_type="application/x-www-form-urlencoded")
             assert_refused_or_fine(response, f"{name} {field} not-utf8")
             if response.status_code == 400:
@@ -185,13 +290,17 @@ def test_every_public_form_refuses_odd_text_with_a_message_and_stores_none(site)
         # The whole form in UTF-16: refused, with a message.
         # (The test client encodes the text in the charset the content type names.)
         encoded = "&".join(f"{k}={v}" for k, v in good.items())
-        response = client.post(url, encoded, content_type="application/x-www-form-urlencoded; charset=utf-16")
+        response = client.post(
+            url, encoded, content_type="application/x-www-form-urlencoded; charset=utf-16"
+        )
         assert response.status_code == 415, name
         assert "UTF-8" in response.content.decode()
         # An id or a day where text is expected does no harm either.
         for field in fields:
             for value in (HUGE, "0001-01-01", "9999-12-31"):
-                assert_refused_or_fine(client.post(url, {**good, field: value}), f"{name} {field} {value}")
+                assert_refused_or_fine(
+                    client.post(url, {**good, field: value}), f"{name} {field} {value}"
+                )
     assert stored_control_characters() == []
 
 
@@ -214,7 +323,11 @@ def test_a_nul_in_a_live_question_is_refused_and_not_stored(site):
     response = board.post(url, {**good, "text": "Kapan\x07mulai?"})
     assert response.status_code == 400
     assert t(CONTROL_MESSAGE) in response.content.decode()
-    assert not site["live"].live_questions.exists() if hasattr(site["live"], "live_questions") else True
+    assert (
+        not site["live"].live_questions.exists()
+        if hasattr(site["live"], "live_questions")
+        else True
+    )
     from sapa.live.models import LiveQuestion
 
     assert not LiveQuestion.objects.exists()
@@ -236,19 +349,37 @@ def test_a_nul_in_a_search_or_a_path_is_refused(site, admin_client):
 def test_staff_filters_refuse_huge_ids_and_days_out_of_range(site, admin_client):
     library, event = site["library"], site["upcoming"]
     base = f"/staff/{library.slug}/events/{event.pk}/registrations/"
-    for query in (f"category={HUGE}", "date_to=9999-12-31", "date_from=0001-01-01",
-                  "date_from=0001-01-01&date_to=9999-12-31"):
+    for query in (
+        f"category={HUGE}",
+        "date_to=9999-12-31",
+        "date_from=0001-01-01",
+        "date_from=0001-01-01&date_to=9999-12-31",
+    ):
         for url in (base + "?" + query, base + "export/?format=csv&" + query):
             response = admin_client.get(url)
             assert response.status_code in (200, 302, 400), (url, response.status_code)
     page = admin_client.get(base + "?date_to=9999-12-31").content.decode()
-    assert t("Pick a day between %(first)s and %(last)s.") % {"first": "1900-01-01", "last": "2999-12-31"} in page
+    assert (
+        t("Pick a day between %(first)s and %(last)s.")
+        % {"first": "1900-01-01", "last": "2999-12-31"}
+        in page
+    )
     social = f"/staff/{library.slug}/social/"
-    for query in (f"channel={HUGE}", f"campaign={HUGE}", "date=0001-01-01", "date=9999-12-31",
-                  "view=week&date=0001-01-01", "view=list&date=9999-12-31"):
+    for query in (
+        f"channel={HUGE}",
+        f"campaign={HUGE}",
+        "date=0001-01-01",
+        "date=9999-12-31",
+        "view=week&date=0001-01-01",
+        "view=list&date=9999-12-31",
+    ):
         assert admin_client.get(social + "?" + query).status_code in (200, 400), query
-    assert admin_client.get(f"/staff/{library.slug}/social/posts/new/?channel={HUGE}").status_code in (200, 400)
-    assert admin_client.get(f"/staff/{library.slug}/events/{HUGE}/registrations/").status_code == 404
+    assert admin_client.get(
+        f"/staff/{library.slug}/social/posts/new/?channel={HUGE}"
+    ).status_code in (200, 400)
+    assert (
+        admin_client.get(f"/staff/{library.slug}/events/{HUGE}/registrations/").status_code == 404
+    )
     assert Client().post(f"/e/{site['live'].slug}/live/vote/{HUGE}/").status_code < 500
 
 
@@ -265,20 +396,35 @@ def test_api_refuses_huge_ids_bad_days_and_control_characters_with_422(site, adm
         {"title": "Pos", "campaign": 2**64},
         {"title": "Pos\x00"},
         {"title": "Pos", "variants": [{"channel": channel.pk, "text": "a\x01b"}]},
-        {"title": "Pos", "variants": [{"channel": channel.pk, "scheduled_at": "0001-01-01T00:00:00Z"}]},
-        {"title": "Pos", "variants": [{"channel": channel.pk, "scheduled_at": "9999-12-31T23:59:59Z"}]},
+        {
+            "title": "Pos",
+            "variants": [{"channel": channel.pk, "scheduled_at": "0001-01-01T00:00:00Z"}],
+        },
+        {
+            "title": "Pos",
+            "variants": [{"channel": channel.pk, "scheduled_at": "9999-12-31T23:59:59Z"}],
+        },
     ]
     for body in bodies:
         response = client.post(posts, body, content_type="application/json")
         assert response.status_code == 422, (body, response.content)
         assert response.json()["error"]["code"] == "invalid"
     post_id = site["post"].pk
-    assert client.patch(f"{posts}/{post_id}", {"variants": [{"channel": 2**64}]},
-                        content_type="application/json").status_code == 422
+    assert (
+        client.patch(
+            f"{posts}/{post_id}",
+            {"variants": [{"channel": 2**64}]},
+            content_type="application/json",
+        ).status_code
+        == 422
+    )
     assert client.get(f"{posts}/{2**64}").status_code == 422
     assert client.get(f"/api/v1/libraries/{lib}/social/channels/{2**64}").status_code == 422
-    for query in ("start=0001-01-01&end=0001-01-31", "start=9999-12-01&end=9999-12-31",
-                  f"start=2026-01-01&end=2026-01-31&channel={2**64}"):
+    for query in (
+        "start=0001-01-01&end=0001-01-31",
+        "start=9999-12-01&end=9999-12-31",
+        f"start=2026-01-01&end=2026-01-31&channel={2**64}",
+    ):
         response = client.get(f"/api/v1/libraries/{lib}/social/calendar?{query}")
         assert response.status_code == 422, query
     regs = f"/api/v1/libraries/{lib}/events/{event}/registrations"
@@ -289,11 +435,19 @@ def test_api_refuses_huge_ids_bad_days_and_control_characters_with_422(site, adm
             assert response.json()["error"]["details"]
     response = client.get(f"{regs}?q=a%00b")
     assert response.status_code == 400 and response.json()["error"]["code"] == "unreadable"
-    response = client.post(posts, '{"title": "Pos"}',
-                           content_type="application/json; charset=utf-16")
+    response = client.post(
+        posts, '{"title": "Pos"}', content_type="application/json; charset=utf-16"
+    )
     assert response.status_code == 415 and response.json()["error"]["code"] == "unsupported_charset"
-    body = {"name": "Siti\x01", "email": "s@example.org", "consent": True, "category": 2**64,
-            "answers": {str(site["question"].pk): "a\x00"}}
-    response = client.post(f"/api/v1/events/{event}/registrations", body, content_type="application/json")
+    body = {
+        "name": "Siti\x01",
+        "email": "s@example.org",
+        "consent": True,
+        "category": 2**64,
+        "answers": {str(site["question"].pk): "a\x00"},
+    }
+    response = client.post(
+        f"/api/v1/events/{event}/registrations", body, content_type="application/json"
+    )
     assert response.status_code == 422
     assert stored_control_characters() == []

@@ -9,7 +9,13 @@ from sapa.api.errors import error_response
 
 API_PREFIX = "/api/v1/"
 logger = logging.getLogger("django.request")
-HANDLED_BY_DJANGO = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
+HANDLED_BY_DJANGO = (
+    Http404,
+    PermissionDenied,
+    BadRequest,
+    SuspiciousOperation,
+    MultiPartParserError,
+)
 
 
 class ApiErrorBodyMiddleware:
@@ -24,8 +30,10 @@ class ApiErrorBodyMiddleware:
     GENERIC = {
         404: ("not_found", lambda: _("Not found.")),
         405: ("method_not_allowed", lambda: _("This method is not allowed here.")),
-        500: ("server_error", lambda: _("Something went wrong on the server; it has been logged. Try again "
-                                        "later.")),
+        500: (
+            "server_error",
+            lambda: _("Something went wrong on the server; it has been logged. Try again later."),
+        ),
     }
 
     def __init__(self, get_response):
@@ -33,8 +41,11 @@ class ApiErrorBodyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (request.path.startswith(API_PREFIX) and response.status_code >= 400
-                and not response.get("Content-Type", "").startswith("application/json")):
+        if (
+            request.path.startswith(API_PREFIX)
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
             status = response.status_code
             code, message = self.GENERIC.get(status, ("error", lambda: response.reason_phrase))
             replaced = error_response(request, status, code, message())
@@ -47,6 +58,10 @@ class ApiErrorBodyMiddleware:
         # Django answers these itself (404, 403, 400); __call__ gives them the JSON body.
         if not request.path.startswith(API_PREFIX) or isinstance(exception, HANDLED_BY_DJANGO):
             return None
-        logger.error("Internal Server Error: %s", request.path, exc_info=exception,
-                     extra={"status_code": 500, "request": request})
+        logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exception,
+            extra={"status_code": 500, "request": request},
+        )
         return error_response(request, 500, "server_error", self.GENERIC[500][1]())

@@ -30,8 +30,10 @@ MAX_DAY = date(2999, 12, 31)
 # U+FFFD, what a body that is not UTF-8 is decoded to.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 
-CONTROL_MESSAGE = _("This text contains invisible control characters or characters that could not be read. "
-                    "Type it again, or paste it as plain text.")
+CONTROL_MESSAGE = _(
+    "This text contains invisible control characters or characters that could not be read. "
+    "Type it again, or paste it as plain text."
+)
 DAY_MESSAGE = _("Pick a day between %(first)s and %(last)s.")
 NUMBER_MESSAGE = _("This number is too large.")
 
@@ -62,8 +64,11 @@ def day_in_range(value) -> bool:
 def validate_day(value) -> None:
     """A validator for dates and datetimes: within MIN_DAY..MAX_DAY."""
     if isinstance(value, date) and not day_in_range(value):
-        raise ValidationError(DAY_MESSAGE, code="day_out_of_range",
-                              params={"first": MIN_DAY.isoformat(), "last": MAX_DAY.isoformat()})
+        raise ValidationError(
+            DAY_MESSAGE,
+            code="day_out_of_range",
+            params={"first": MIN_DAY.isoformat(), "last": MAX_DAY.isoformat()},
+        )
 
 
 def validate_integer(value) -> None:
