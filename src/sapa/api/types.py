@@ -27,7 +27,6 @@ def _moment(value):
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 IdOrZero = Annotated[int, Field(ge=0, le=MAX_ID, description="an id, or 0 for none")]
-Number = Annotated[int, Field(ge=-MAX_ID, le=MAX_ID)]
 Day = Annotated[
     date, AfterValidator(_moment), Field(description=f"a day from {MIN_DAY} to {MAX_DAY}")
 ]

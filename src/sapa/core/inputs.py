@@ -42,6 +42,11 @@ def has_control_characters(text: str) -> bool:
     return bool(_CONTROL.search(text))
 
 
+def without_control_characters(text: str) -> str:
+    """The text less its control characters (for what was stored before they were refused)."""
+    return _CONTROL.sub("", text)
+
+
 def text_problem(text) -> str | None:
     """The message for a posted text that cannot be stored as it is, or None."""
     if isinstance(text, str) and has_control_characters(text):
