@@ -155,7 +155,7 @@ class RequestInputMiddleware:
         from django.utils.translation import gettext as _
 
         charset = (request.content_params or {}).get("charset", "").strip().strip('"').lower()
-        if charset and charset not in UTF8_CHARSETS:
+        if charset and charset not in UTF8_CHARSETS and request.method in ("POST", "PUT", "PATCH", "DELETE"):
             return 415, "unsupported_charset", _(
                 "Send the text in UTF-8: the character set %(charset)s is not supported.") % {"charset": charset[:40]}
         unreadable = _("The request contains characters that could not be read (it is not valid UTF-8, or it "
