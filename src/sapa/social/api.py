@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field as NinjaField
@@ -199,8 +200,14 @@ def _post(request, slug: str, post_id: Id) -> tuple[Membership, Post]:
 
 def _optional_body(request, schema: type[Schema]):
     """The JSON body as `schema`; an empty body is an empty object (for steps that need no input)."""
-    if not request.body.strip() or (request.content_type != "application/json" and not request.POST):
+    if not request.body.strip():
         return schema()
+    if request.content_type != "application/json":
+        try:
+            if not request.POST:
+                return schema()
+        except MultiPartParserError:  # e.g. multipart without a boundary: not the JSON this step reads
+            raise ApiError(400, "bad_request", _("The body is not valid JSON.")) from None
     try:
         data = json.loads(request.body)
     except ValueError:
