@@ -21,6 +21,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sapa.core.inputs import text_problem
 from sapa.events import services
 from sapa.events.forms import TIMESTAMP_FIELD, RegistrationForm, form_timestamp
 from sapa.events.ical import library_feed, registration_ics
@@ -197,6 +198,8 @@ def manage(request, public_id, token):
         name = " ".join((request.POST.get("name") or "").split())
         if not name:
             name_error = _("Enter your full name.")
+        elif problem := text_problem(name):
+            name_error = problem
         elif len(name) > 150:
             name_error = _("Use at most %(limit)d characters.") % {"limit": 150}
         else:

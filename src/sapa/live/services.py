@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sapa.core.inputs import text_problem
 from sapa.libraries import audit
 from sapa.live.models import (
     HAND_TRANSITIONS,
@@ -155,6 +156,8 @@ def post_question(event, participant: Participant, text: str) -> LiveQuestion:
     text = " ".join((text or "").split())
     if not text:
         raise Refused(_("Write your question first."))
+    if problem := text_problem(text):
+        raise Refused(problem)
     if len(text) > QUESTION_MAX_LENGTH:
         raise Refused(_("A question may have at most %(limit)d characters; yours has %(n)d.")
                       % {"limit": QUESTION_MAX_LENGTH, "n": len(text)})
