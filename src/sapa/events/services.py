@@ -63,6 +63,13 @@ STATE_MESSAGES = {
     "draft": gettext_lazy("This event is not published."),
 }
 
+# The answer to every accepted registration, new or already registered (the form's page
+# and the API say the same, so neither tells anyone whether an email is registered).
+CHECK_YOUR_EMAIL = gettext_lazy(
+    "Registration received. Check your email: it says whether you have a seat or a place on the "
+    "waiting list, with your personal link. If this address was already registered, we sent its "
+    "personal link again.")
+
 
 # --- Normalization ------------------------------------------------------------------
 
