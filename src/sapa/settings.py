@@ -253,6 +253,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Retry schedule of the outbox, in seconds: attempt n waits MAIL_RETRY_DELAYS[n-1].
 MAIL_MAX_ATTEMPTS = env_int("SAPA_MAIL_MAX_ATTEMPTS", 12)
 MAIL_RETRY_BASE_SECONDS = env_int("SAPA_MAIL_RETRY_BASE", 30)
+# Days the outbox keeps what a sent email said (body, attachments); the retention job
+# empties older ones. Emails to a participant whose data was erased are emptied at once.
+SAPA_EMAIL_BODY_DAYS = env_int("SAPA_EMAIL_BODY_DAYS", 30)
+if SAPA_EMAIL_BODY_DAYS < 1:
+    raise ConfigError(f"SAPA_EMAIL_BODY_DAYS={SAPA_EMAIL_BODY_DAYS} must be at least 1 (days)")
 
 # --- Security -------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

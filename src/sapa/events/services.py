@@ -617,14 +617,23 @@ def unique_slug(base: str) -> str:
 
 
 def anonymize_registration(registration: Registration, *, now=None) -> None:
-    """Remove the personal data, keep what counts need (status, category, channel, times)."""
+    """Remove the personal data, keep what counts need (status, category, channel, times).
+
+    The other apps erase their copies in receivers of erasure.registration_erased, in this
+    transaction; `personal` hands them what was erased (name, email, WhatsApp number), so
+    that copies kept as text (the outbox, a saved chat) can be found."""
     now = now or timezone.now()
+    current = Registration.objects.filter(pk=registration.pk).values("name", "email", "whatsapp").first() or {}
+    personal = {key: value for key, value in current.items() if value}
     Registration.objects.filter(pk=registration.pk).update(
         name="", email="", email_normalized=f"anonymized-{registration.public_id}", whatsapp="",
         institution="", answers={}, anonymized_at=now, manage_token=secrets.token_urlsafe(24),
     )
     registration.refresh_from_db()
-    erasure.registration_erased.send(sender=Registration, registration=registration, now=now)
+    # The audit log keeps that something happened, not to whom by name, nor from where.
+    audit.scrub_object(registration, label=registration.audit_label(), forget_address=True)
+    erasure.registration_erased.send(sender=Registration, registration=registration, now=now,
+                                     personal=personal)
 
 
 def delete_my_data(registration: Registration, *, now=None) -> None:

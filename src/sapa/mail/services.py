@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -274,3 +274,53 @@ def retry_now(email: Email) -> None:
         state=EmailState.QUEUED, next_attempt_at=timezone.now(), attempts=0
     )
     _queue_after_commit(email.pk)
+
+
+# --- Personal data -------------------------------------------------------------------------
+
+FINAL_STATES = (EmailState.SENT, EmailState.FAILED, EmailState.DROPPED, EmailState.UNCERTAIN)
+PURGED = "—"  # what a purged subject reads
+
+
+def _scrub(email: Email, *, keep_recipients: bool) -> None:
+    """Empty what an outbox row says (the body, attachments, the arguments of its renderer);
+    the row stays as the record that something was sent, when and in what state."""
+    email.body_text = email.body_html = ""
+    email.attachments, email.render_args, email.renderer, email.headers = [], {}, "", {}
+    if not keep_recipients:
+        email.to, email.cc, email.bcc, email.reply_to, email.subject = [], [], [], [], PURGED
+        email.last_error = ""
+    if email.state == EmailState.QUEUED:
+        email.state = EmailState.DROPPED  # never sent once its person was erased
+    email.save()
+
+
+def erase_person_emails(sender, registration, now, personal=None, **kwargs) -> int:
+    """A participant's data was erased: the outbox rows sent to their address, or naming it,
+    are scrubbed at once (recipients, subject, body, attachments), whatever their age.
+    Connected to sapa.events.erasure.registration_erased."""
+    address = ((personal or {}).get("email") or "").strip().lower()
+    name = " ".join(((personal or {}).get("name") or "").split())
+    if not address:
+        return 0
+    match = (models.Q(to__icontains=address) | models.Q(cc__icontains=address) | models.Q(bcc__icontains=address)
+             | models.Q(body_text__icontains=address) | models.Q(subject__icontains=address))
+    if " " in name:  # a full name (one word alone would match strangers' emails too)
+        match |= models.Q(body_text__icontains=name) | models.Q(subject__icontains=name)
+    candidates = Email.objects.filter(library_id=registration.event.library_id).filter(match)
+    done = 0
+    for email in candidates.exclude(state=EmailState.SENDING):
+        _scrub(email, keep_recipients=False)
+        done += 1
+    return done
+
+
+def purge_old_bodies(now=None) -> int:
+    """Retention of the outbox: the bodies and attachments of emails that went out (or
+    finished otherwise) more than SAPA_EMAIL_BODY_DAYS days ago are emptied; the row
+    (to, subject, state, times) stays for staff to see what was sent."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.SAPA_EMAIL_BODY_DAYS)
+    old = (Email.objects.filter(state__in=FINAL_STATES, created_at__lt=cutoff)
+           .exclude(body_text="", body_html="", attachments=[], render_args={}))
+    return old.update(body_text="", body_html="", attachments=[], render_args={}, renderer="", headers={})
