@@ -33,8 +33,11 @@ def test_hashing_every_registration_id_with_any_published_or_stored_salt_finds_n
 
     largest = Registration.objects.order_by("-pk").values_list("pk", flat=True).first()
     salts = {draw.salt, data.get("salt", "")}
-    guesses = {hashlib.sha256(f"{salt}:{i}".encode()).hexdigest()
-               for salt in salts for i in range(1, largest + 1000)}
+    guesses = {
+        hashlib.sha256(f"{salt}:{i}".encode()).hexdigest()
+        for salt in salts
+        for i in range(1, largest + 1000)
+    }
     assert not guesses & published
     # Nor does the page or its JSON carry an id or a name.
     page = Client().get(f"/undian/{draw.public_id}/").content.decode()
@@ -51,6 +54,8 @@ def test_the_same_people_get_unrelated_entries_in_the_next_round(library):
     event = make_event(library)
     register(event, 6, attended=True)
     Prize.objects.create(event=event, name="Payung", quantity=2, position=0)
-    first, _ = services.run_draw(services.prepare_draw(event, winners_count=1, one_prize_per_person=False))
+    first, _ = services.run_draw(
+        services.prepare_draw(event, winners_count=1, one_prize_per_person=False)
+    )
     second = services.prepare_draw(event, winners_count=1, one_prize_per_person=False)
     assert not set(_published(first)["entries"]) & set(_published(second)["entries"])

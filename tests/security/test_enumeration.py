@@ -32,9 +32,15 @@ def _settings(settings):
 def event(library):
     now = timezone.now()
     event = Event.objects.create(
-        library=library, slug="sharing-session", title="Sharing Session", capacity=1,
-        starts_at=now + timedelta(days=5), ends_at=now + timedelta(days=5, hours=2),
-        registration_opens_at=now - timedelta(days=1), status=EventStatus.PUBLISHED)
+        library=library,
+        slug="sharing-session",
+        title="Sharing Session",
+        capacity=1,
+        starts_at=now + timedelta(days=5),
+        ends_at=now + timedelta(days=5, hours=2),
+        registration_opens_at=now - timedelta(days=1),
+        status=EventStatus.PUBLISHED,
+    )
     services.create_default_categories(event)
     # The known person holds the only seat: a newcomer is waitlisted, which an answer
     # carrying the status would give away.
@@ -43,9 +49,16 @@ def event(library):
 
 
 def _form(event, email):
-    return {"name": "Penyelidik", "email": email, "whatsapp": "0812-3456-7890", "institution": "",
-            "category": str(event.categories.first().pk), "consent": "on", "website": "",
-            "ts": form_timestamp(time.time() - 10)}
+    return {
+        "name": "Penyelidik",
+        "email": email,
+        "whatsapp": "0812-3456-7890",
+        "institution": "",
+        "category": str(event.categories.first().pk),
+        "consent": "on",
+        "website": "",
+        "ts": form_timestamp(time.time() - 10),
+    }
 
 
 def _page(client, event, email, capture):
@@ -60,7 +73,9 @@ def _page(client, event, email, capture):
     return token, html
 
 
-def test_the_form_answers_a_known_email_exactly_as_a_new_one(client, event, django_capture_on_commit_callbacks):
+def test_the_form_answers_a_known_email_exactly_as_a_new_one(
+    client, event, django_capture_on_commit_callbacks
+):
     known = Registration.objects.get(email=KNOWN)
     mails_before = Email.objects.filter(to=[KNOWN]).count()
     known_token, known_html = _page(client, event, KNOWN, django_capture_on_commit_callbacks)
@@ -85,10 +100,18 @@ def test_the_form_answers_a_known_email_exactly_as_a_new_one(client, event, djan
 
 def test_the_api_answers_a_known_email_with_the_same_status_and_body(client, event):
     def post(email):
-        return client.post(f"/api/v1/events/{event.slug}/registrations", {
-            "name": "Penyelidik", "email": email, "whatsapp": "+62 813 1111 2222",
-            "category": event.categories.first().pk, "consent": True, "language": "id",
-        }, content_type="application/json")
+        return client.post(
+            f"/api/v1/events/{event.slug}/registrations",
+            {
+                "name": "Penyelidik",
+                "email": email,
+                "whatsapp": "+62 813 1111 2222",
+                "category": event.categories.first().pk,
+                "consent": True,
+                "language": "id",
+            },
+            content_type="application/json",
+        )
 
     known, new = post(KNOWN), post(NEW)
     assert known.status_code == new.status_code == 202

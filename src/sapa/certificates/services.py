@@ -594,6 +594,10 @@ def erase_holder(sender, registration, now, **kwargs) -> int:
 def erase_event_recipients(sender, event, now, **kwargs) -> int:
     """The event's retention ended: speakers', moderators' and committee members' emails go
     (their names stay, as on the event's public programme). Connected to events.erasure.event_erased."""
+    from sapa.mail.services import erase_address
+
+    for address in ExtraRecipient.objects.filter(event=event).exclude(email="").values_list("email", flat=True):
+        erase_address(event.library_id, address)
     ExtraRecipient.objects.filter(event=event).exclude(email="").update(email="")
     return Certificate.objects.filter(event=event, registration__isnull=True).exclude(email="").update(email="")
 

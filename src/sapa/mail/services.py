@@ -282,35 +282,40 @@ FINAL_STATES = (EmailState.SENT, EmailState.FAILED, EmailState.DROPPED, EmailSta
 PURGED = "—"  # what a purged subject reads
 
 
-def _scrub(email: Email, *, keep_recipients: bool) -> None:
-    """Empty what an outbox row says (the body, attachments, the arguments of its renderer);
-    the row stays as the record that something was sent, when and in what state."""
-    email.body_text = email.body_html = ""
+def _scrub(email: Email) -> None:
+    """Empty what an outbox row says (recipients, subject, body, attachments, the arguments
+    of its renderer); the row stays as the record that an email went out, when, in what state."""
+    email.body_text = email.body_html = email.last_error = ""
     email.attachments, email.render_args, email.renderer, email.headers = [], {}, "", {}
-    if not keep_recipients:
-        email.to, email.cc, email.bcc, email.reply_to, email.subject = [], [], [], [], PURGED
-        email.last_error = ""
-    if email.state == EmailState.QUEUED:
-        email.state = EmailState.DROPPED  # never sent once its person was erased
+    email.to, email.cc, email.bcc, email.reply_to, email.subject = [], [], [], [], PURGED
     email.save()
 
 
 def erase_person_emails(sender, registration, now, personal=None, **kwargs) -> int:
-    """A participant's data was erased: the outbox rows sent to their address, or naming it,
-    are scrubbed at once (recipients, subject, body, attachments), whatever their age.
+    """A participant's data was erased: the outbox rows that went to their address, or name
+    it, are scrubbed at once (recipients, subject, body, attachments), whatever their age.
     Connected to sapa.events.erasure.registration_erased."""
     address = ((personal or {}).get("email") or "").strip().lower()
     name = " ".join(((personal or {}).get("name") or "").split())
+    return erase_address(registration.event.library_id, address, name=name)
+
+
+def erase_address(library_id, address: str, *, name: str = "") -> int:
+    """Scrub the library's outbox rows sent to `address` or naming it (or the full `name`)."""
+    address = (address or "").strip().lower()
     if not address:
         return 0
     match = (models.Q(to__icontains=address) | models.Q(cc__icontains=address) | models.Q(bcc__icontains=address)
              | models.Q(body_text__icontains=address) | models.Q(subject__icontains=address))
     if " " in name:  # a full name (one word alone would match strangers' emails too)
         match |= models.Q(body_text__icontains=name) | models.Q(subject__icontains=name)
-    candidates = Email.objects.filter(library_id=registration.event.library_id).filter(match)
+    candidates = Email.objects.filter(library_id=library_id).filter(match)
     done = 0
-    for email in candidates.exclude(state=EmailState.SENDING):
-        _scrub(email, keep_recipients=False)
+    # Emails still waiting are left to their renderer: it drops those of an erased person
+    # when it runs (sapa.mail.renderers), and keeps those of the same address for another
+    # event they are still registered for.
+    for email in candidates.exclude(state__in=(EmailState.QUEUED, EmailState.SENDING)):
+        _scrub(email)
         done += 1
     return done
 
