@@ -285,6 +285,16 @@ SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "20/600").stri
 # Open live-board streams (Server-Sent Events) one web process may hold; each holds one of
 # granian's blocking threads, so `sapa run` gives each process SAPA_WEB_THREADS + this many.
 SAPA_LIVE_STREAMS = env_int("SAPA_LIVE_STREAMS", 160)
+# Of those, at most this many for one event (so one event cannot starve the others) and
+# for one client address (so one visitor cannot take them all; many phones share an
+# address behind a carrier's or a school's NAT, hence not 1).
+SAPA_LIVE_STREAMS_PER_EVENT = env_int("SAPA_LIVE_STREAMS_PER_EVENT", max(1, SAPA_LIVE_STREAMS * 3 // 4))
+SAPA_LIVE_STREAMS_PER_ADDRESS = env_int("SAPA_LIVE_STREAMS_PER_ADDRESS", 20)
+for _name, _value in (("SAPA_LIVE_STREAMS", SAPA_LIVE_STREAMS),
+                      ("SAPA_LIVE_STREAMS_PER_EVENT", SAPA_LIVE_STREAMS_PER_EVENT),
+                      ("SAPA_LIVE_STREAMS_PER_ADDRESS", SAPA_LIVE_STREAMS_PER_ADDRESS)):
+    if _value < 1:
+        raise ConfigError(f"{_name}={_value} must be at least 1")
 # A stream ends after this many seconds and the browser reconnects (resources freed).
 SAPA_LIVE_STREAM_SECONDS = env_int("SAPA_LIVE_STREAM_SECONDS", 300)
 
