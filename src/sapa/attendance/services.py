@@ -521,6 +521,8 @@ def erase_participant(sender, registration, now, personal=None, **kwargs):
     under their name go, and a meeting report still waiting for its check forgets them.
     Their Attendance row stays (minutes and check-in, for the counts), linked to the
     erased registration. Connected to sapa.events.erasure.registration_erased."""
+    if kwargs.get("event_wide"):
+        return  # erase_event_chat and erase_event_imports take the whole event's
     name = " ".join(((personal or {}).get("name") or "").split()).casefold()
     email = ((personal or {}).get("email") or "").strip().casefold()
     event = registration.event

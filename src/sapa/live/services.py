@@ -372,8 +372,8 @@ def erase_participant(sender, registration, now, **kwargs):
     LiveQuestion.objects.filter(pk__in=questions).update(text="", hidden=True, on_screen=False)
     for question in LiveQuestion.objects.filter(pk__in=questions):
         audit.scrub_object(question, label=question.audit_label())
-    if not questions and not hands:
-        return
+    if (not questions and not hands) or kwargs.get("event_wide"):
+        return  # at retention erase_event_log deletes the whole log
     for update in Update.objects.filter(event_id=registration.event_id, kind__in=("question", "hand")):
         item = update.payload.get("q") or update.payload.get("hand") or {}
         mine = item.get("id") in (questions if "q" in update.payload else hands)

@@ -10,7 +10,8 @@ class MailConfig(AppConfig):
     staff_nav = ((70, _("Outbox"), "library-outbox", "editor"),)
 
     def ready(self):
-        from sapa.events.erasure import registration_erased
+        from sapa.events.erasure import event_erased, registration_erased
         from sapa.mail import services
 
         registration_erased.connect(services.erase_person_emails, dispatch_uid="mail-erase-person")
+        event_erased.connect(services.erase_event_emails, dispatch_uid="mail-erase-event")
