@@ -13,8 +13,6 @@ import httpx
 import pytest
 from serverproc import sapa_server
 
-pytestmark = pytest.mark.slow
-
 PROCESS, PER_EVENT, PER_ADDRESS = 12, 8, 5
 
 _CREATE = """
@@ -80,6 +78,7 @@ def _open(url, addresses, together=False) -> list[Stream]:
     return streams
 
 
+@pytest.mark.slow
 def test_one_address_and_one_event_cannot_take_every_stream():
     env = {
         "SAPA_WEB_WORKERS": "1",
@@ -124,3 +123,44 @@ def test_one_address_and_one_event_cannot_take_every_stream():
         finally:
             for stream in held:
                 stream.close()
+
+
+def test_a_full_audience_does_not_lock_out_the_moderators_screen(
+    transactional_db, library, make_user, settings
+):
+    """The staff stream (moderator, presenter) is not held to the per-event cap."""
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+    from testkit import member
+
+    from sapa.events.models import Event, EventStatus
+    from sapa.libraries.models import Role
+    from sapa.live.models import Board
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.SAPA_LIVE_STREAMS_PER_EVENT = 1
+    settings.SAPA_LIVE_STREAM_SECONDS = 0.3
+    now = timezone.now()
+    event = Event.objects.create(
+        library=library,
+        slug="papan",
+        title="Sharing session",
+        starts_at=now,
+        ends_at=now + timedelta(hours=2),
+        status=EventStatus.PUBLISHED,
+    )
+    Board.objects.create(event=event, allow_anonymous=True)
+    audience = Client().get(f"/e/{event.slug}/live/stream/")
+    assert audience.status_code == 200
+    refused = Client().get(f"/e/{event.slug}/live/stream/")
+    assert refused.status_code == 503 and "papan ini" in refused.content.decode().lower()
+    moderator = member(make_user, library, Role.STAFF).get(
+        f"/staff/{library.slug}/events/{event.pk}/live/stream/"
+    )
+    assert moderator.status_code == 200
+    for response in (audience, moderator):
+        b"".join(
+            response.streaming_content
+        )  # the streams end (SAPA_LIVE_STREAM_SECONDS) and free their places

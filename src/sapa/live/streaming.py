@@ -113,13 +113,15 @@ def _events(sub, rows, last, max_seconds: float, heartbeat: float):
         hub.unsubscribe(sub)
 
 
-def stream_response(request, event_id: int):
-    """The event's update stream (see the module docstring)."""
+def stream_response(request, event_id: int, *, staff: bool = False):
+    """The event's update stream (see the module docstring). A staff screen (moderator,
+    presenter) is not held to the per-event cap, so a full audience cannot lock out the
+    moderator; the per-address and per-process caps hold for everyone."""
     last = last_event_id(request)
     seq_now = current_seq(event_id)
     try:
         sub = hub.subscribe(event_id, seq_now, limit=settings.SAPA_LIVE_STREAMS,
-                            per_event=settings.SAPA_LIVE_STREAMS_PER_EVENT,
+                            per_event=0 if staff else settings.SAPA_LIVE_STREAMS_PER_EVENT,
                             per_address=settings.SAPA_LIVE_STREAMS_PER_ADDRESS, address=client_ip(request))
     except StreamsFull as full:
         _release_database()
