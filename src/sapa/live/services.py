@@ -363,3 +363,24 @@ def erase_event_log(sender, event, now, **kwargs):
     Connected to sapa.events.erasure.event_erased."""
     Update.objects.filter(event=event).delete()
     Hand.objects.filter(event=event).delete()
+
+
+def erase_participant(sender, registration, now, **kwargs):
+    """A participant's data was erased: their questions keep no words (hidden, the votes
+    stay for the counts) and the board's log keeps neither their words nor their name.
+    The log is rewritten in place, not cut: screens rely on its numbers having no gaps.
+    Connected to sapa.events.erasure.registration_erased."""
+    questions = set(LiveQuestion.objects.filter(registration=registration).values_list("pk", flat=True))
+    hands = set(Hand.objects.filter(registration=registration).values_list("pk", flat=True))
+    LiveQuestion.objects.filter(pk__in=questions).update(text="", hidden=True, on_screen=False)
+    for question in LiveQuestion.objects.filter(pk__in=questions):
+        audit.scrub_object(question, label=question.audit_label())
+    if (not questions and not hands) or kwargs.get("event_wide"):
+        return  # at retention erase_event_log deletes the whole log
+    for update in Update.objects.filter(event_id=registration.event_id, kind__in=("question", "hand")):
+        item = update.payload.get("q") or update.payload.get("hand") or {}
+        mine = item.get("id") in (questions if "q" in update.payload else hands)
+        if mine and (item.get("text") or item.get("name")):
+            item.pop("text", None)
+            item["name"] = ""
+            Update.objects.filter(pk=update.pk).update(payload=update.payload)
