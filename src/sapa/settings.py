@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sapa.core.middleware.LanguageMiddleware",
+    "sapa.api.middleware.ApiErrorBodyMiddleware",
+    "sapa.core.middleware.RequestInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -299,6 +301,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Retry schedule of the outbox, in seconds: attempt n waits MAIL_RETRY_DELAYS[n-1].
 MAIL_MAX_ATTEMPTS = env_int("SAPA_MAIL_MAX_ATTEMPTS", 12)
 MAIL_RETRY_BASE_SECONDS = env_int("SAPA_MAIL_RETRY_BASE", 30)
+# Days the outbox keeps what a sent email said (body, attachments); the retention job
+# empties older ones. Emails to a participant whose data was erased are emptied at once.
+SAPA_EMAIL_BODY_DAYS = env_int("SAPA_EMAIL_BODY_DAYS", 30)
+if SAPA_EMAIL_BODY_DAYS < 1:
+    raise ConfigError(f"SAPA_EMAIL_BODY_DAYS={SAPA_EMAIL_BODY_DAYS} must be at least 1 (days)")
 
 # --- Security -------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -336,6 +343,16 @@ SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "20/600").stri
 # Open live-board streams (Server-Sent Events) one web process may hold. Under granian
 # (sapa.server) a stream is a coroutine on the event loop, not a thread (decision 6).
 SAPA_LIVE_STREAMS = env_int("SAPA_LIVE_STREAMS", 5000)
+# Of those, at most this many for one event (so one event cannot starve the others) and
+# for one client address (so one visitor cannot take them all; many phones share an
+# address behind a carrier's or a school's NAT, hence not 1).
+SAPA_LIVE_STREAMS_PER_EVENT = env_int("SAPA_LIVE_STREAMS_PER_EVENT", max(1, SAPA_LIVE_STREAMS * 3 // 4))
+SAPA_LIVE_STREAMS_PER_ADDRESS = env_int("SAPA_LIVE_STREAMS_PER_ADDRESS", 20)
+for _name, _value in (("SAPA_LIVE_STREAMS", SAPA_LIVE_STREAMS),
+                      ("SAPA_LIVE_STREAMS_PER_EVENT", SAPA_LIVE_STREAMS_PER_EVENT),
+                      ("SAPA_LIVE_STREAMS_PER_ADDRESS", SAPA_LIVE_STREAMS_PER_ADDRESS)):
+    if _value < 1:
+        raise ConfigError(f"{_name}={_value} must be at least 1")
 # A stream ends after this many seconds and the browser reconnects (resources freed).
 SAPA_LIVE_STREAM_SECONDS = env_int("SAPA_LIVE_STREAM_SECONDS", 300)
 

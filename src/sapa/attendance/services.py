@@ -11,7 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sapa.attendance.models import Attendance, AttendanceRule, ChatMessage, CheckInWindow
+from sapa.attendance.models import (
+    Attendance,
+    AttendanceRule,
+    ChatMessage,
+    CheckInWindow,
+    ReportImport,
+)
 
 
 @dataclass(frozen=True)
@@ -577,3 +583,38 @@ def not_held_yet(event, now=None) -> bool:
     """The event is more than an hour away: check-in and attendance now are most likely a mistake
     (the wrong event, or a test) and the staff pages say so."""
     return (now or timezone.now()) < event.starts_at - EARLY_CHECKIN
+
+
+def erase_participant(sender, registration, now, personal=None, **kwargs):
+    """A participant's data was erased: the lines of the saved chat they sent or received
+    under their name go, and a meeting report still waiting for its check forgets them.
+    Their Attendance row stays (minutes and check-in, for the counts), linked to the
+    erased registration. Connected to sapa.events.erasure.registration_erased."""
+    if kwargs.get("event_wide"):
+        return  # erase_event_chat and erase_event_imports take the whole event's
+    name = " ".join(((personal or {}).get("name") or "").split()).casefold()
+    email = ((personal or {}).get("email") or "").strip().casefold()
+    event = registration.event
+    if name:
+        doomed = [m.pk for m in ChatMessage.objects.filter(event=event).only("sender", "recipient")
+                  if name in (" ".join(m.sender.split()).casefold(), " ".join(m.recipient.split()).casefold())]
+        ChatMessage.objects.filter(pk__in=doomed).delete()
+    for record in ReportImport.objects.filter(event=event, state=ReportImport.State.PENDING):
+        people = (record.data or {}).get("people", [])
+        kept = [p for p in people if not _is_person(p, registration.pk, name, email)]
+        if len(kept) != len(people):
+            ReportImport.objects.filter(pk=record.pk).update(data={**record.data, "people": kept})
+
+
+def _is_person(entry: dict, registration_id: int, name: str, email: str) -> bool:
+    """Whether a parsed report's person is this participant: matched to them, or their name or email."""
+    if entry.get("registration") == registration_id:
+        return True
+    names = {" ".join(str(entry.get(key) or "").split()).casefold() for key in ("name", "email")}
+    return bool((name and name in names) or (email and email in names))
+
+
+def erase_event_imports(sender, event, now, **kwargs):
+    """The event's retention ended: reports still waiting for their check forget everyone.
+    Connected to sapa.events.erasure.event_erased."""
+    ReportImport.objects.filter(event=event).exclude(data={}).update(data={})

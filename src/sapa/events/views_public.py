@@ -21,6 +21,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sapa.core.inputs import text_problem
 from sapa.events import services
 from sapa.events.forms import TIMESTAMP_FIELD, RegistrationForm, form_timestamp
 from sapa.events.ical import library_feed, registration_ics
@@ -139,24 +140,26 @@ def event_page(request, slug):
     except services.RegistrationRefused as refused:
         return render(request, "events/public/event.html", _event_context(
             event, form=form, error=refused.message), status=400)
-    token = signing.dumps({"r": str(result.registration.public_id), "c": result.created},
-                          salt=DONE_SALT, compress=True)
+    # Only what the visitor typed (masked) and the row's random id: the token is readable
+    # (signed, not encrypted), so it must not say whether the email was registered before.
+    token = signing.dumps({"r": str(result.registration.public_id),
+                           "e": _mask_email(form.cleaned_data["email"])}, salt=DONE_SALT, compress=True)
     return redirect(reverse("event-registered", args=[event.slug]) + "?r=" + token)
 
 
 @require_GET
 def registered(request, slug):
-    """After the registration: confirmed or waitlisted, and that the link went by email."""
+    """After the registration: check your email. The same page for a new email and one
+    already registered (it must not tell anyone which emails are registered); the
+    result and the personal link are in the email."""
     event = public_event(slug)
     try:
         data = signing.loads(request.GET.get("r", ""), salt=DONE_SALT, max_age=DONE_MAX_AGE)
-        registration = Registration.objects.get(event=event, public_id=data["r"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError, Registration.DoesNotExist):
+        masked = str(data["e"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
         return redirect("event-public", slug=event.slug)
     return render(request, "events/public/registered.html", {
-        "event": event, "library": event.library, "registration": registration,
-        "created": bool(data.get("c")), "position": waitlist_position(registration),
-        "masked_email": _mask_email(registration.email),
+        "event": event, "library": event.library, "masked_email": masked,
     })
 
 
@@ -197,6 +200,8 @@ def manage(request, public_id, token):
         name = " ".join((request.POST.get("name") or "").split())
         if not name:
             name_error = _("Enter your full name.")
+        elif problem := text_problem(name):
+            name_error = problem
         elif len(name) > 150:
             name_error = _("Use at most %(limit)d characters.") % {"limit": 150}
         else:

@@ -106,7 +106,7 @@ def present_fragment(request, event_id):
 @require_GET
 def staff_stream(request, event_id):
     event = _event(request, event_id)
-    return stream_response(request, event.pk)
+    return stream_response(request, event.pk, staff=True)
 
 
 @library_view(Role.STAFF)

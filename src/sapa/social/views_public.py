@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from sapa.core.inputs import text_problem
 from sapa.social import workflow
 from sapa.social.validation import validate_variant
 
@@ -51,6 +52,8 @@ def review(request, token):
         try:
             if not name:
                 context["error"] = _("Write your name, so the team knows who reviewed it.")
+            elif problem := text_problem(name) or text_problem(comment):
+                context["error"] = problem
             elif decision == "approve":
                 workflow.approve_via_link(token, reviewer_name=name, comment=comment, request=request,
                                           user=request.user)
