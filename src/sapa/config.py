@@ -143,7 +143,8 @@ def check_environment(connect: bool = True) -> None:
     for name in ("SAPA_WORKER_THREADS", "SAPA_WEB_WORKERS", "SAPA_PORT", "SAPA_TRUSTED_PROXIES",
                  "SAPA_REGISTRATION_MIN_SECONDS"):
         env_int(name, 0)
-    parse_rate("SAPA_REGISTRATION_RATE", os.environ.get("SAPA_REGISTRATION_RATE", "20/600"))
+    parse_rate("SAPA_REGISTRATION_RATE", os.environ.get("SAPA_REGISTRATION_RATE", "150/600"))
+    parse_rate("SAPA_REGISTRATION_EMAIL_RATE", os.environ.get("SAPA_REGISTRATION_EMAIL_RATE", "5/600"))
     data_dir = os.path.abspath(os.environ.get("SAPA_DATA_DIR") or os.path.join(os.getcwd(), "data"))
     try:
         os.makedirs(data_dir, exist_ok=True)

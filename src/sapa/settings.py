@@ -275,8 +275,11 @@ TRUSTED_PROXIES = env_int("SAPA_TRUSTED_PROXIES", 0)
 # --- Event registration -------------------------------------------------------------
 # A form submitted faster than this many seconds after the page was served is a bot's.
 SAPA_REGISTRATION_MIN_SECONDS = env_int("SAPA_REGISTRATION_MIN_SECONDS", 3)
-# Registration attempts allowed per address: "attempts/seconds"; "0" or "off" for none.
-SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "20/600").strip()
+# Registration attempts allowed for one event from one address: "attempts/seconds"; "off" for
+# none. Many honest people share one address (school labs, offices, carrier-grade NAT).
+SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "150/600").strip()
+# Registration attempts allowed for one event with one email address, from any address.
+SAPA_REGISTRATION_EMAIL_RATE = os.environ.get("SAPA_REGISTRATION_EMAIL_RATE", "5/600").strip()
 
 # --- Live board (sapa.live) ------------------------------------------------------------
 # Open live-board streams (Server-Sent Events) one web process may hold; each holds one of
