@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    # django-ninja: its templates and static files, so /api/v1/docs serves Swagger UI from
+    # this app (the CDN copy is blocked by our Content-Security-Policy).
+    "ninja",
     "sapa.core",
     "sapa.libraries",
     "sapa.mail",
