@@ -57,6 +57,33 @@ def _server_command(host: str, port: int) -> list[str]:
     ]
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Stop with one line when the address is taken (say a second `sapa run`): granian binds
+    with SO_REUSEPORT, so a second server would start beside the first and share its requests."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed server's TIME_WAIT is no owner
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            _fail(f"cannot serve on {host}:{port}: {exc.strerror or exc} (is Sapa already running? "
+                  f"stop it, or choose another port with SAPA_PORT)")
+
+
+def _site_lines(host: str, port: int) -> list[str]:
+    """The full addresses to open: the login page and the public site (each library's page)."""
+    from sapa.libraries.models import Library
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
+    base = f"http://{shown}:{port}"
+    lines = [f"sapa: staff login:  {base}/login/", f"sapa: public site:  {base}/"]
+    for slug in Library.objects.order_by("pk").values_list("slug", flat=True)[:3]:
+        lines.append(f"sapa: library page: {base}/{slug}/")
+    return lines
+
+
 def _worker_command() -> list[str]:
     # Quiet beside the web server: warnings and errors only, not every job.
     return [sys.executable, "-m", "sapa.cli", "worker", "--quiet"]
@@ -101,16 +128,21 @@ def _supervise(commands: dict[str, list[str]]) -> int:
 def cmd_run(args: list[str]) -> int:
     host = os.environ.get("SAPA_HOST", "127.0.0.1")
     port = env_int("SAPA_PORT", 8000)
+    _check_port_free(host, port)
+    if "--check-port" in args:  # ./run asks before it migrates and loads the demo
+        return 0
     _setup_django()
     _manage("migrate", "--no-input", verbosity=0)
     _manage("collectstatic", "--no-input", verbosity=0)
     print(f"sapa: serving on http://{host}:{port}/ with the worker; Ctrl-C stops both", flush=True)
+    print("\n".join(_site_lines(host, port)), flush=True)
     return _supervise({"web": _server_command(host, port), "worker": _worker_command()})
 
 
 def cmd_serve(args: list[str]) -> int:
     host = os.environ.get("SAPA_HOST", "127.0.0.1")
     port = env_int("SAPA_PORT", 8000)
+    _check_port_free(host, port)
     _setup_django()
     _manage("collectstatic", "--no-input", verbosity=0)
     return _supervise({"web": _server_command(host, port)})
