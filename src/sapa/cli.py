@@ -74,11 +74,13 @@ def _check_port_free(host: str, port: int) -> None:
 
 def _site_lines(host: str, port: int) -> list[str]:
     """The full addresses to open: the login page and the public site (each library's page)."""
+    from django.urls import reverse
+
     from sapa.libraries.models import Library
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
     base = f"http://{shown}:{port}"
-    lines = [f"sapa: staff login:  {base}/login/", f"sapa: public site:  {base}/"]
+    lines = [f"sapa: staff login:  {base}{reverse('login')}", f"sapa: public site:  {base}/"]
     for slug in Library.objects.order_by("pk").values_list("slug", flat=True)[:3]:
         lines.append(f"sapa: library page: {base}/{slug}/")
     return lines

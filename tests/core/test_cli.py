@@ -119,7 +119,7 @@ def test_second_run_on_a_port_in_use_stops_with_one_line_and_the_first_prints_fu
                 break
             lines.append(line.strip())
         out = "\n".join(lines)
-        assert f"http://127.0.0.1:{port}/login/" in out, out
+        assert f"http://127.0.0.1:{port}/accounts/login/" in out, out
         assert f"http://127.0.0.1:{port}/balitbangdiklat/" in out, out
         # Wait until the first server listens.
         while time.monotonic() < deadline:
