@@ -16,15 +16,13 @@ by URLs, names and data, and wait for what a person would wait for.
 import re
 import time
 from datetime import datetime, timedelta
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import zxingcpp
-from browser_helpers import ARTIFACTS, AXE_OPTIONS, AXE_WCAG_TAGS, PASSWORD  # noqa: F401
+from browser_helpers import ARTIFACTS, AXE_OPTIONS, AXE_WCAG_TAGS
 from PIL import Image
 from playwright.sync_api import expect
-
 from serverproc import sapa_server
 
 pytestmark = pytest.mark.slow
@@ -119,7 +117,9 @@ def test_the_sharing_session_story(browser, server):
     finally:
         story.close()
     assert not story.js_errors, story.js_errors
-    assert time.monotonic() - started < 150, f"the story took {time.monotonic() - started:.0f} s"
+    took = time.monotonic() - started
+    print(f"the story took {took:.0f} s")
+    assert took < 180, f"the story took {took:.0f} s (it should stay near a minute and a half)"
 
 
 def _walk(story):  # noqa: PLR0915 - one story, told in order
@@ -346,7 +346,7 @@ def _walk(story):  # noqa: PLR0915 - one story, told in order
     article_id = int(re.search(r"/news/(\d+)/edit/$", staff.url).group(1))
     story.look(staff, "staff-report-draft")
     body = staff.locator("textarea[name=body]").input_value()
-    assert "3" in body  # the attendance numbers are in the draft
+    assert re.search(r"\b3\b[^.\n]*hadir", body), body  # the attendance numbers are in the draft
     staff.goto(url + staff_path(f"news/{article_id}/"))
     for action in ("submit", "approve", "publish"):
         button = staff.locator(f"form[action$='/news/{article_id}/{action}/'] button[type=submit]")
@@ -354,7 +354,11 @@ def _walk(story):  # noqa: PLR0915 - one story, told in order
             button.first.click()
             staff.wait_for_load_state()
     story.look(staff, "staff-report-published")
-    article_link = staff.locator(f"a[href*='/{LIBRARY}/berita/']").first.get_attribute("href")
-    siti.goto(article_link if article_link.startswith("http") else url + article_link)
-    expect(siti.locator("h1")).to_be_visible()
+    links = staff.eval_on_selector_all(f"a[href*='/{LIBRARY}/berita/']", "els => els.map(e => e.href)")
+    article_links = [h for h in links if re.search(r"/berita/[\w-]+$", h)]
+    assert article_links, f"no link to the published article on {staff.url}: {links}"
+    response = siti.goto(article_links[0])
+    assert response.status == 200  # public: published, not a draft
+    expect(siti.locator("h1")).to_contain_text("Sharing Session Pengelolaan Media Sosial Perpustakaan")
+    expect(siti.locator("main")).to_contain_text(re.compile(r"\b3\b[^.]*hadir"))  # who attended
     story.look(siti, "phone-news-article")
