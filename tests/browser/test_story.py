@@ -13,6 +13,7 @@ Screenshots go to test-artifacts/story/; axe runs on every page visited. Steps f
 by URLs, names and data, and wait for what a person would wait for.
 """
 
+import os
 import re
 import time
 from datetime import datetime, timedelta
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.slow
 
 LIBRARY = "balitbangdiklat"  # `sapa demo`'s library
 STAFF_EMAIL = "admin@perpustakaan.test"
-STAFF_PASSWORD = "sapa-demo-2020"
+STAFF_PASSWORD = os.environ.get("SAPA_DEMO_PASSWORD", "sapa-demo-2020")  # as `sapa demo` reads it
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SHOTS = ARTIFACTS / "story"
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
