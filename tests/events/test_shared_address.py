@@ -3,11 +3,12 @@ mobile network) can register, while a script that floods one event or one inbox 
 A refused form keeps what was typed."""
 
 # ruff: noqa: F811 - pytest fixtures imported from public_helpers
+import json
 import re
 
 import pytest
 from django.urls import reverse
-from public_helpers import _public_settings, event, form_data, make_event  # noqa: F401
+from public_helpers import _public_settings, api_body, event, form_data, make_event  # noqa: F401
 
 import sapa.settings as defaults
 from sapa.events.models import Registration
@@ -64,3 +65,15 @@ def test_a_refused_form_keeps_what_was_typed(client, library, settings):
         assert re.search(rf'<input[^>]*value="{re.escape(value)}"', html), value
     assert 'name="consent"' in html and re.search(r'<input[^>]*name="consent"[^>]*checked', html)
     assert not Registration.objects.filter(email="rina@example.org").exists()
+
+
+def test_the_api_shares_the_limits(client, library, default_limits):
+    event = make_event(library)
+    codes = []
+    for n in range(7):
+        response = client.post(f"/api/v1/events/{event.slug}/registrations",
+                               json.dumps(api_body(event, email="budi@example.org")),
+                               content_type="application/json", REMOTE_ADDR=f"10.2.0.{n}")
+        codes.append(response.status_code)
+    assert codes[0] == 201 and codes[1:5] == [200] * 4 and codes[5:] == [429, 429], codes
+    assert response.json()["error"]["code"] == "rate_limited"
