@@ -195,10 +195,10 @@ def main() -> int:
     with sapa_server(database_url=database_url, redis_url=redis_url, env=env) as server:
         board = create_board(server, people=1)
         command = server.process.args
-        threads = command[command.index("--blocking-threads") + 1]
         workers = command[command.index("--workers") + 1]
         print(f"server: {server.vendor}{' + Redis' if redis_url else ' (no Redis: each process polls the log)'}, "
-              f"granian WSGI, {workers} workers x {threads} blocking threads, {os.cpu_count()} cores")
+              f"granian RSGI (sapa.server: pages on threads, streams on the event loop), "
+              f"{workers} workers, {os.cpu_count()} cores")
         code = asyncio.run(run(server, board, args))
         log = server.log().strip()
         if log:

@@ -34,6 +34,21 @@ def _setup_django():
     django.setup()
 
 
+def _refuse_schema_mismatch() -> None:
+    """A web server or worker never runs against a database migrated for other code."""
+    from sapa.core.schema import migration_mismatch
+
+    problem = migration_mismatch()
+    if problem:
+        _fail(f"not starting: {problem}")
+
+
+def _reset_metrics() -> None:
+    from sapa.core.metrics import reset_directory
+
+    reset_directory()
+
+
 def _manage(*args: str, **options) -> None:
     from django.core.management import call_command
 
@@ -42,17 +57,14 @@ def _manage(*args: str, **options) -> None:
 
 def _server_command(host: str, port: int) -> list[str]:
     workers = env_int("SAPA_WEB_WORKERS", 0) or max(os.cpu_count() or 1, 1)
-    # Measured (docs/benchmarks.md): on PostgreSQL fewer threads per process
-    # fight less over the GIL while one of them holds an event's lock.
-    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
-    threads = env_int("SAPA_WEB_THREADS", 4 if on_postgres else 8)
-    # Each open live-board stream (sapa.live, SSE) holds a blocking thread: room for
-    # SAPA_LIVE_STREAMS of them on top (granian starts threads only when needed; docs/live.md).
-    threads += env_int("SAPA_LIVE_STREAMS", 160)
+    # sapa.server (RSGI): pages on a pool of SAPA_WEB_THREADS threads per process, the
+    # live board's streams on the event loop (decision 6). Each process takes up to
+    # SAPA_LIVE_STREAMS streams plus room for pages at once (granian's backpressure).
+    streams = env_int("SAPA_LIVE_STREAMS", 5000)
     return [
-        sys.executable, "-m", "granian", "--interface", "wsgi", "sapa.wsgi:application",
+        sys.executable, "-m", "granian", "--interface", "rsgi", "sapa.server:app",
         "--host", host, "--port", str(port), "--workers", str(workers),
-        "--blocking-threads", str(threads), "--backlog", "2048",
+        "--backlog", "4096", "--backpressure", str(streams + 512),
         "--no-ws", "--log-level", os.environ.get("SAPA_SERVER_LOG_LEVEL", "warning"),
     ]
 
@@ -136,6 +148,7 @@ def cmd_run(args: list[str]) -> int:
     _setup_django()
     _manage("migrate", "--no-input", verbosity=0)
     _manage("collectstatic", "--no-input", verbosity=0)
+    _reset_metrics()
     print(f"sapa: serving on http://{host}:{port}/ with the worker; Ctrl-C stops both", flush=True)
     print("\n".join(_site_lines(host, port)), flush=True)
     return _supervise({"web": _server_command(host, port), "worker": _worker_command()})
@@ -146,12 +159,15 @@ def cmd_serve(args: list[str]) -> int:
     port = env_int("SAPA_PORT", 8000)
     _check_port_free(host, port)
     _setup_django()
+    _refuse_schema_mismatch()
     _manage("collectstatic", "--no-input", verbosity=0)
+    _reset_metrics()
     return _supervise({"web": _server_command(host, port)})
 
 
 def cmd_worker(args: list[str]) -> int:
     _setup_django()
+    _refuse_schema_mismatch()
     from django.core.management import call_command
 
     call_command("run_huey", *args)

@@ -133,18 +133,58 @@ def parse_rate(name: str, value: str) -> tuple[int, int] | None:
     return parsed
 
 
+def parse_networks(name: str, value: str) -> list:
+    """Address ranges "10.0.0.0/8,192.168.1.0/24" (a single address is its own range); [] for "".
+
+    Raises ConfigError naming the variable when a part is not a range, or has host bits set
+    ("10.0.0.1/8": did you mean 10.0.0.0/8 or 10.0.0.1/32?).
+    """
+    import ipaddress
+
+    networks = []
+    for part in filter(None, (p.strip() for p in (value or "").split(","))):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=True))
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {part!r} is not an address range ({exc}); "
+                              "write ranges like 10.0.0.0/8,192.168.1.0/24") from None
+    return networks
+
+
+def parse_api_urls(name: str, value: str, networks: tuple[str, ...]) -> dict[str, str]:
+    """"telegram=http://127.0.0.1:8081,x=https://api.example" -> {network: address}; {} for ""."""
+    urls = {}
+    for part in filter(None, (p.strip() for p in (value or "").split(","))):
+        network, _, url = part.partition("=")
+        network, url = network.strip(), url.strip().rstrip("/")
+        if network not in networks:
+            raise ConfigError(f"{name}: {network!r} is not one of {', '.join(networks)}")
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ConfigError(f"{name}: {url!r} for {network} is not an http:// or https:// address")
+        urls[network] = url
+    return urls
+
+
+SOCIAL_API_NETWORKS = ("facebook_page", "instagram", "telegram", "x")
+
+
 def check_environment(connect: bool = True) -> None:
     """Check every variable, and (with connect) reach the database and Redis.
 
     Raises ConfigError with one line naming the variable and the problem.
     """
-    for name in ("SAPA_DEBUG", "SAPA_HTTPS"):
+    for name in ("SAPA_DEBUG", "SAPA_HTTPS", "SAPA_DB_PGBOUNCER"):
         env_bool(name, False)
+    if env_int("SAPA_DB_POOL_SIZE", 2) < 2:
+        raise ConfigError("SAPA_DB_POOL_SIZE is too small; use at least 2")
     for name in ("SAPA_WORKER_THREADS", "SAPA_WEB_WORKERS", "SAPA_PORT", "SAPA_TRUSTED_PROXIES",
                  "SAPA_REGISTRATION_MIN_SECONDS"):
         env_int(name, 0)
     parse_rate("SAPA_REGISTRATION_RATE", os.environ.get("SAPA_REGISTRATION_RATE", "150/600"))
     parse_rate("SAPA_REGISTRATION_EMAIL_RATE", os.environ.get("SAPA_REGISTRATION_EMAIL_RATE", "5/600"))
+    parse_networks("SAPA_OUTBOUND_ALLOW", os.environ.get("SAPA_OUTBOUND_ALLOW", ""))
+    parse_api_urls("SAPA_SOCIAL_API_URLS", os.environ.get("SAPA_SOCIAL_API_URLS", ""), SOCIAL_API_NETWORKS)
     data_dir = os.path.abspath(os.environ.get("SAPA_DATA_DIR") or os.path.join(os.getcwd(), "data"))
     try:
         os.makedirs(data_dir, exist_ok=True)

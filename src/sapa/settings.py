@@ -8,9 +8,11 @@ starts, as one line naming the variable.
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlparse
 
 from django.utils.translation import gettext_lazy as _
 
+from sapa import config
 from sapa.config import ConfigError, env_bool, env_int, parse_database_url, parse_smtp_url
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sapa.core.metrics.MetricsMiddleware",
     "sapa.core.middleware.ConcurrencyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sapa.core.middleware.SecurityHeadersMiddleware",
@@ -111,6 +114,14 @@ TEMPLATES = [
 # all decrypt (rotation). Unset: derived from SECRET_KEY.
 SAPA_ENCRYPTION_KEY = os.environ.get("SAPA_ENCRYPTION_KEY", "").strip()
 
+# /metrics (sapa.core.metrics): off unless a token is set. Its counters are summed over
+# the web processes from files in the data folder's metrics/ (prometheus_client's
+# multiprocess mode, which reads this variable when it is first imported).
+SAPA_METRICS_TOKEN = os.environ.get("SAPA_METRICS_TOKEN", "").strip()
+if SAPA_METRICS_TOKEN and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(DATA_DIR / "metrics")
+    (DATA_DIR / "metrics").mkdir(parents=True, exist_ok=True)
+
 # --- Data -----------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'sapa.sqlite3'}"
 try:
@@ -131,8 +142,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's 100. Django then gives a request's connection back when the
     # request ends, so CONN_MAX_AGE must be 0.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The connection budget (docs/deployment.md): each web process and each worker holds
+    # up to SAPA_DB_POOL_SIZE connections; the sum over all processes must stay below
+    # PostgreSQL's max_connections (or PgBouncer's pool).
+    SAPA_DB_POOL_SIZE = env_int("SAPA_DB_POOL_SIZE", 2 * SAPA_PAGE_THREADS + 4)
+    if SAPA_DB_POOL_SIZE < 2:
+        raise ConfigError(f"SAPA_DB_POOL_SIZE={SAPA_DB_POOL_SIZE} is too small; use at least 2")
     DATABASES["default"]["OPTIONS"].setdefault("pool", {
-        "min_size": 1, "max_size": 2 * SAPA_PAGE_THREADS + 4, "timeout": 30,
+        "min_size": 1, "max_size": SAPA_DB_POOL_SIZE, "timeout": 30,
         # Replaces SAPA_DB_CONN_MAX_AGE's idle limit for pooled connections.
         "max_idle": max(env_int("SAPA_DB_CONN_MAX_AGE", 60), 30),
     })
@@ -140,7 +157,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # connection (Django turns this off by default): PostgreSQL then plans the
     # registration's statements once per connection instead of every time
     # (docs/benchmarks.md). Not for PgBouncer in transaction mode.
-    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2)
+    # SAPA_DB_PGBOUNCER=1: through PgBouncer in transaction mode, where a connection
+    # changes under the process between transactions, so no prepared statements.
+    SAPA_DB_PGBOUNCER = env_bool("SAPA_DB_PGBOUNCER", False)
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", None if SAPA_DB_PGBOUNCER else 2)
+    if SAPA_DB_PGBOUNCER:
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = False
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: jobs, cache and rate limits ----------------------------------------
@@ -217,9 +240,29 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "sapa.core.storage.StaticStorage"},
 }
+# Public media (posters, logos, news and social images) at stable addresses: under this
+# base URL (a media origin or CDN), else the bucket's own address; see sapa.core.s3.
+SAPA_S3_PUBLIC_URL = os.environ.get("SAPA_S3_PUBLIC_URL", "").strip().rstrip("/")
+SAPA_S3_PUBLIC_ACL = env_bool("SAPA_S3_PUBLIC_ACL", True)
+SAPA_S3_URL_SECONDS = env_int("SAPA_S3_URL_SECONDS", 3600)
+# The origins public media come from, named in the Content-Security-Policy (img-src, media-src).
+MEDIA_ORIGINS: list[str] = []
 if _S3_BUCKET:
+    _endpoint = (os.environ.get("SAPA_S3_ENDPOINT_URL") or "").strip()
+    _region = os.environ.get("SAPA_S3_REGION") or "us-east-1"
+    if SAPA_S3_PUBLIC_URL:
+        _media_bases = [SAPA_S3_PUBLIC_URL]
+    elif _endpoint:
+        _media_bases = [_endpoint]
+    else:  # AWS: boto3 names the bucket's host with or without the region
+        _media_bases = [f"https://{_S3_BUCKET}.s3.amazonaws.com", f"https://{_S3_BUCKET}.s3.{_region}.amazonaws.com"]
+    for _base in _media_bases:
+        _parsed_media = urlparse(_base)
+        if _parsed_media.scheme not in ("http", "https") or not _parsed_media.netloc:
+            raise ConfigError(f"SAPA_S3_PUBLIC_URL / SAPA_S3_ENDPOINT_URL: {_base!r} is not an http(s) address")
+        MEDIA_ORIGINS.append(f"{_parsed_media.scheme}://{_parsed_media.netloc}")
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "sapa.core.s3.MediaStorage",
         "OPTIONS": {
             "bucket_name": _S3_BUCKET,
             "endpoint_url": os.environ.get("SAPA_S3_ENDPOINT_URL") or None,
@@ -275,6 +318,16 @@ if HTTPS:
 # Number of reverse proxies in front of Sapa whose X-Forwarded-For we trust.
 TRUSTED_PROXIES = env_int("SAPA_TRUSTED_PROXIES", 0)
 
+# --- Outbound requests (sapa.core.outbound) ---------------------------------------------
+# Catalogue harvests and social networks reach only public (global) addresses, unless the
+# address is in one of these ranges the admin listed (a SLiMS on the library's LAN). Empty by
+# default: never the server's own network, the cloud's metadata address or a private range.
+SAPA_OUTBOUND_ALLOW = config.parse_networks("SAPA_OUTBOUND_ALLOW", os.environ.get("SAPA_OUTBOUND_ALLOW", ""))
+# The API address of the networks that have one fixed address (a local Telegram Bot API
+# server, a test double): set by the admin, never by a channel's editor.
+SAPA_SOCIAL_API_URLS = config.parse_api_urls(
+    "SAPA_SOCIAL_API_URLS", os.environ.get("SAPA_SOCIAL_API_URLS", ""), config.SOCIAL_API_NETWORKS)
+
 # --- Event registration -------------------------------------------------------------
 # A form submitted faster than this many seconds after the page was served is a bot's.
 SAPA_REGISTRATION_MIN_SECONDS = env_int("SAPA_REGISTRATION_MIN_SECONDS", 3)
@@ -285,9 +338,9 @@ SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "150/600").str
 SAPA_REGISTRATION_EMAIL_RATE = os.environ.get("SAPA_REGISTRATION_EMAIL_RATE", "5/600").strip()
 
 # --- Live board (sapa.live) ------------------------------------------------------------
-# Open live-board streams (Server-Sent Events) one web process may hold; each holds one of
-# granian's blocking threads, so `sapa run` gives each process SAPA_WEB_THREADS + this many.
-SAPA_LIVE_STREAMS = env_int("SAPA_LIVE_STREAMS", 160)
+# Open live-board streams (Server-Sent Events) one web process may hold. Under granian
+# (sapa.server) a stream is a coroutine on the event loop, not a thread (decision 6).
+SAPA_LIVE_STREAMS = env_int("SAPA_LIVE_STREAMS", 5000)
 # A stream ends after this many seconds and the browser reconnects (resources freed).
 SAPA_LIVE_STREAM_SECONDS = env_int("SAPA_LIVE_STREAM_SECONDS", 300)
 

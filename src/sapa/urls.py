@@ -10,6 +10,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from sapa.api.urls import api
+from sapa.core.metrics import metrics_view
 from sapa.core.views import healthz, media
 from sapa.libraries import views as lib
 from sapa.libraries.forms_password import EmailPasswordResetForm
@@ -60,6 +61,7 @@ staff_urls = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("media/<path:path>", media, name="media"),
     path("i18n/setlang/", lib.switch_language, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

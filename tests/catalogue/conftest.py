@@ -22,7 +22,9 @@ class FakeCatalogue:
 
 
 @pytest.fixture
-def catalogue_server():
+def catalogue_server(settings):
+    # The fake catalogue listens on 127.0.0.1, which Sapa reaches only when an admin allows it.
+    settings.SAPA_OUTBOUND_ALLOW = ["127.0.0.0/8"]
     fake = FakeCatalogue()
 
     class Handler(BaseHTTPRequestHandler):

@@ -28,6 +28,8 @@ def run_sapa(*args, data_dir, **env):
         ({"REDIS_URL": "http://127.0.0.1/"}, "REDIS_URL"),
         ({"SAPA_HTTPS": "maybe"}, "SAPA_HTTPS"),
         ({"SAPA_SMTP_URL": "pigeon://coop"}, "SAPA_SMTP_URL"),
+        ({"SAPA_DB_POOL_SIZE": "1"}, "SAPA_DB_POOL_SIZE"),
+        ({"SAPA_DB_PGBOUNCER": "maybe"}, "SAPA_DB_PGBOUNCER"),
     ],
 )
 def test_bad_environment_is_one_clear_line(tmp_path, env, variable):

@@ -39,7 +39,7 @@ def _wait(predicate, timeout, what, site):
 
 def test_killed_worker_never_posts_twice():
     env = {"SAPA_SOCIAL_PUBLISH_LEASE": str(LEASE), "SAPA_WORKER_THREADS": "4"}
-    with FakeNetwork() as net, sapa_site(env=env) as site:
+    with FakeNetwork() as net, sapa_site(env={**env, "SAPA_SOCIAL_API_URLS": f"telegram={net.url}"}) as site:
         schedule_posts(site, net.url, networks=("mastodon", "telegram"), delay=2)
         net.stall.set()
         worker = site.start_worker()

@@ -93,6 +93,8 @@ def sapa_site(env: dict | None = None) -> Iterator[Site]:
                 "DJANGO_SETTINGS_MODULE": "sapa.settings", "SAPA_DATA_DIR": str(data_dir),
                 "DATABASE_URL": db_url, "SAPA_SMTP_URL": "console://", "SAPA_LOG_LEVEL": "WARNING",
                 "SAPA_BASE_URL": "http://127.0.0.1:9",
+                # The fake networks listen on 127.0.0.1, which Sapa reaches only when allowed.
+                "SAPA_OUTBOUND_ALLOW": "127.0.0.0/8",
             })
             if redis_url:
                 site_env["REDIS_URL"] = redis_url

@@ -1,9 +1,10 @@
 """Fetching new titles from a catalogue over HTTP: OAI-PMH ListRecords and SLiMS's RSS feed.
 
-Only the address staff configured is asked (redirects are not followed, and a
-resumption page goes to the same address); every request has a timeout and
-every answer a size cap. The whole harvest is fetched first and returned as
-a list, so the caller can store it in one transaction or not at all.
+Requests go through sapa.core.outbound: only public addresses (or the ranges the
+admin allowed), at most a few redirects, each checked; a resumption page goes to the
+configured address again. Every request has a timeout and every answer a size cap.
+The whole harvest is fetched first and returned as a list, so the caller can store it
+in one transaction or not at all.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from sapa.catalogue import parsers
 from sapa.catalogue.models import CatalogueSource, MetadataPrefix, SourceKind
+from sapa.core import outbound
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 MAX_PAGES = 1000
@@ -42,22 +44,17 @@ class Harvest:
 
 def _client() -> httpx.Client:
     timeout = getattr(settings, "CATALOGUE_HTTP_TIMEOUT", 30)
-    return httpx.Client(timeout=httpx.Timeout(timeout, connect=10), follow_redirects=False,
-                        headers={"User-Agent": "Sapa (library new arrivals)"})
+    return outbound.client(timeout=httpx.Timeout(timeout, connect=10),
+                           headers={"User-Agent": "Sapa (library new arrivals)"})
 
 
 def _get(client: httpx.Client, url: str, params: dict | None, *, where: str) -> bytes:
     try:
-        response = client.get(url, params=params)
-    except httpx.TimeoutException:
-        raise HarvestError(_("The catalogue did not answer in time. Try again later."), where=where) from None
-    except httpx.HTTPError as exc:
-        raise HarvestError(_("The catalogue could not be reached (%(error)s). Check the address.")
-                           % {"error": exc.__class__.__name__}, where=where) from None
+        response = outbound.send(client, "GET", url, params=params, max_redirects=outbound.MAX_REDIRECTS)
+    except outbound.OutboundError as exc:
+        raise HarvestError(exc.message, where=where) from None
     if response.is_redirect:
-        raise HarvestError(_("The catalogue answered with a redirect to %(location)s. Put that address in "
-                             "the source's settings.") % {"location": response.headers.get("location", "?")},
-                           where=where)
+        raise HarvestError(_("The catalogue keeps redirecting. Check the address."), where=where)
     if response.status_code != 200:
         raise HarvestError(_("The catalogue answered with HTTP status %(status)d.")
                            % {"status": response.status_code}, where=where)

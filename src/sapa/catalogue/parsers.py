@@ -489,7 +489,9 @@ def parse_slims_rss(data: bytes, base_url: str) -> list[Item]:
         cover = ""
         enclosure = entry.find("enclosure")
         if enclosure is not None and (enclosure.get("type") or "").startswith("image/"):
-            cover = enclosure.get("url", "")
+            url = (enclosure.get("url") or "").strip()
+            # Only a web address: the cover becomes a link on the staff pages (no javascript:).
+            cover = url if url.lower().startswith(("http://", "https://")) else ""
         image = text("image")
         if not cover and image:
             # SLiMS names the cover file; the file lives under images/docs/.

@@ -7,13 +7,16 @@ from django.conf import settings
 from django.utils import translation
 
 # Public pages load nothing from elsewhere: scripts, styles, images and forms
-# all stay on this origin.
+# all stay on this origin; with media on S3, images and videos also come from the
+# media origin (settings.MEDIA_ORIGINS).
+_MEDIA = "".join(f" {origin}" for origin in settings.MEDIA_ORIGINS)
 CSP = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data: blob:",
+        f"img-src 'self' data: blob:{_MEDIA}",
+        f"media-src 'self'{_MEDIA}",
         "font-src 'self'",
         "connect-src 'self'",
         "form-action 'self'",

@@ -60,6 +60,70 @@ class Subscriber:
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
 
 
+class _LoopPost:
+    """Hands items from the hub's thread to one event loop, one wake-up per batch.
+
+    The hub puts an update into thousands of inboxes at once; waking the loop once per
+    item would be thousands of system calls. Items wait in a list; the first one of a
+    batch schedules the loop's flush.
+    """
+
+    def __init__(self, loop):
+        self.loop = loop
+        self.lock = threading.Lock()
+        self.pending: list = []
+
+    def post(self, inbox, item) -> None:
+        with self.lock:
+            self.pending.append((inbox, item))
+            if len(self.pending) > 1:
+                return
+        try:
+            self.loop.call_soon_threadsafe(self.flush)
+        except RuntimeError:  # the loop is closed: the process is stopping
+            pass
+
+    def flush(self) -> None:
+        with self.lock:
+            batch, self.pending = self.pending, []
+        for inbox, item in batch:
+            inbox._queue.put_nowait(item)
+
+
+_loop_posts: dict = {}
+
+
+class AsyncInbox:
+    """A subscriber's queue read by a coroutine (sapa.server), filled by the hub's thread."""
+
+    __slots__ = ("_post", "_queue", "_size")
+
+    def __init__(self, loop):
+        import asyncio
+
+        post = _loop_posts.get(loop)
+        if post is None:
+            post = _loop_posts[loop] = _LoopPost(loop)
+        self._post = post
+        self._queue = asyncio.Queue()
+        self._size = 0
+
+    def put(self, item) -> None:
+        self._size += 1
+        self._post.post(self, item)
+
+    def get_nowait(self):
+        raise queue.Empty
+
+    def qsize(self) -> int:
+        return self._size
+
+    async def get(self):
+        item = await self._queue.get()
+        self._size -= 1
+        return item
+
+
 class Hub:
     def __init__(self):
         self._lock = threading.Lock()
@@ -91,6 +155,18 @@ class Hub:
                 self._thread.start()
         self._wake.set()
         return sub
+
+    def to_async(self, sub: Subscriber, loop) -> "AsyncInbox":
+        """Deliver the subscriber's updates to an asyncio queue on `loop` (sapa.server) from now on."""
+        inbox = AsyncInbox(loop)
+        with self._lock:
+            old, sub.queue = sub.queue, inbox
+            while True:  # what arrived before the switch, in order
+                try:
+                    inbox.put(old.get_nowait())
+                except queue.Empty:
+                    break
+        return inbox
 
     def unsubscribe(self, sub: Subscriber) -> None:
         with self._lock:

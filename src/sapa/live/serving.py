@@ -62,4 +62,32 @@ def end_streams_on_stop() -> bool:
 
     set_sync_signals.sapa_live = True
     granian_signals.set_sync_signals = set_sync_signals
+
+    original_loop = getattr(granian_signals, "set_loop_signals", None)
+    if original_loop is not None and not getattr(original_loop, "sapa_live", False):
+        def set_loop_signals(loop, *args, **kwargs):
+            # The RSGI worker (sapa.server): streams run on the loop. A stop first tells
+            # them to end (each sends its last comment), then, a second later, lets
+            # granian's own shutdown begin.
+            from sapa.live.hub import hub
+
+            event = original_loop(loop, *args, **kwargs)
+            ending = []
+
+            def handler(signum, frame=None):
+                if ending:
+                    return
+                ending.append(signum)
+                hub.end_streams(wait=0)
+                loop.call_later(1.0, event.set)
+
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    loop.add_signal_handler(sig, handler, sig, None)
+                except (NotImplementedError, RuntimeError):
+                    signal.signal(sig, handler)
+            return event
+
+        set_loop_signals.sapa_live = True
+        granian_signals.set_loop_signals = set_loop_signals
     return True

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connections
 from django.http import HttpResponse, StreamingHttpResponse
 
+from sapa.core.metrics import LIVE_STREAMS
 from sapa.live.hub import END, RELOAD, RELOAD_EVENT, StreamsFull, hub, sse
 from sapa.live.models import Update
 from sapa.live.services import current_seq
@@ -95,6 +96,7 @@ def _events(sub, rows, last, max_seconds: float, heartbeat: float):
             sent = seq
     finally:
         hub.unsubscribe(sub)
+        LIVE_STREAMS.dec()
 
 
 def stream_response(request, event_id: int):
@@ -114,10 +116,15 @@ def stream_response(request, event_id: int):
         hub.unsubscribe(sub)
         raise
     _release_database()
+    LIVE_STREAMS.inc()  # sapa.core.metrics; the stream's generator takes it back when it ends
     response = StreamingHttpResponse(
         _events(sub, rows, last if last is not None else seq_now, settings.SAPA_LIVE_STREAM_SECONDS,
                 HEARTBEAT_SECONDS),
         content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"
+    # Under granian (sapa.server) the stream is driven on the event loop from these, and the
+    # generator above is never started; under plain WSGI the generator does the same work.
+    response.sapa_live = {"sub": sub, "rows": rows, "last": last if last is not None else seq_now,
+                          "max_seconds": settings.SAPA_LIVE_STREAM_SECONDS, "heartbeat": HEARTBEAT_SECONDS}
     return response

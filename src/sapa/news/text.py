@@ -41,14 +41,31 @@ def media_prefix(library_id: int) -> str:
     return f"{settings.MEDIA_URL}news/{library_id}/"
 
 
+def stored_prefix(library_id: int) -> str:
+    """The same photos' address where the media storage serves them (S3: the public media URL)."""
+    from django.core.files.storage import default_storage
+
+    return default_storage.url(f"news/{library_id}/")
+
+
 def clean_html(html: str, library_id: int) -> str:
-    """Reduce HTML to the allowed subset; images only from the library's own news media."""
-    prefixes = (media_prefix(library_id), settings.BASE_URL + media_prefix(library_id))
+    """Reduce HTML to the allowed subset; images only from the library's own news media.
+
+    A photo may be written with its /media/ address or its storage address (with media on
+    S3, the address the gallery shows); either way it is shown from the storage's address.
+    """
+    local = media_prefix(library_id)
+    stored = stored_prefix(library_id)
+    prefixes = (local, settings.BASE_URL + local, stored)
 
     def attribute_filter(tag, attribute, value):
         if tag == "img" and attribute == "src":
             if not value.startswith(prefixes) or ".." in value:
                 return None
+            if stored != local:
+                for prefix in (settings.BASE_URL + local, local):
+                    if value.startswith(prefix):
+                        return stored + value[len(prefix):]
         if tag == "img" and attribute in ("width", "height") and not value.isdigit():
             return None
         return value

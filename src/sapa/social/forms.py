@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sapa.social.media import VIDEO_EXTENSIONS
 from sapa.social.models import (
+    SERVER_URL_NETWORKS,
     Campaign,
     Channel,
     HashtagSet,
@@ -25,6 +26,7 @@ from sapa.social.models import (
     Network,
     PostTemplate,
     VariantState,
+    normalized_server_url,
 )
 
 WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
@@ -80,6 +82,8 @@ class ChannelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Validation writes the new address onto the instance: remember the stored one.
+        self.stored_server_url = self.instance.server_url
         if self.instance.pk:
             self.fields["network"].disabled = True
             if self.instance.credentials_encrypted:
@@ -93,16 +97,34 @@ class ChannelForm(forms.ModelForm):
         network = data.get("network") or self.instance.network
         if network == Network.MASTODON and not data.get("server_url"):
             self.add_error("server_url", _("Give your Mastodon server's address, e.g. https://mastodon.social."))
+        if network not in SERVER_URL_NETWORKS and data.get("server_url"):
+            self.add_error("server_url", _("Only Mastodon and Bluesky channels take a server address. "
+                                           "Leave it empty."))
+        if self.server_changed() and self.instance.credentials_encrypted:
+            # The stored credentials belong to the old server: they are never sent to a new one.
+            missing = [name for name in CREDENTIAL_FIELDS.get(network, ()) if not data.get(name)]
+            if missing:
+                self.add_error("server_url", _("A new server address needs the channel's credentials "
+                                               "again: type them in below. The stored ones are never "
+                                               "sent to another server."))
         return data
 
+    def server_changed(self) -> bool:
+        """True when an existing channel's server address is being changed."""
+        if not self.instance.pk or "server_url" not in self.cleaned_data:
+            return False
+        return (normalized_server_url(self.cleaned_data["server_url"])
+                != normalized_server_url(self.stored_server_url))
+
     def new_credentials(self) -> dict | None:
-        """The credentials typed in (merged over the stored ones), or None when nothing was typed."""
+        """The credentials typed in (merged over the stored ones, unless the server changed),
+        or None when nothing was typed."""
         network = self.cleaned_data.get("network") or self.instance.network
         typed = {name: self.cleaned_data.get(name) for name in CREDENTIAL_FIELDS.get(network, ())}
         typed = {k: v for k, v in typed.items() if v}
         if not typed:
             return None
-        stored = dict(self.instance.credentials) if self.instance.pk else {}
+        stored = dict(self.instance.credentials) if self.instance.pk and not self.server_changed() else {}
         if "access_token" in typed:
             stored.pop("expires_at", None)  # the expiry of the token being replaced
         return {**stored, **typed}

@@ -31,6 +31,15 @@ class Network(models.TextChoices):
 
 # Networks without a publishing API that suits a library: always manual.
 MANUAL_ONLY_NETWORKS = {Network.YOUTUBE, Network.TIKTOK, Network.WHATSAPP}
+# Networks whose channels name their own server (Mastodon's instance, Bluesky's PDS). The
+# others always talk to the network's one address: a server address typed for them would
+# only be a way to send the channel's token elsewhere.
+SERVER_URL_NETWORKS = {Network.MASTODON, Network.BLUESKY}
+
+
+def normalized_server_url(url: str) -> str:
+    """A server address as compared: no final slash ("" for the network's default server)."""
+    return (url or "").strip().rstrip("/")
 
 
 class ChannelStatus(models.TextChoices):
@@ -87,20 +96,42 @@ class Channel(models.Model):
     def __str__(self):
         return f"{self.name} ({self.get_network_display()})"
 
-    @property
-    def credentials(self) -> dict:
-        """The decrypted credentials ({} when none)."""
+    # Kept with the credentials of a Mastodon or Bluesky channel: the server they were typed for.
+    _SERVER_KEY = "_server"
+
+    def _stored_credentials(self) -> dict:
         from sapa.social.crypto import decrypt
 
         if not self.credentials_encrypted:
             return {}
         return json.loads(decrypt(self.credentials_encrypted))
 
+    @property
+    def credentials(self) -> dict:
+        """The decrypted credentials ({} when none)."""
+        stored = self._stored_credentials()
+        stored.pop(self._SERVER_KEY, None)
+        return stored
+
     @credentials.setter
     def credentials(self, value: dict) -> None:
+        """Store them encrypted; a Mastodon or Bluesky channel's are tied to its server_url of now."""
         from sapa.social.crypto import encrypt
 
-        self.credentials_encrypted = encrypt(json.dumps(value or {})) if value else ""
+        value = {k: v for k, v in (value or {}).items() if k != self._SERVER_KEY}
+        if value and self.network in SERVER_URL_NETWORKS:
+            value[self._SERVER_KEY] = normalized_server_url(self.server_url)
+        self.credentials_encrypted = encrypt(json.dumps(value)) if value else ""
+
+    @property
+    def credentials_match_server(self) -> bool:
+        """False when the credentials were stored for another server than the channel's now
+        (they must then be typed in again; they are never sent to the new one). Credentials
+        stored before servers were recorded are taken as the current server's."""
+        stored = self._stored_credentials()
+        if self.network not in SERVER_URL_NETWORKS or self._SERVER_KEY not in stored:
+            return True
+        return stored[self._SERVER_KEY] == normalized_server_url(self.server_url)
 
     @property
     def is_manual(self) -> bool:

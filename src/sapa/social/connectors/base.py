@@ -39,8 +39,10 @@ from datetime import UTC, datetime
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext
 
-from sapa.social.models import Channel, MediaItem, PostVariant
+from sapa.core import outbound
+from sapa.social.models import SERVER_URL_NETWORKS, Channel, MediaItem, PostVariant
 
 log = logging.getLogger("sapa.social")
 
@@ -162,9 +164,10 @@ def shared_client() -> httpx.Client:
     global _client
     with _client_lock:
         if _client is None or _client.is_closed:
-            _client = httpx.Client(timeout=timeout(), headers={"User-Agent": USER_AGENT},
-                                   follow_redirects=False,
-                                   limits=httpx.Limits(max_connections=200, max_keepalive_connections=50))
+            # Through sapa.core.outbound: public addresses only (or the admin's allowed ranges),
+            # connected to the address that was checked; redirects are not followed.
+            _client = outbound.client(timeout=timeout(), headers={"User-Agent": USER_AGENT},
+                                      limits=httpx.Limits(max_connections=200, max_keepalive_connections=50))
         return _client
 
 
@@ -200,6 +203,7 @@ class Connector:
         self.channel = channel
         self.client = client or shared_client()
         self._credentials = None
+        self._server_checked = False
 
     def close(self) -> None:
         """Nothing to release: the HTTP client is shared (see shared_client)."""
@@ -245,7 +249,20 @@ class Connector:
 
     @property
     def base_url(self) -> str:
-        return (self.channel.server_url or self.default_base_url).rstrip("/")
+        """The channel's server (Mastodon, Bluesky), else the network's address (or the one the
+        admin set in SAPA_SOCIAL_API_URLS): an editor cannot send a token to a host of their own."""
+        if self.network in SERVER_URL_NETWORKS:
+            if not self._server_checked:
+                # Every request's address is built here: credentials (or a session made with
+                # them) typed for one server never go to another one.
+                if not self.channel.credentials_match_server:
+                    raise AuthError(gettext("The channel's server address changed: type its credentials "
+                                            "in again."))
+                self._server_checked = True
+            if self.channel.server_url:
+                return self.channel.server_url.rstrip("/")
+        configured = getattr(settings, "SAPA_SOCIAL_API_URLS", {}) or {}
+        return (configured.get(self.network) or self.default_base_url).rstrip("/")
 
     def checkpoint(self, variant: PostVariant, **data) -> None:
         """Save progress of a publish at once (outside any transaction), for reconciliation."""
@@ -268,18 +285,22 @@ class Connector:
 
         A timeout after the request was sent is `ambiguous` when the request
         creates something (`ambiguous_on_timeout`): it may have been carried out.
+        The messages say what happened in general words, never the socket's error: they are
+        shown to staff, and must not tell whether something listens at an address.
         """
         try:
             response = self.client.request(method, url, **kwargs)
-        except httpx.ConnectTimeout as exc:
-            raise RetryableError(f"connection timed out: {exc}") from None
-        except httpx.ConnectError as exc:
-            raise RetryableError(f"could not connect: {exc}") from None
+        except outbound.Refused as exc:
+            raise RejectedError(exc.message) from None
+        except httpx.ConnectTimeout:
+            raise RetryableError(outbound.timeout_message()) from None
+        except httpx.ConnectError:
+            raise RetryableError(outbound.unreachable_message()) from None
         except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout) as exc:
             raise RetryableError(f"the network did not answer in time: {type(exc).__name__}",
                                  ambiguous=ambiguous_on_timeout) from None
-        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise RetryableError(f"the connection broke: {exc}", ambiguous=ambiguous_on_timeout) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            raise RetryableError("the connection broke", ambiguous=ambiguous_on_timeout) from None
         if response.status_code >= 400:
             self.raise_for_response(response)
         return response
@@ -305,16 +326,18 @@ class Connector:
         return response.status_code == 401
 
     def error_message(self, response: httpx.Response) -> str:
+        """The network's own error message from a JSON answer; "" otherwise (the caller then
+        says "refused with HTTP n"): an answer's raw text is never shown."""
         try:
             body = response.json()
         except ValueError:
-            return response.text[:500].strip()
+            return ""
         if isinstance(body, dict):
             for key in ("error_description", "message", "detail", "description", "error", "title"):
                 value = body.get(key)
                 if isinstance(value, str) and value:
                     return value[:1000]
-        return str(body)[:500]
+        return ""
 
     def json(self, response: httpx.Response) -> dict:
         try:

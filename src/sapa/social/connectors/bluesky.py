@@ -211,13 +211,13 @@ class BlueskyConnector(Connector):
         try:
             body = response.json()
         except ValueError:
-            return response.text[:500].strip()
+            return ""  # the server is the channel's own choice: its raw text is never shown
         if isinstance(body, dict):
             name, message = body.get("error"), body.get("message")
             if name and message:
-                return f"{message} ({name})"
-            return str(message or name or body)[:1000]
-        return str(body)[:500]
+                return f"{message} ({name})"[:1000]
+            return str(message or name or "")[:1000]
+        return ""
 
     def fetch_metrics(self, variant: PostVariant) -> Metrics | None:
         response, _ = self._call("GET", "app.bsky.feed.getPosts", params={"uris": variant.external_id})

@@ -46,8 +46,9 @@ class MastodonConnector(Connector):
         try:
             body = response.json()
         except ValueError:
-            return response.text[:500].strip()
-        return str(body.get("error") or body)[:1000] if isinstance(body, dict) else str(body)[:500]
+            return ""  # the server is the channel's own choice: its raw text is never shown
+        error = body.get("error") if isinstance(body, dict) else None
+        return error[:1000] if isinstance(error, str) else ""
 
     def refresh_limits(self) -> dict:
         """Read max characters, attachments, URL weight and image size from GET /api/v2/instance."""

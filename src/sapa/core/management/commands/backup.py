@@ -1,4 +1,4 @@
-"""sapa backup FILE: the database and the media folder in one .tar.gz.
+"""sapa backup FILE: the database and the media (folder, or S3 bucket) in one .tar.gz.
 
 SQLite is copied with its online backup API (consistent while Sapa runs);
 PostgreSQL with pg_dump's custom format.
@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
@@ -71,7 +72,11 @@ class Command(BaseCommand):
                 raise CommandError(f"backups of {connection.vendor} are not supported")
             with tarfile.open(target, "w:gz") as tar:
                 tar.add(dump, arcname=dump.name)
-                media = Path(settings.MEDIA_ROOT)
-                if media.exists():
-                    tar.add(media, arcname="media")
+                if hasattr(default_storage, "backup_into"):  # media on S3 (sapa.core.s3)
+                    count = default_storage.backup_into(tar)
+                    self.stdout.write(f"{count} media files copied from the bucket")
+                else:
+                    media = Path(settings.MEDIA_ROOT)
+                    if media.exists():
+                        tar.add(media, arcname="media")
         self.stdout.write(f"backup written to {target}")

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -64,7 +65,10 @@ class Command(BaseCommand):
                 if result.returncode:
                     raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
             media = tmp / "media"
-            if media.exists():
+            if media.exists() and hasattr(default_storage, "restore_from"):  # media on S3
+                count = default_storage.restore_from(media)
+                self.stdout.write(f"{count} media files put back in the bucket")
+            elif media.exists():
                 target = Path(settings.MEDIA_ROOT)
                 if target.exists():
                     shutil.rmtree(target)
