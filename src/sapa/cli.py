@@ -69,19 +69,42 @@ def _server_command(host: str, port: int) -> list[str]:
     ]
 
 
-def _check_port_free(host: str, port: int) -> None:
-    """Stop with one line when the address is taken (say a second `sapa run`): granian binds
-    with SO_REUSEPORT, so a second server would start beside the first and share its requests."""
+# Held while this `sapa run`/`sapa serve` lives (see _check_port_free).
+_PORT_LOCK = None
+
+
+def _check_port_free(host: str, port: int, *, hold: bool = True) -> None:
+    """Stop with one line when the address is taken (say a second `sapa run`).
+
+    granian binds with SO_REUSEPORT, so a second server would start beside the first and
+    share its requests. Two checks: a plain bind of the port (another program, or a Sapa
+    already serving), and a lock that a Sapa holds from its start, through its migrations,
+    until it stops: a Linux abstract socket named after the address, freed by the kernel
+    when the process ends however it ends (elsewhere the first check alone).
+    """
     import socket
 
+    global _PORT_LOCK
+    message = (f"cannot serve on {host}:{port}: %s (is Sapa already running? stop it, or choose "
+               f"another port with SAPA_PORT)")
+    if sys.platform.startswith("linux"):
+        lock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            lock.bind(f"\0sapa-serving:{host}:{port}")
+        except OSError:
+            lock.close()
+            _fail(message % "another Sapa is starting or serving there")
+        if hold:
+            _PORT_LOCK = lock
+        else:
+            lock.close()
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed server's TIME_WAIT is no owner
         try:
             sock.bind((host, port))
         except OSError as exc:
-            _fail(f"cannot serve on {host}:{port}: {exc.strerror or exc} (is Sapa already running? "
-                  f"stop it, or choose another port with SAPA_PORT)")
+            _fail(message % (exc.strerror or exc))
 
 
 def _site_lines(host: str, port: int) -> list[str]:
@@ -142,8 +165,9 @@ def _supervise(commands: dict[str, list[str]]) -> int:
 def cmd_run(args: list[str]) -> int:
     host = os.environ.get("SAPA_HOST", "127.0.0.1")
     port = env_int("SAPA_PORT", 8000)
-    _check_port_free(host, port)
-    if "--check-port" in args:  # ./run asks before it migrates and loads the demo
+    check_only = "--check-port" in args  # ./run asks before it migrates and loads the demo
+    _check_port_free(host, port, hold=not check_only)
+    if check_only:
         return 0
     _setup_django()
     _manage("migrate", "--no-input", verbosity=0)

@@ -139,3 +139,20 @@ def test_second_run_on_a_port_in_use_stops_with_one_line_and_the_first_prints_fu
     finally:
         os.killpg(first.pid, signal.SIGTERM)
         first.wait(20)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the start-up lock is a Linux abstract socket")
+def test_a_sapa_still_migrating_holds_its_port(tmp_path):
+    """Before granian listens (migrations, collectstatic), a starting `sapa run` already holds
+    the address: a second one stops at once instead of starting beside it later."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as starting:  # what a starting Sapa holds
+        starting.bind(f"\0sapa-serving:127.0.0.1:{port}")
+        second = run_sapa("serve", data_dir=tmp_path / "data", SAPA_PORT=str(port))
+    assert second.returncode == 2
+    assert second.stderr.strip().splitlines() == [second.stderr.strip()]
+    assert "another Sapa is starting or serving" in second.stderr and str(port) in second.stderr
