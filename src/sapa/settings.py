@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    # django-ninja: its templates and static files, so /api/v1/docs serves Swagger UI from
+    # this app (the CDN copy is blocked by our Content-Security-Policy).
+    "ninja",
     "sapa.core",
     "sapa.libraries",
     "sapa.mail",
@@ -311,6 +314,8 @@ if SAPA_EMAIL_BODY_DAYS < 1:
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# A refused form token answers a styled page in the visitor's language, not Django's bare 403.
+CSRF_FAILURE_VIEW = "sapa.core.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS
@@ -336,8 +341,11 @@ SAPA_SOCIAL_API_URLS = config.parse_api_urls(
 # --- Event registration -------------------------------------------------------------
 # A form submitted faster than this many seconds after the page was served is a bot's.
 SAPA_REGISTRATION_MIN_SECONDS = env_int("SAPA_REGISTRATION_MIN_SECONDS", 3)
-# Registration attempts allowed per address: "attempts/seconds"; "0" or "off" for none.
-SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "20/600").strip()
+# Registration attempts allowed for one event from one address: "attempts/seconds"; "off" for
+# none. Many honest people share one address (school labs, offices, carrier-grade NAT).
+SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "150/600").strip()
+# Registration attempts allowed for one event with one email address, from any address.
+SAPA_REGISTRATION_EMAIL_RATE = os.environ.get("SAPA_REGISTRATION_EMAIL_RATE", "5/600").strip()
 
 # --- Live board (sapa.live) ------------------------------------------------------------
 # Open live-board streams (Server-Sent Events) one web process may hold. Under granian

@@ -195,7 +195,7 @@ def checkin_screen(request, event_id, window_id):
     window = _window(event, window_id)
     now = timezone.now()
     public_url = services.checkin_url(event)
-    svg = qr.svg(public_url, scale=6, border=2, title=public_url).decode()
+    svg = qr.svg(public_url, scale=6, title=public_url, fluid=True).decode()
     svg = svg[svg.index("<svg"):]
     return render(request, "attendance/staff/screen.html", {
         "event": event, "window": window, "open": window.is_open(now),

@@ -19,6 +19,7 @@ from sapa.events.forms import RegistrationForm, api_errors, choice_values, form_
 from sapa.events.models import QuestionKind, RegistrationSource
 from sapa.events.public import (
     public_event,
+    registration_email_is_limited,
     registration_is_limited,
     snapshot_event,
     upcoming_public_events,
@@ -158,7 +159,7 @@ def register(request, slug: str, payload: RegistrationIn):
     """
     # At most a second old: services.register() re-checks state and seats under the lock.
     event = snapshot_event(slug)
-    if registration_is_limited(request):
+    if registration_is_limited(request, event):
         return error_response(request, 429, "rate_limited", _(
             "Too many registration attempts from your network. Wait a few minutes and try again."))
     state = event.registration_state()
@@ -169,6 +170,9 @@ def register(request, slug: str, payload: RegistrationIn):
     if not form.is_valid():
         return error_response(request, 422, "invalid", _("The registration is not valid."),
                               details=api_errors(form))
+    if registration_email_is_limited(event, form.cleaned_data["email"]):
+        return error_response(request, 429, "rate_limited", _(
+            "Too many registration attempts with this email address. Wait a few minutes and try again."))
     languages = {code for code, _ in settings.LANGUAGES}
     language = body.get("language") if body.get("language") in languages else settings.LANGUAGE_CODE
     try:

@@ -23,13 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sapa.core.inputs import text_problem
 from sapa.events import services
-from sapa.events.forms import TIMESTAMP_FIELD, RegistrationForm, form_timestamp
+from sapa.events.forms import HONEYPOT_FIELD, TIMESTAMP_FIELD, RegistrationForm, form_timestamp
 from sapa.events.ical import library_feed, registration_ics
 from sapa.events.models import Registration, RegistrationStatus
 from sapa.events.public import (
     description_html,
     page_snapshot,
     public_event,
+    registration_email_is_limited,
     registration_is_limited,
     seats_and_queue,
     snapshot_event,
@@ -112,6 +113,18 @@ def _event_page_get(request, slug):
     return HttpResponse(page)
 
 
+# Fields a refused form does not give back: the form's own security and bot checks.
+_NOT_KEPT = {"csrfmiddlewaretoken", TIMESTAMP_FIELD, HONEYPOT_FIELD}
+
+
+def _refused_keeping_input(request, event, message):
+    """429 with the form as the visitor filled it (a fresh timestamp), nothing stored."""
+    typed = {k: (v if len(v) > 1 else v[0]) for k, v in request.POST.lists() if k not in _NOT_KEPT}
+    form = RegistrationForm(event, initial=typed) if event.registration_state() == "open" else None
+    return render(request, "events/public/event.html", _event_context(event, form=form, error=message),
+                  status=429)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_page(request, slug):
     """The event, and its registration form while registration is open."""
@@ -120,10 +133,9 @@ def event_page(request, slug):
     # At most a second old: register() re-checks the state and the seats under the lock.
     event = snapshot_event(slug)
 
-    if registration_is_limited(request):
-        return render(request, "events/public/event.html", _event_context(
-            event, error=_("Too many registration attempts from your network. Wait a few minutes "
-                           "and try again.")), status=429)
+    if registration_is_limited(request, event):
+        return _refused_keeping_input(request, event, _(
+            "Too many registration attempts from your network. Wait a few minutes and try again."))
     state = event.registration_state()
     if state != "open":
         return render(request, "events/public/event.html", _event_context(
@@ -132,6 +144,9 @@ def event_page(request, slug):
     if not form.is_valid():
         return render(request, "events/public/event.html", _event_context(
             event, form=form, error=_("Please correct the marked fields.")), status=400)
+    if registration_email_is_limited(event, form.cleaned_data["email"]):
+        return _refused_keeping_input(request, event, _(
+            "Too many registration attempts with this email address. Wait a few minutes and try again."))
     try:
         result = services.register(
             event, **form.register_kwargs(), language=getattr(request, "LANGUAGE_CODE", "") or
