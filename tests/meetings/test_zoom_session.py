@@ -17,7 +17,6 @@ from sapa.certificates import services as certificates
 from sapa.events import services as event_services
 from sapa.events.models import RegistrationStatus
 from sapa.libraries.models import Role
-from sapa.meetings import services
 from sapa.meetings.models import ZoomRegistrant
 
 pytestmark = pytest.mark.django_db
