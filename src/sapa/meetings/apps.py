@@ -14,6 +14,7 @@ class MeetingsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
+        from sapa.events.erasure import registration_erased
         from sapa.events.models import Event
         from sapa.events.notices import notice, personal_meeting_link
         from sapa.meetings import services

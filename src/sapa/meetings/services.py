@@ -272,6 +272,18 @@ def registration_notice(sender, *, kind, library_id, registration_id, public_id,
         transaction.on_commit(lambda: sync_registrant(None, public_id))
 
 
+def registration_erased(sender, *, registration, **kwargs):
+    """events.erasure receiver: the personal link is forgotten now, the registrant leaves Zoom
+    after commit (sync_registration sees the erased registration as not wanted)."""
+    rows = ZoomRegistrant.objects.filter(registration=registration)
+    if not rows.filter(state=ZoomRegistrant.State.ADDED).exists():
+        return
+    rows.update(join_url="")
+    from sapa.meetings.tasks import sync_registrant
+
+    transaction.on_commit(lambda: sync_registrant(registration.pk))
+
+
 def sync_registration(registration_id: int | None = None, public_id: str | None = None) -> str:
     """Make Zoom agree with the registration: a registrant while confirmed, none otherwise.
 
