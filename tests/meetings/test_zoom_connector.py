@@ -244,12 +244,16 @@ def test_cancel_removes_the_registrant(
     assert event_services.meeting_link(reg) == meeting.join_url
 
 
-def test_erased_registration_leaves_zoom(fake_zoom, library, zoom_account, django_capture_on_commit_callbacks):
+def test_erased_registration_leaves_zoom(
+    fake_zoom, library, zoom_account, django_capture_on_commit_callbacks
+):
     event = make_event(library)
     meeting = services.create_meeting(event)
     (reg,) = register(event, 1, capture=django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        event_services.delete_my_data(reg)
+        # The retention's erasure (no cancellation first).
+        event_services.anonymize_registration(reg)
     assert fake_zoom.registrants(meeting.zoom_id) == {}
+    assert len(fake_zoom.api("DELETE")) == 1
     row = ZoomRegistrant.objects.get(registration=reg)
     assert row.state == "removed" and row.join_url == ""

@@ -24,6 +24,9 @@ class MeetingsConfig(AppConfig):
         post_save.connect(
             services.event_saved, sender=Event, dispatch_uid="meetings-zoom-event-time"
         )
+        registration_erased.connect(
+            services.registration_erased, dispatch_uid="meetings-zoom-erased"
+        )
 
     def participant_section(self, registration, request):
         """The personal Zoom link, or "it is on its way" while Zoom has not answered."""
