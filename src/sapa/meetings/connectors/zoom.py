@@ -21,18 +21,15 @@ import base64
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sapa.core import outbound
+from sapa.meetings.connectors import base
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-ATTEMPTS = 3
-# A 429 asking for a longer wait is not slept through: the job is retried later.
-MAX_INLINE_WAIT = 10
 PAGE_SIZE = 300
 sleep = time.sleep  # tests replace it
 
@@ -45,30 +42,10 @@ def oauth_url() -> str:
     return getattr(settings, "SAPA_ZOOM_OAUTH_URL", "https://zoom.us/oauth/token")
 
 
-class ZoomError(Exception):
-    """Zoom did not do it; `message` is for staff, in their language."""
-
-    def __init__(self, message: str, *, status: int | None = None, code=None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-
-
-class ZoomAuthFailed(ZoomError):
-    """The account id, client id or secret was refused (or the app lacks a scope)."""
-
-
-class ZoomNotFound(ZoomError):
-    """The meeting (or registrant) no longer exists in Zoom."""
-
-
-class ZoomBusy(ZoomError):
-    """Zoom is rate-limiting or failing: try again after `retry_after` seconds."""
-
-    def __init__(self, message: str, *, retry_after: int = 60, status: int | None = None):
-        super().__init__(message, status=status)
-        self.retry_after = retry_after
+ZoomError = base.ConnectorError
+ZoomAuthFailed = base.AuthFailed
+ZoomNotFound = base.NotFound
+ZoomBusy = base.Busy
 
 
 @dataclass
@@ -78,46 +55,9 @@ class Credentials:
     client_secret: str
 
 
-class TokenStore:
-    """Where the access token is kept between requests (the account's row, in Sapa)."""
-
-    def get(self) -> str | None:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def put(self, token: str, expires_at: datetime) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
-
-
-class MemoryTokens(TokenStore):
-    def __init__(self):
-        self.token, self.expires_at = None, None
-
-    def get(self):
-        if self.token and self.expires_at and self.expires_at > datetime.now(UTC):
-            return self.token
-        return None
-
-    def put(self, token, expires_at):
-        self.token, self.expires_at = token, expires_at
-
-
-def retry_after_seconds(response: httpx.Response, default: int = 5) -> int:
-    """Retry-After in seconds: a number, or an HTTP date (Zoom's daily limits)."""
-    value = (response.headers.get("Retry-After") or "").strip()
-    if not value:
-        return default
-    if value.isdigit():
-        return int(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        try:
-            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return default
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(1, int((when - datetime.now(UTC)).total_seconds()))
+TokenStore = base.TokenStore
+MemoryTokens = base.MemoryTokens
+retry_after_seconds = base.retry_after_seconds
 
 
 def _unavailable() -> str:
@@ -168,34 +108,7 @@ class Zoom:
     # --- sending ------------------------------------------------------------------------
 
     def _send(self, method: str, url: str, **kwargs) -> httpx.Response:
-        """One request with the retries for 5xx, network failures and short 429s."""
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                response = outbound.send(self.http, method, url, **kwargs)
-            except outbound.Refused as exc:
-                raise ZoomError(exc.message) from None
-            except outbound.OutboundError:
-                if attempt == ATTEMPTS:
-                    raise ZoomBusy(_unavailable()) from None
-                sleep(attempt)
-                continue
-            if response.status_code == 429:
-                wait = retry_after_seconds(response)
-                if wait > MAX_INLINE_WAIT or attempt == ATTEMPTS:
-                    raise ZoomBusy(
-                        _("Zoom asked Sapa to slow down. Sapa will try again."),
-                        retry_after=wait,
-                        status=429,
-                    )
-                sleep(wait)
-                continue
-            if response.status_code >= 500:
-                if attempt == ATTEMPTS:
-                    raise ZoomBusy(_unavailable(), status=response.status_code)
-                sleep(attempt)
-                continue
-            return response
-        raise ZoomBusy(_unavailable())  # pragma: no cover - the loop returns or raises
+        return base.send_with_retries(self.http, method, url, pause=lambda s: sleep(s), **kwargs)
 
     def request(self, method: str, path: str, **kwargs) -> httpx.Response:
         """An API request with the account's token; a 401 (expired token) renews it once."""
@@ -302,9 +215,4 @@ class Zoom:
         return rows
 
 
-def _json(response: httpx.Response) -> dict:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+_json = base.json_of
