@@ -263,3 +263,35 @@ def zoom_account(library):
         client_secret=CLIENT_SECRET,
         webhook_secret=WEBHOOK_SECRET,
     )
+
+
+@pytest.fixture
+def fake_google(settings, monkeypatch):
+    from google_fake import FakeGoogle, key_file, serve
+
+    settings.SAPA_OUTBOUND_ALLOW = ["127.0.0.0/8"]
+    text, public = key_file()
+    fake = FakeGoogle(public)
+    fake.key_file = text
+    fake.server = serve(fake)
+    host, port = fake.server.server_address[:2]
+    url = f"http://{host}:{port}"
+    fake.token_url = settings.SAPA_GOOGLE_TOKEN_URL = url + "/token"
+    settings.SAPA_GOOGLE_CALENDAR_URL = url + "/calendar/v3"
+    settings.SAPA_GOOGLE_MEET_URL = url + "/v2"
+    from sapa.meetings.connectors import google_meet
+
+    fake.slept = []
+    monkeypatch.setattr(google_meet, "sleep", fake.slept.append)
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+@pytest.fixture
+def google_account(library, fake_google):
+    from google_fake import USER
+
+    from sapa.meetings import services
+
+    return services.save_google_account(library, key_file=fake_google.key_file, user=USER)

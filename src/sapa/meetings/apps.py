@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "sapa.meetings"
     label = "meetings"
-    verbose_name = _("Meetings: Zoom from the event")
+    verbose_name = _("Meetings: Zoom and Google Meet from the event")
 
     # Hooks read by other apps (see docs/decisions.md, "App hooks").
-    staff_nav = ((65, _("Zoom"), "meetings-zoom-account", "admin"),)
-    event_nav = ((35, _("Zoom"), "meetings-event", "staff"),)
+    staff_nav = ((65, _("Online meetings"), "meetings-zoom-account", "admin"),)
+    event_nav = ((35, _("Online meeting"), "meetings-event", "staff"),)
 
     def ready(self):
         from django.db.models.signals import post_save
@@ -23,6 +23,9 @@ class MeetingsConfig(AppConfig):
         personal_meeting_link.connect(services.personal_link, dispatch_uid="meetings-zoom-link")
         post_save.connect(
             services.event_saved, sender=Event, dispatch_uid="meetings-zoom-event-time"
+        )
+        post_save.connect(
+            services.google_event_saved, sender=Event, dispatch_uid="meetings-meet-event-time"
         )
         registration_erased.connect(
             services.registration_erased, dispatch_uid="meetings-zoom-erased"

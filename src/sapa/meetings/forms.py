@@ -41,3 +41,34 @@ class CreateMeetingForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("A webinar needs Zoom's Webinar add-on."),
     )
+
+
+class GoogleAccountForm(forms.Form):
+    key_file = forms.FileField(
+        label=_("Service account key (JSON file)"),
+        required=False,
+        help_text=_("Leave empty to keep the stored one."),
+    )
+    user = forms.EmailField(
+        label=_("Workspace user Sapa acts as"),
+        help_text=_("The meetings are created in this user's calendar."),
+    )
+    calendar_id = forms.CharField(
+        label=_("Calendar"),
+        max_length=254,
+        initial="primary",
+        help_text=_("“primary” is the user's own calendar."),
+    )
+
+    def clean_key_file(self):
+        upload = self.cleaned_data.get("key_file")
+        if not upload:
+            return ""
+        if upload.size > 20_000:
+            raise forms.ValidationError(_("This is not the service account's JSON key file."))
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                _("This is not the service account's JSON key file.")
+            ) from None

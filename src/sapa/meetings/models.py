@@ -127,3 +127,69 @@ class WebhookReceipt(models.Model):
 
     def __str__(self):
         return f"{self.event} {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class GoogleAccount(models.Model):
+    """A library's Google Workspace service account (domain-wide delegation), acting as
+    `user`. The key file is encrypted at rest (sapa.social.crypto)."""
+
+    library = models.OneToOneField(
+        "libraries.Library", on_delete=models.CASCADE, related_name="google_account"
+    )
+    client_email = models.CharField(_("service account"), max_length=254)
+    user = models.EmailField(_("Workspace user Sapa acts as"))
+    calendar_id = models.CharField(_("calendar"), max_length=254, default="primary")
+    key_encrypted = models.TextField(blank=True, editable=False)
+    access_token_encrypted = models.TextField(blank=True, editable=False)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    tested_at = models.DateTimeField(null=True, blank=True)
+    test_result = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Google account")
+
+    def __str__(self):
+        return self.client_email
+
+    @property
+    def private_key(self) -> str:
+        from sapa.social.crypto import decrypt
+
+        return decrypt(self.key_encrypted) if self.key_encrypted else ""
+
+    @private_key.setter
+    def private_key(self, value: str) -> None:
+        from sapa.social.crypto import encrypt
+
+        self.key_encrypted = encrypt(value) if value else ""
+
+
+class GoogleMeeting(models.Model):
+    """The calendar event with a Meet link that Sapa created for an event."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        DELETED = "deleted", _("Deleted in Google")
+
+    event = models.OneToOneField(
+        "events.Event", on_delete=models.CASCADE, related_name="google_meeting"
+    )
+    library = models.ForeignKey("libraries.Library", on_delete=models.CASCADE, related_name="+")
+    calendar_id = models.CharField(max_length=254)
+    calendar_event_id = models.CharField(max_length=1024)
+    meeting_code = models.CharField(max_length=40)
+    join_url = models.URLField(max_length=500)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    synced_start = models.DateTimeField()
+    synced_end = models.DateTimeField()
+    synced_topic = models.CharField(max_length=200)
+    last_error = models.CharField(max_length=300, blank=True)
+    report_fetched_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Google Meet meeting")
+
+    def __str__(self):
+        return self.meeting_code

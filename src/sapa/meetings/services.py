@@ -571,3 +571,236 @@ def fetch_attendance(meeting_id: int, *, request=None):
     pending = start_report_import(meeting.event, report, name, known=known, request=request)
     ZoomMeeting.objects.filter(pk=meeting.pk).update(report_fetched_at=timezone.now())
     return pending
+
+
+# --- Google Meet ---------------------------------------------------------------------------
+
+
+class GoogleTokens(DbTokens):
+    def put(self, token, expires_at):
+        from sapa.meetings.models import GoogleAccount
+        from sapa.social.crypto import encrypt
+
+        a = self.account
+        a.access_token_encrypted = encrypt(token) if token else ""
+        a.token_expires_at = expires_at
+        GoogleAccount.objects.filter(pk=a.pk).update(
+            access_token_encrypted=a.access_token_encrypted, token_expires_at=expires_at
+        )
+
+
+def google_client(account):
+    from sapa.meetings.connectors import google_meet
+
+    return google_meet.GoogleMeet(
+        google_meet.ServiceAccount(account.client_email, account.private_key, account.user),
+        GoogleTokens(account),
+    )
+
+
+def save_google_account(
+    library, *, key_file: str = "", user: str, calendar_id: str = "primary", request=None
+):
+    """Store the library's service account (a key file left empty keeps the stored one).
+    Raises ValueError with a message for staff when the key file is not one."""
+    from sapa.meetings.connectors import google_meet
+    from sapa.meetings.models import GoogleAccount
+
+    account = GoogleAccount.objects.filter(library=library).first() or GoogleAccount(
+        library=library
+    )
+    if key_file.strip():
+        parsed = google_meet.parse_key_file(key_file)
+        account.client_email, account.private_key = parsed.client_email, parsed.private_key
+    elif not account.key_encrypted:
+        raise ValueError(_("Upload the service account's JSON key file."))
+    account.user, account.calendar_id = user.strip(), (calendar_id or "primary").strip()
+    account.access_token_encrypted, account.token_expires_at = "", None
+    account.tested_at, account.test_result = None, ""
+    account.save()
+    audit.record(
+        "meetings.google_account_saved",
+        library=library,
+        obj=account,
+        request=request,
+        client_email=account.client_email,
+        user=account.user,
+    )
+    return account
+
+
+def test_google(account, *, request=None) -> tuple[bool, str]:
+    from sapa.meetings.connectors import base
+
+    try:
+        data = google_client(account).calendar(account.calendar_id)
+        ok, message = (
+            True,
+            _("Sapa reached the calendar “%(name)s”.")
+            % {"name": data.get("summary") or account.calendar_id},
+        )
+    except base.ConnectorError as exc:
+        ok, message = False, exc.message
+    account.tested_at, account.test_result = timezone.now(), ("" if ok else message)[:300]
+    account.save(update_fields=["tested_at", "test_result", "updated_at"])
+    audit.record(
+        "meetings.google_tested", library=account.library, obj=account, request=request, ok=ok
+    )
+    return ok, message
+
+
+def create_meet(event, *, request=None):
+    """A calendar event with a Meet link for `event`; the link becomes the event's meeting link.
+    Raises connectors.base.ConnectorError (nothing stored) when Google refuses."""
+    from sapa.meetings.connectors import base
+    from sapa.meetings.models import GoogleAccount, GoogleMeeting
+
+    account = GoogleAccount.objects.filter(library=event.library_id).first()
+    if account is None:
+        raise base.ConnectorError(_("Connect the library's Google account first."))
+    existing = GoogleMeeting.objects.filter(event=event).first()
+    if existing is not None and existing.state == GoogleMeeting.State.ACTIVE:
+        raise base.ConnectorError(_("This event already has a Google Meet link."))
+    data = google_client(account).create(
+        account.calendar_id,
+        summary=event.title,
+        description=event.description,
+        start=event.starts_at,
+        end=event.ends_at,
+        time_zone=event.time_zone,
+    )
+    conference = data.get("conferenceData") or {}
+    link = data.get("hangoutLink") or next(
+        (
+            p.get("uri")
+            for p in conference.get("entryPoints") or []
+            if p.get("entryPointType") == "video"
+        ),
+        "",
+    )
+    if not link:
+        raise base.ConnectorError(
+            _(
+                "Google created the calendar event without a Meet link. Is Google "
+                "Meet turned on for this Workspace user?"
+            )
+        )
+    code = conference.get("conferenceId") or link.rstrip("/").rsplit("/", 1)[-1]
+    with transaction.atomic():
+        if existing is not None:
+            existing.delete()
+        meeting = GoogleMeeting.objects.create(
+            event=event,
+            library_id=event.library_id,
+            calendar_id=account.calendar_id,
+            calendar_event_id=data["id"],
+            meeting_code=code,
+            join_url=link,
+            synced_start=event.starts_at,
+            synced_end=event.ends_at,
+            synced_topic=event.title[:200],
+        )
+        event.meeting_url = link
+        event.save(update_fields=["meeting_url", "updated_at"])
+        audit.record(
+            "meetings.meet_created",
+            library=event.library,
+            obj=meeting,
+            request=request,
+            event=event.pk,
+            code=code,
+        )
+    return meeting
+
+
+def google_event_saved(sender, instance, created=False, **kwargs):
+    """post_save of Event: a new time or title goes to the calendar event (a job, after commit)."""
+    from sapa.meetings.models import GoogleMeeting
+
+    if created:
+        return
+    meeting = GoogleMeeting.objects.filter(
+        event=instance.pk, state=GoogleMeeting.State.ACTIVE
+    ).first()
+    if meeting is None:
+        return
+    if (meeting.synced_start, meeting.synced_end, meeting.synced_topic) != (
+        instance.starts_at,
+        instance.ends_at,
+        instance.title[:200],
+    ):
+        from sapa.meetings.tasks import update_meet
+
+        transaction.on_commit(lambda: update_meet(meeting.pk))
+
+
+def update_meet(meeting_id: int) -> str:
+    from sapa.meetings.connectors import base
+    from sapa.meetings.models import GoogleMeeting
+
+    meeting = GoogleMeeting.objects.select_related("event", "library__google_account").get(
+        pk=meeting_id
+    )
+    event = meeting.event
+    if meeting.state != GoogleMeeting.State.ACTIVE:
+        return "inactive"
+    try:
+        google_client(meeting.library.google_account).update(
+            meeting.calendar_id,
+            meeting.calendar_event_id,
+            summary=event.title,
+            start=event.starts_at,
+            end=event.ends_at,
+            time_zone=event.time_zone,
+        )
+    except base.NotFound as exc:
+        GoogleMeeting.objects.filter(pk=meeting.pk).update(
+            state=GoogleMeeting.State.DELETED, last_error=exc.message[:300]
+        )
+        return "deleted"
+    GoogleMeeting.objects.filter(pk=meeting.pk).update(
+        synced_start=event.starts_at,
+        synced_end=event.ends_at,
+        synced_topic=event.title[:200],
+        last_error="",
+    )
+    return "updated"
+
+
+def fetch_meet_attendance(meeting_id: int, *, request=None):
+    """Read the Meet REST API's participant sessions into a pending attendance import (the same
+    preview as an uploaded report). Meet gives names, not emails: matched by name."""
+    from sapa.attendance.reports import people_from_sessions
+    from sapa.attendance.services import start_report_import
+    from sapa.meetings.models import GoogleMeeting
+
+    meeting = GoogleMeeting.objects.select_related("event__library", "library__google_account").get(
+        pk=meeting_id
+    )
+    sessions = google_client(meeting.library.google_account).sessions(meeting.meeting_code)
+    report = people_from_sessions(
+        [{**s, "email": "", "seconds": 0} for s in sessions], format="google_meet"
+    )
+    name = _("Google Meet (automatic) — %(code)s") % {"code": meeting.meeting_code}
+    pending = start_report_import(meeting.event, report, name, request=request)
+    GoogleMeeting.objects.filter(pk=meeting.pk).update(report_fetched_at=timezone.now())
+    return pending
+
+
+# Meet's records are complete a little after the call ends.
+MEET_REPORT_AFTER = timedelta(minutes=20)
+
+
+def due_meet_reports(now=None) -> list[int]:
+    """Meetings whose event ended (20 minutes ago, within 2 days) and whose attendance was not read."""
+    from sapa.meetings.models import GoogleMeeting
+
+    now = now or timezone.now()
+    return list(
+        GoogleMeeting.objects.filter(
+            state=GoogleMeeting.State.ACTIVE,
+            report_fetched_at__isnull=True,
+            event__ends_at__lte=now - MEET_REPORT_AFTER,
+            event__ends_at__gt=now - timedelta(days=2),
+        ).values_list("pk", flat=True)
+    )

@@ -5,7 +5,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from huey.exceptions import RetryTask
 
 from sapa.meetings import services
-from sapa.meetings.connectors import zoom
+from sapa.meetings.connectors import base, zoom
 
 
 @db_task(retries=8, retry_delay=60)
@@ -40,3 +40,26 @@ def fetch_attendance(meeting_id: int):
 @db_periodic_task(crontab(minute="*/5"))
 def sweep_zoom_registrants():
     return services.sweep()
+
+
+@db_task(retries=5, retry_delay=120)
+def update_meet(meeting_id: int):
+    try:
+        return services.update_meet(meeting_id)
+    except base.Busy as exc:
+        raise RetryTask(delay=max(5, exc.retry_after)) from None
+
+
+@db_task(retries=3, retry_delay=600)
+def fetch_meet_attendance(meeting_id: int):
+    try:
+        return services.fetch_meet_attendance(meeting_id).pk
+    except base.Busy as exc:
+        raise RetryTask(delay=max(5, exc.retry_after)) from None
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def read_meet_attendance():
+    """Google Meet has no webhook here: read each ended meeting's attendance once."""
+    for pk in services.due_meet_reports():
+        fetch_meet_attendance(pk)

@@ -11,4 +11,12 @@ urlpatterns = [
         views.event_attendance,
         name="meetings-event-attendance",
     ),
+    path("google/", views.google_account, name="meetings-google-account"),
+    path("google/test/", views.google_test, name="meetings-google-test"),
+    path("events/<int:event_id>/meet/", views.event_meet, name="meetings-event-meet"),
+    path(
+        "events/<int:event_id>/meet/attendance/",
+        views.event_meet_attendance,
+        name="meetings-event-meet-attendance",
+    ),
 ]

@@ -13,9 +13,9 @@ from sapa.events.models import Event
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
 from sapa.meetings import services
-from sapa.meetings.connectors import zoom
-from sapa.meetings.forms import CreateMeetingForm, ZoomAccountForm
-from sapa.meetings.models import ZoomAccount, ZoomMeeting
+from sapa.meetings.connectors import base, zoom
+from sapa.meetings.forms import CreateMeetingForm, GoogleAccountForm, ZoomAccountForm
+from sapa.meetings.models import GoogleAccount, GoogleMeeting, ZoomAccount, ZoomMeeting
 
 
 def _account(request):
@@ -123,6 +123,77 @@ def event_attendance(request, event_id):
         messages.error(request, exc.message)
         return redirect("meetings-event", slug=request.library.slug, event_id=event.pk)
     messages.success(request, _("Zoom's participants report was read. Check it, then save."))
+    return redirect(
+        "attendance-import-preview",
+        slug=request.library.slug,
+        event_id=event.pk,
+        import_id=pending.pk,
+    )
+
+
+@library_view(Role.ADMIN)
+def google_account(request):
+
+    current = GoogleAccount.objects.filter(library=request.library).first()
+    initial = {"user": current.user, "calendar_id": current.calendar_id} if current else {}
+    form = GoogleAccountForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_google_account(
+                request.library,
+                key_file=form.cleaned_data["key_file"],
+                user=form.cleaned_data["user"],
+                calendar_id=form.cleaned_data["calendar_id"],
+                request=request,
+            )
+        except ValueError as exc:
+            form.add_error("key_file", str(exc))
+        else:
+            messages.success(request, _saved())
+            return redirect("meetings-google-account", slug=request.library.slug)
+    return render(request, "meetings/google.html", {"form": form, "account": current})
+
+
+@require_POST
+@library_view(Role.ADMIN)
+def google_test(request):
+    current = GoogleAccount.objects.filter(library=request.library).first()
+    if current is not None:
+        ok, message = services.test_google(current, request=request)
+        (messages.success if ok else messages.error)(request, message)
+    return redirect("meetings-google-account", slug=request.library.slug)
+
+
+@require_POST
+@library_view(Role.EDITOR)
+def event_meet(request, event_id):
+    from django.utils.translation import gettext as _
+
+    event = _event(request, event_id)
+    try:
+        services.create_meet(event, request=request)
+    except base.ConnectorError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The Google Meet link was created and is now the event's meeting link.")
+        )
+    return redirect("meetings-event", slug=request.library.slug, event_id=event.pk)
+
+
+@require_POST
+@library_view(Role.STAFF)
+def event_meet_attendance(request, event_id):
+    from django.utils.translation import gettext as _
+
+    event = _event(request, event_id)
+    meeting = get_object_or_404(GoogleMeeting, event=event)
+    try:
+        pending = services.fetch_meet_attendance(meeting.pk, request=request)
+    except base.ConnectorError as exc:
+        messages.error(request, exc.message)
+        return redirect("meetings-event", slug=request.library.slug, event_id=event.pk)
+    messages.success(request, _("Google Meet's attendance was read. Check it, then save."))
     return redirect(
         "attendance-import-preview",
         slug=request.library.slug,
