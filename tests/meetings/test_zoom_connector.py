@@ -257,3 +257,20 @@ def test_erased_registration_leaves_zoom(
     assert len(fake_zoom.api("DELETE")) == 1
     row = ZoomRegistrant.objects.get(registration=reg)
     assert row.state == "removed" and row.join_url == ""
+
+
+def test_a_registrant_zoom_keeps_refusing_is_shown_to_staff(
+    fake_zoom, library, zoom_account, admin_client, django_capture_on_commit_callbacks
+):
+    event = make_event(library)
+    services.create_meeting(event)
+    fake_zoom.fail(
+        "POST", r"/registrants$", 400, body={"code": 300, "message": "Invalid email"}, times=1000
+    )
+    (reg,) = register(event, 1, capture=django_capture_on_commit_callbacks)
+    for _ in range(25):
+        services.sweep()
+    row = ZoomRegistrant.objects.get(registration=reg)
+    assert row.state == "pending" and row.attempts == services.SWEEP_GIVES_UP_AFTER
+    page = admin_client.get(f"/staff/{library.slug}/events/{event.pk}/zoom/").content.decode()
+    assert reg.name in page and "300" in page

@@ -35,6 +35,8 @@ from sapa.meetings.models import (
 # A personal link that comes this long after the confirmation is emailed on its own
 # (the confirmation went out with the shared link).
 LATE_LINK_AFTER = timedelta(minutes=5)
+# A registrant Zoom refused this many times is left to staff (the sweep stops asking).
+SWEEP_GIVES_UP_AFTER = 20
 # Webhooks older (or newer) than this are refused: a captured request cannot be replayed later.
 WEBHOOK_MAX_AGE = timedelta(minutes=5)
 
@@ -435,6 +437,8 @@ def sweep(now=None) -> int:
                 anonymized_at__isnull=True,
             )
             .exclude(zoom_registrant__state=ZoomRegistrant.State.ADDED)
+            # One Zoom keeps refusing (not an outage): staff see it on the event's page.
+            .exclude(zoom_registrant__attempts__gte=SWEEP_GIVES_UP_AFTER)
             .values_list("pk", flat=True)
         )
         stale = (
@@ -454,6 +458,13 @@ def registrant_counts(meeting: ZoomMeeting) -> dict:
         counts[state] += 1
     confirmed = meeting.event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
     counts["waiting"] = max(0, confirmed - counts[ZoomRegistrant.State.ADDED])
+    counts["refused"] = list(
+        meeting.registrants.filter(
+            state=ZoomRegistrant.State.PENDING,
+            attempts__gte=SWEEP_GIVES_UP_AFTER,
+            registration__status=RegistrationStatus.CONFIRMED,
+        ).select_related("registration")[:20]
+    )
     return counts
 
 
