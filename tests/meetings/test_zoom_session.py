@@ -88,6 +88,7 @@ def test_session_end_to_end(
     staff = member_client(Role.STAFF, email="staff2@example.org")
     preview = staff.get(f"/staff/{library.slug}/events/{event.pk}/attendance/import/{pending.pk}/")
     assert preview.status_code == 200
+    assert "tautan rapat pribadi" in preview.content.decode()  # matched by the Zoom registrant
     saved = staff.post(
         f"/staff/{library.slug}/events/{event.pk}/attendance/import/{pending.pk}/", {}
     )
