@@ -1,9 +1,9 @@
 """The staff pages: who may see and change what, and clear messages on bad input."""
 
 import pytest
-from conftest import ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET
 from meeting_helpers import make_event
 from testkit import member
+from zoom_fake import ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET
 
 from sapa.libraries.models import Role
 from sapa.meetings.models import ZoomAccount, ZoomMeeting

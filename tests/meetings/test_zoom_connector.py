@@ -2,8 +2,8 @@
 success, an expired token, a meeting deleted in Zoom, 429 with Retry-After and 5xx."""
 
 import pytest
-from conftest import ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, WEBHOOK_SECRET
 from meeting_helpers import make_event, register
+from zoom_fake import ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, WEBHOOK_SECRET
 
 from sapa.events import services as event_services
 from sapa.events.models import RegistrationStatus

@@ -8,9 +8,10 @@ import time
 from datetime import timedelta
 
 import pytest
-from conftest import WEBHOOK_SECRET
+from meeting_helpers import ended as _ended
 from meeting_helpers import make_event, register
-from test_zoom_webhook import _ended, _post
+from meeting_helpers import signed_post as _post
+from zoom_fake import WEBHOOK_SECRET
 
 from sapa.attendance.models import Attendance, ReportImport
 from sapa.certificates import services as certificates

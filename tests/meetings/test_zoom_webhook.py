@@ -9,8 +9,9 @@ import time
 from datetime import timedelta
 
 import pytest
-from conftest import WEBHOOK_SECRET
+from meeting_helpers import ended as _ended
 from meeting_helpers import make_event, register
+from meeting_helpers import signed_post as _post
 
 from sapa.attendance.models import Attendance, ReportImport
 from sapa.attendance.services import save_import
@@ -25,19 +26,6 @@ VALIDATION = {
     "event_ts": 1654503849680,
     "event": "endpoint.url_validation",
 }
-
-
-def _post(client, account, body: bytes, *, timestamp=None, secret=WEBHOOK_SECRET, signature=None):
-    timestamp = str(int(time.time()) if timestamp is None else timestamp)
-    message = b"v0:" + timestamp.encode() + b":" + body
-    signature = signature or "v0=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-    return client.post(
-        f"/hooks/zoom/{account.webhook_key}/",
-        body,
-        content_type="application/json",
-        HTTP_X_ZM_REQUEST_TIMESTAMP=timestamp,
-        HTTP_X_ZM_SIGNATURE=signature,
-    )
 
 
 def test_url_validation_challenge(client, zoom_account):
@@ -80,29 +68,6 @@ def test_forged_stale_and_replayed_requests_are_refused(client, zoom_account, ot
         == 404
     )
     assert client.get(f"/hooks/zoom/{zoom_account.webhook_key}/").status_code == 405
-
-
-def _ended(zoom_id):
-    return json.dumps(
-        {
-            "event": "meeting.ended",
-            "event_ts": int(time.time() * 1000),
-            "payload": {
-                "account_id": "lAAAAAAAAAAAAAAAAAAAA",
-                "object": {
-                    "id": str(zoom_id),
-                    "uuid": "4444AAAiAAAAAiAiAiiAii==",
-                    "host_id": "x1yCzABCDEfg23HiJKl4mN",
-                    "topic": "Literasi Digital",
-                    "type": 2,
-                    "start_time": "2026-12-10T02:00:00Z",
-                    "end_time": "2026-12-10T04:00:00Z",
-                    "duration": 120,
-                    "timezone": "Asia/Jakarta",
-                },
-            },
-        }
-    ).encode()
 
 
 def test_meeting_ended_reads_the_report_into_the_preview(
