@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "sapa.social",
     "sapa.catalogue",
     "sapa.attendance",
+    "sapa.meetings",
     "sapa.live",
     "sapa.survey",
     "sapa.prizes",

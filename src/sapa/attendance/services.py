@@ -334,18 +334,25 @@ def _matchable(event):
     )
 
 
-def match_people(event, people: list[dict]) -> None:
-    """Match each parsed person to a registration of `event`: by email (case-insensitive),
-    then by a name that exactly one registration has (casefolded, accents stripped,
-    "(Original Name)" and "Name_Institution" handled). Sets "registration" and "matched_by"."""
+def match_people(event, people: list[dict], known: dict[str, int] | None = None) -> None:
+    """Match each parsed person to a registration of `event`: by the meeting service's
+    registrant id (`known`: a person's "key" → registration id, from an API report), then by
+    email (case-insensitive), then by a name that exactly one registration has (casefolded,
+    accents stripped, "(Original Name)" and "Name_Institution" handled). Sets
+    "registration" and "matched_by"."""
     from sapa.attendance.reports import name_candidates, normalize_name
 
-    by_email, by_name = {}, {}
+    by_email, by_name, allowed = {}, {}, set()
     for pk, email, name in _matchable(event).values_list("pk", "email_normalized", "name"):
         by_email[email] = pk
         by_name.setdefault(normalize_name(name), set()).add(pk)
+        allowed.add(pk)
     for person in people:
         person["registration"], person["matched_by"] = None, None
+        by_key = (known or {}).get(person.get("key") or "")
+        if by_key in allowed:
+            person["registration"], person["matched_by"] = by_key, "registrant"
+            continue
         email = (person.get("email") or "").strip().lower()
         if email and email in by_email:
             person["registration"], person["matched_by"] = by_email[email], "email"
@@ -363,13 +370,20 @@ def match_people(event, people: list[dict]) -> None:
 def start_import(event, data: bytes, file_name: str, *, request=None):
     """Parse an uploaded meeting report and keep it, matched, as a pending import for
     the preview. Raises files.FileProblem (line and reason); nothing is stored then."""
-    from sapa.attendance.models import ReportImport
     from sapa.attendance.reports import parse_report
 
     local_day = event.starts_at.astimezone(ZoneInfo(event.time_zone)).date()
     report = parse_report(data, tz_name=event.time_zone, default_date=local_day)
+    return start_report_import(event, report, file_name, request=request)
+
+
+def start_report_import(event, report, file_name: str, *, known: dict[str, int] | None = None, request=None):
+    """Keep a parsed report (from a file, or from a meeting service's API, see
+    reports.people_from_sessions) as a pending import, matched, for the preview."""
+    from sapa.attendance.models import ReportImport
+
     people = [person.to_json() for person in report.people]
-    match_people(event, people)
+    match_people(event, people, known)
     matched = sum(1 for p in people if p["registration"])
     return ReportImport.objects.create(
         event=event, file_name=(file_name or "")[:255], format=report.format,

@@ -43,7 +43,7 @@ from sapa.events.models import (
     RegistrationSource,
     RegistrationStatus,
 )
-from sapa.events.notices import notice
+from sapa.events.notices import notice, personal_meeting_link
 from sapa.libraries import audit
 
 
@@ -732,6 +732,9 @@ def meeting_link(registration: Registration) -> str:
     take it from, so that a personal link (a Zoom registrant's own join link, for
     instance) replaces the event's shared link everywhere at once.
     """
+    for _receiver, link in personal_meeting_link.send(Registration, registration=registration):
+        if link:
+            return link
     return registration.event.meeting_url
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 RESERVED_SLUGS = {
     "admin", "api", "staff", "accounts", "e", "s", "v", "healthz", "static", "media",
     "i18n", "r", "invite", "p", "live", "review", "favicon.ico", "robots.txt",
-    "d", "c", "k", "klaim", "undian", "survei", "hadir", "berita", "metrics",
+    "d", "c", "k", "klaim", "undian", "survei", "hadir", "berita", "metrics", "hooks",
 }
 
 slug_validator = RegexValidator(
