@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "sapa.prizes",
     "sapa.certificates",
     "sapa.news",
+    "sapa.guide",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sapa.libraries.context_processors.libraries",
+                "sapa.guide.context_processors.guide",
             ],
         },
     }
