@@ -114,8 +114,10 @@ def pictures(source: str) -> list[str]:
 
 # The staff page (URL name, by prefix) -> its section of the guide. The first match wins.
 SECTION_BY_URL_NAME = (
+    ("library-audit", "privasi"),
     ("library-", "perpustakaan"),
     ("account", "perpustakaan"),
+    ("invitation-", "perpustakaan"),
     ("social-", "kanal"),
     ("staff-registration", "pendaftaran"),
     ("staff-event", "acara"),
