@@ -28,8 +28,14 @@ sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "src" / "sapa" / "guide" / "static" / "guide" / "gambar"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SIZES = {"phone": (360, 740), "desktop": (1280, 800)}
 QUALITY = 55
 LIB = "/staff/balitbangdiklat"
@@ -115,9 +121,13 @@ def main(argv: list[str]) -> int:
                 shots = [s for s in wanted if size in s.sizes]
                 if not shots:
                     continue
-                context = browser.new_context(viewport={"width": width, "height": height},
-                                              locale="id-ID", device_scale_factor=1,
-                                              is_mobile=size == "phone", has_touch=size == "phone")
+                context = browser.new_context(
+                    viewport={"width": width, "height": height},
+                    locale="id-ID",
+                    device_scale_factor=1,
+                    is_mobile=size == "phone",
+                    has_touch=size == "phone",
+                )
                 page = context.new_page()
                 page.goto(server.url + "/accounts/login/")
                 page.locator("input[name=email]").fill(DEMO_EMAIL)
@@ -130,15 +140,21 @@ def main(argv: list[str]) -> int:
                     page.goto(server.url + shot.path.format(**facts))
                     page.wait_for_load_state("networkidle")
                     if shot.scroll_to and page.locator(shot.scroll_to).count():
-                        page.locator(shot.scroll_to).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+                        page.locator(shot.scroll_to).first.evaluate(
+                            "e => e.scrollIntoView({block: 'start'})"
+                        )
                     target = OUT / f"{shot.name}-{size}.webp"
                     written = save(page.screenshot(), target)
                     total += written
-                    print(f"{target.relative_to(ROOT)}  {written // 1024} KB  ({page.url[len(server.url):]})")
+                    print(
+                        f"{target.relative_to(ROOT)}  {written // 1024} KB  ({page.url[len(server.url) :]})"
+                    )
                 context.close()
             browser.close()
-    print(f"{len(list(OUT.glob('*.webp')))} pictures, {sum(f.stat().st_size for f in OUT.glob('*.webp')) // 1024} KB "
-          f"in {OUT.relative_to(ROOT)}")
+    print(
+        f"{len(list(OUT.glob('*.webp')))} pictures, {sum(f.stat().st_size for f in OUT.glob('*.webp')) // 1024} KB "
+        f"in {OUT.relative_to(ROOT)}"
+    )
     return 0
 
 

@@ -22,7 +22,11 @@ def library(transactional_db):
 
 def test_every_guide_page_on_a_phone(phone_page, live_server, library):
     page = phone_page
-    urls = ["/bantuan/", *[f"/bantuan/{s.slug}/" for s in content.sections("id")], f"/{library.slug}/bantuan/"]
+    urls = [
+        "/bantuan/",
+        *[f"/bantuan/{s.slug}/" for s in content.sections("id")],
+        f"/{library.slug}/bantuan/",
+    ]
     for url in urls:
         page.goto(live_server.url + url)
         assert_stylesheet_loaded(page)
@@ -39,7 +43,9 @@ def test_pictures_load_and_fit_the_phone(phone_page, live_server, library):
     for i in range(images.count()):
         image = images.nth(i)
         image.scroll_into_view_if_needed()
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+        )
         assert image.bounding_box()["width"] <= 360
 
 

@@ -62,8 +62,11 @@ def sources():
     """The text of every template and Python module of the app (the guide's own excepted)."""
     parts = []
     for path in SRC.rglob("*"):
-        if path.suffix in (".html", ".txt", ".py") and "migrations" not in path.parts \
-                and not path.is_relative_to(SRC / "guide" / "content"):
+        if (
+            path.suffix in (".html", ".txt", ".py")
+            and "migrations" not in path.parts
+            and not path.is_relative_to(SRC / "guide" / "content")
+        ):
             parts.append(path.read_text(encoding="utf-8", errors="replace"))
     return "\n".join(parts)
 
@@ -94,7 +97,9 @@ def guide_files(language):
 
 
 def pictures_script():
-    spec = importlib.util.spec_from_file_location("guide_pictures", ROOT / "scripts" / "guide_pictures.py")
+    spec = importlib.util.spec_from_file_location(
+        "guide_pictures", ROOT / "scripts" / "guide_pictures.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("guide_pictures", module)
     spec.loader.exec_module(module)
@@ -134,7 +139,9 @@ def test_every_picture_the_guide_shows_exists_and_is_made_by_the_command(languag
     for path in guide_files(language):
         for picture in content.pictures(path.read_text(encoding="utf-8")):
             if not (STATIC / picture).is_file():
-                problems.append(f"{path.name}: {picture} is missing (run scripts/guide_pictures.py)")
+                problems.append(
+                    f"{path.name}: {picture} is missing (run scripts/guide_pictures.py)"
+                )
             if Path(picture).name not in made:
                 problems.append(f"{path.name}: {picture} is not made by scripts/guide_pictures.py")
     assert not problems, "\n".join(problems)
@@ -143,7 +150,9 @@ def test_every_picture_the_guide_shows_exists_and_is_made_by_the_command(languag
 def test_the_pictures_stay_small():
     pictures = list((STATIC / "guide" / "gambar").glob("*.webp"))
     assert len(pictures) >= 20
-    assert all(p.stat().st_size < 80_000 for p in pictures), [p.name for p in pictures if p.stat().st_size >= 80_000]
+    assert all(p.stat().st_size < 80_000 for p in pictures), [
+        p.name for p in pictures if p.stat().st_size >= 80_000
+    ]
     assert sum(p.stat().st_size for p in pictures) < 1_000_000
 
 
@@ -151,7 +160,10 @@ def test_both_languages_have_the_same_sections_and_pictures():
     names = {lang: [p.name for p in guide_files(lang)] for lang in LANGUAGES}
     assert names["id"] == names["en"]
     for name in names["id"]:
-        pictures = {lang: content.pictures((content.CONTENT / lang / name).read_text()) for lang in LANGUAGES}
+        pictures = {
+            lang: content.pictures((content.CONTENT / lang / name).read_text())
+            for lang in LANGUAGES
+        }
         assert pictures["id"] == pictures["en"], name
 
 
@@ -170,7 +182,9 @@ def test_the_checks_catch_a_stale_label_and_page():
         sources.cache_clear()
         import unittest.mock as mock
 
-        with mock.patch(f"{__name__}.sources", lambda: original.replace('"Save the minutes"', '"x"')):
+        with mock.patch(
+            f"{__name__}.sources", lambda: original.replace('"Save the minutes"', '"x"')
+        ):
             assert "no template" in label_problem("Simpan menitnya", "id")
     finally:
         sources.cache_clear()

@@ -73,8 +73,9 @@ def test_unknown_sections_are_not_found(client):
 
 
 def test_markup_in_the_guide_cannot_inject_html():
-    html = content.render("# T\n\n<script>alert(1)</script> [x](javascript:alert(1)) "
-                          "![p](https://evil.example/x.png)")
+    html = content.render(
+        "# T\n\n<script>alert(1)</script> [x](javascript:alert(1)) ![p](https://evil.example/x.png)"
+    )
     assert "<script" not in html and "javascript:" not in html and "evil.example" not in html
 
 
@@ -105,7 +106,11 @@ def test_every_staff_url_maps_to_a_section_that_exists():
         for p in patterns:
             if isinstance(p, URLResolver):
                 yield from names(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern) and p.name and (prefix + str(p.pattern)).startswith("staff/<slug:slug>/"):
+            elif (
+                isinstance(p, URLPattern)
+                and p.name
+                and (prefix + str(p.pattern)).startswith("staff/<slug:slug>/")
+            ):
                 yield p.name
 
     staff_names = set(names(get_resolver().url_patterns))
@@ -128,7 +133,12 @@ def test_participant_help_per_library(client, library):
     page = response.content.decode()
     assert "Bantuan untuk peserta" in page
     assert library.name in page
-    for label in ("«Daftar»", "«Presensi sekarang»", "«Unduh sertifikat Anda»", "«Hapus data saya»"):
+    for label in (
+        "«Daftar»",
+        "«Presensi sekarang»",
+        "«Unduh sertifikat Anda»",
+        "«Hapus data saya»",
+    ):
         assert label in page
     assert "{library}" not in page
     assert weight(response) < LIMIT
@@ -147,12 +157,19 @@ def test_the_event_page_links_to_the_participant_help(client, library):
     assert f'href="/{library.slug}/bantuan/"' in page
 
 
-def test_registration_emails_link_to_the_participant_help(library, smtp_server, django_capture_on_commit_callbacks,
-                                                         settings):
+def test_registration_emails_link_to_the_participant_help(
+    library, smtp_server, django_capture_on_commit_callbacks, settings
+):
     event = make_event(library)
     with django_capture_on_commit_callbacks(execute=True):
-        services.register(event, name="Siti Rahmawati", email="siti@example.org", whatsapp="+6281234567890",
-                          category=event.categories.first(), consent=True)
+        services.register(
+            event,
+            name="Siti Rahmawati",
+            email="siti@example.org",
+            whatsapp="+6281234567890",
+            category=event.categories.first(),
+            consent=True,
+        )
     [message] = smtp_server.messages
     assert f"{settings.BASE_URL}/{library.slug}/bantuan/" in text_of(message)
 

@@ -31,10 +31,35 @@ LABEL_RE = re.compile(r"\*\*«([^»]+)»\*\*")
 PATH_RE = re.compile(r"`(/[^`\s]*)`")
 PICTURE_RE = re.compile(r"!\[[^\]]*\]\(\.\./\.\./static/(guide/gambar/[^)\s]+)\)")
 
-ALLOWED_TAGS = {"h1", "h2", "h3", "p", "ul", "ol", "li", "strong", "em", "code", "a", "img", "figure",
-                "blockquote", "br", "table", "thead", "tbody", "tr", "th", "td"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "loading", "width", "height"},
-                      "h2": {"id"}, "h3": {"id"}}
+ALLOWED_TAGS = {
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "code",
+    "a",
+    "img",
+    "figure",
+    "blockquote",
+    "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href"},
+    "img": {"src", "alt", "loading", "width", "height"},
+    "h2": {"id"},
+    "h3": {"id"},
+}
 
 
 @dataclass(frozen=True)
@@ -62,8 +87,14 @@ def sections(language: str | None = None) -> tuple[Section, ...]:
     for path in sorted(folder.glob("[0-9][0-9]-*.md")):
         source = path.read_text(encoding="utf-8")
         first = source.lstrip().splitlines()[0]
-        found.append(Section(slug=path.stem[3:], title=first.lstrip("# ").strip(), source=source,
-                             order=int(path.stem[:2])))
+        found.append(
+            Section(
+                slug=path.stem[3:],
+                title=first.lstrip("# ").strip(),
+                source=source,
+                order=int(path.stem[:2]),
+            )
+        )
     return tuple(found)
 
 
@@ -71,14 +102,18 @@ def section(slug: str, language: str | None = None) -> Section | None:
     if slug == PARTICIPANT_SLUG:
         path = CONTENT / _language(language) / f"{PARTICIPANT_SLUG}.md"
         source = path.read_text(encoding="utf-8")
-        return Section(slug=slug, title=source.lstrip().splitlines()[0].lstrip("# ").strip(),
-                       source=source, order=0)
+        return Section(
+            slug=slug,
+            title=source.lstrip().splitlines()[0].lstrip("# ").strip(),
+            source=source,
+            order=0,
+        )
     return next((s for s in sections(language) if s.slug == slug), None)
 
 
 def _picture_src(value: str) -> str | None:
-    if value.startswith(PICTURE_PREFIX) and ".." not in value[len(PICTURE_PREFIX):]:
-        return static(value[len(PICTURE_PREFIX):])
+    if value.startswith(PICTURE_PREFIX) and ".." not in value[len(PICTURE_PREFIX) :]:
+        return static(value[len(PICTURE_PREFIX) :])
     return None
 
 
@@ -96,8 +131,14 @@ def render(source: str, replacements: tuple[tuple[str, str], ...] = ()) -> str:
             return _picture_src(value)
         return value
 
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"https", "http", "mailto"},
-                     attribute_filter=attribute_filter, link_rel=None)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"https", "http", "mailto"},
+        attribute_filter=attribute_filter,
+        link_rel=None,
+    )
 
 
 def labels(source: str) -> list[str]:

@@ -23,20 +23,28 @@ def guide_section(request, section):
         raise Http404
     all_sections = content.sections(language)
     position = all_sections.index(found)
-    return render(request, "guide/section.html", {
-        "section": found,
-        "body": content.render(found.source),
-        "sections": all_sections,
-        "previous": all_sections[position - 1] if position > 0 else None,
-        "next": all_sections[position + 1] if position + 1 < len(all_sections) else None,
-    })
+    return render(
+        request,
+        "guide/section.html",
+        {
+            "section": found,
+            "body": content.render(found.source),
+            "sections": all_sections,
+            "previous": all_sections[position - 1] if position > 0 else None,
+            "next": all_sections[position + 1] if position + 1 < len(all_sections) else None,
+        },
+    )
 
 
 def participant_help(request, library_slug):
     library = get_object_or_404(Library, slug=library_slug)
     found = content.section(content.PARTICIPANT_SLUG, get_language())
-    return render(request, "guide/participant.html", {
-        "library": library,
-        "section": found,
-        "body": content.render(found.source, (("{library}", library.name),)),
-    })
+    return render(
+        request,
+        "guide/participant.html",
+        {
+            "library": library,
+            "section": found,
+            "body": content.render(found.source, (("{library}", library.name),)),
+        },
+    )

@@ -23,4 +23,5 @@ def participant_help_line(library):
     from django.utils.translation import gettext as _
 
     return _("Help (registration, personal link, check-in, certificate, your data): %(url)s") % {
-        "url": participant_help_url(library)}
+        "url": participant_help_url(library)
+    }
