@@ -140,7 +140,8 @@ def test_participant_help_per_library(client, library):
         "«Hapus data saya»",
     ):
         assert label in page
-    assert "{library}" not in page
+    assert "{library" not in page
+    assert f'<a href="/{library.slug}/">' in page
     assert weight(response) < LIMIT
     assert client.get("/perpus-tidak-ada/bantuan/").status_code == 404
 
@@ -176,3 +177,10 @@ def test_registration_emails_link_to_the_participant_help(
 
 def test_no_library_may_take_the_guide_address():
     assert "bantuan" in RESERVED_SLUGS
+
+
+def test_a_library_name_cannot_inject_markup_into_the_help_page(client, make_library):
+    library = make_library(slug="perpus-x", name="Perpus <script>alert(1)</script> *X*")
+    page = client.get(f"/{library.slug}/bantuan/").content.decode()
+    assert "<script>alert" not in page
+    assert "Perpus &lt;script&gt;alert(1)&lt;/script&gt; *X*" in page

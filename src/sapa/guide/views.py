@@ -5,6 +5,8 @@ Public and read-only: the guide holds no data of any library or participant.
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import get_language
 
 from sapa.guide import content
@@ -45,6 +47,12 @@ def participant_help(request, library_slug):
         {
             "library": library,
             "section": found,
-            "body": content.render(found.source, (("{library}", library.name),)),
+            "body": content.render(
+                found.source,
+                (
+                    ("{library_url}", reverse("library-public", args=[library.slug])),
+                    ("{library}", escape(library.name)),
+                ),
+            ),
         },
     )
