@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "sapa.prizes",
     "sapa.certificates",
     "sapa.news",
+    "sapa.guide",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sapa.libraries.context_processors.libraries",
+                "sapa.guide.context_processors.guide",
             ],
         },
     }

@@ -75,6 +75,7 @@ urlpatterns = [
     path("", include("sapa.prizes.urls_public")),
     path("", include("sapa.certificates.urls_public")),
     path("", include("sapa.news.urls_public")),
+    path("", include("sapa.guide.urls")),
     path("", lib.staff_home_or_public_index, name="home"),
     path("<slug:library_slug>/", lib.library_public, name="library-public"),
 ]

@@ -16,6 +16,7 @@ RESERVED_SLUGS = {
     "admin", "api", "staff", "accounts", "e", "s", "v", "healthz", "static", "media",
     "i18n", "r", "invite", "p", "live", "review", "favicon.ico", "robots.txt",
     "d", "c", "k", "klaim", "undian", "survei", "hadir", "berita", "metrics", "hooks",
+    "bantuan",
 }
 
 slug_validator = RegexValidator(
