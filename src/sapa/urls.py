@@ -10,7 +10,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from sapa.api.urls import api
-from sapa.core.views import healthz, media
+from sapa.core.views import healthz, healthz_worker, media
 from sapa.libraries import views as lib
 from sapa.libraries.forms_password import EmailPasswordResetForm
 from sapa.mail import views as mail
@@ -60,6 +60,7 @@ staff_urls = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/worker", healthz_worker, name="healthz-worker"),
     path("media/<path:path>", media, name="media"),
     path("i18n/setlang/", lib.switch_language, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

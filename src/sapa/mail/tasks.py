@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from sapa.core import workers
 from sapa.mail import services
 
 
@@ -12,3 +15,13 @@ def deliver_email(email_id: int):
 @db_periodic_task(crontab(minute="*"))
 def sweep_outbox():
     return services.sweep()
+
+
+@workers.recoverer
+def resend_abandoned(gone):
+    """At a worker's start and stop: emails a gone worker was sending, and (at start) due
+    ones whose job the dead worker had taken off the queue."""
+    resent = services.requeue_abandoned(gone)
+    if gone is workers.dead:
+        services.sweep(grace=timedelta(0))
+    return resent
