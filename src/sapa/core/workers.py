@@ -197,6 +197,9 @@ def install(huey) -> None:
     from huey.api import PeriodicTask
     from huey.exceptions import CancelExecution
 
+    # Another worker having this minute's turn is the normal case, not a warning.
+    logging.getLogger("huey").addFilter(lambda record: "by sapa.periodic_lock" not in record.getMessage())
+
     @huey.pre_execute("sapa.periodic_lock")
     def _take_turn(task):
         if isinstance(task, PeriodicTask):
