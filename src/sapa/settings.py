@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: its process_exception sees the view's database errors first.
+    "sapa.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "sapa.urls"

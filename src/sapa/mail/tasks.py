@@ -7,7 +7,9 @@ from sapa.core import workers
 from sapa.mail import services
 
 
-@db_task()
+# Errors of the mail server are handled inside; what escapes is the database failing a
+# moment (restarting, read-only): try again shortly rather than at the next sweep.
+@db_task(retries=5, retry_delay=5)
 def deliver_email(email_id: int):
     return services.deliver(email_id)
 
