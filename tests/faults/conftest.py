@@ -93,3 +93,74 @@ def worker_pids(server) -> set[int]:
             continue
         pids.add(pid)
     return pids
+
+
+class TcpProxy:
+    """A TCP proxy on 127.0.0.1 that the test cuts (every connection dropped, nothing
+    accepted: the database "stopped") and restores, on the same port."""
+
+    def __init__(self, target_host: str, target_port: int):
+        import socket
+
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self.conns: list = []
+        self.lock = threading.Lock()
+        self.listener = None
+        self._socket = socket
+
+    def start(self):
+        sock = self._socket.socket()
+        sock.setsockopt(self._socket.SOL_SOCKET, self._socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
+        sock.listen(128)
+        self.listener = sock
+        threading.Thread(target=self._accept, args=(sock,), daemon=True).start()
+        return self
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = self._socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for sock in (src, dst):
+            try:
+                sock.shutdown(self._socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        try:
+            self.listener.shutdown(self._socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        except OSError:
+            pass
+        self.listener.close()
+        with self.lock:
+            conns, self.conns = self.conns, []
+        for sock in conns:
+            try:
+                sock.shutdown(self._socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+    def restore(self):
+        self.start()
