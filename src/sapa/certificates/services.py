@@ -391,7 +391,8 @@ def resume_abandoned(gone, *, design=None, now=None) -> int:
         running, queued = running.filter(design=design), queued.filter(design=design)
     holders = dict(running.values_list("pk", "worker"))
     gone_names = gone(set(holders.values()))
-    resumed = sum(_requeue(pk, worker) for pk, worker in holders.items() if worker in gone_names)
+    # No name: claimed by a worker from before names were written, gone since the upgrade.
+    resumed = sum(_requeue(pk, worker) for pk, worker in holders.items() if worker in gone_names or not worker)
     for pk in queued.values_list("pk", flat=True):
         transaction.on_commit(lambda pk=pk: generate(pk))
     return resumed
