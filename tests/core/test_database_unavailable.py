@@ -11,7 +11,10 @@ def _down(*args, **kwargs):
 
 
 def test_public_page_says_try_again_in_the_visitors_language(client, db):
-    with mock.patch.object(CursorWrapper, "execute", _down), mock.patch.object(CursorWrapper, "executemany", _down):
+    with (
+        mock.patch.object(CursorWrapper, "execute", _down),
+        mock.patch.object(CursorWrapper, "executemany", _down),
+    ):
         answer = client.get("/")
     assert answer.status_code == 503
     assert answer["Retry-After"] == "30"
@@ -20,7 +23,10 @@ def test_public_page_says_try_again_in_the_visitors_language(client, db):
 
 
 def test_api_answers_json(client, db):
-    with mock.patch.object(CursorWrapper, "execute", _down), mock.patch.object(CursorWrapper, "executemany", _down):
+    with (
+        mock.patch.object(CursorWrapper, "execute", _down),
+        mock.patch.object(CursorWrapper, "executemany", _down),
+    ):
         answer = client.get("/api/v1/events")
     assert answer.status_code == 503
     assert answer.json()["code"] == "unavailable"

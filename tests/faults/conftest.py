@@ -77,7 +77,9 @@ def register(server, event: dict, n: int, timeout: float = 30) -> httpx.Response
         got = client.get(page)
         if got.status_code != 200:
             return got
-        return client.post(page, data=form_data(event, person(event, n), form_hidden_fields(got.text)))
+        return client.post(
+            page, data=form_data(event, person(event, n), form_hidden_fields(got.text))
+        )
 
 
 def worker_pids(server) -> set[int]:

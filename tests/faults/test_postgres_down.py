@@ -15,8 +15,10 @@ from serverproc import create_event, sapa_server
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                       reason="PostgreSQL only (DATABASE_URL=postgres://...)"),
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="PostgreSQL only (DATABASE_URL=postgres://...)",
+    ),
 ]
 
 OUTAGE = 5
@@ -28,7 +30,9 @@ def test_postgres_cut_and_restored(inbox):
 
     def through(url):
         parsed = urlparse(url)
-        return urlunparse(parsed._replace(netloc=f"{parsed.username or 'postgres'}@127.0.0.1:{proxy.port}"))
+        return urlunparse(
+            parsed._replace(netloc=f"{parsed.username or 'postgres'}@127.0.0.1:{proxy.port}")
+        )
 
     env = {"SAPA_SMTP_URL": inbox.url, "SAPA_WORKER_HEARTBEAT": "1", "SAPA_WEB_WORKERS": "1"}
     try:
@@ -60,8 +64,12 @@ def test_postgres_cut_and_restored(inbox):
             time.sleep(OUTAGE)
             proxy.restore()
             restored_at = time.monotonic()
-            wait_for(lambda: httpx.get(server.url + "/healthz", timeout=30).status_code == 200, 30,
-                     "healthz 200", server)
+            wait_for(
+                lambda: httpx.get(server.url + "/healthz", timeout=30).status_code == 200,
+                30,
+                "healthz 200",
+                server,
+            )
             healthy_after = time.monotonic() - restored_at
             for thread in threads:
                 thread.join(60)
@@ -69,16 +77,22 @@ def test_postgres_cut_and_restored(inbox):
             first = len(during) + 1
             after = [register(server, event, n).status_code for n in range(first, first + 3)]
             assert after == [302] * 3
-            rows = {e for (e,) in server.query("SELECT email FROM events_registration WHERE event_id = %s",
-                                               (event["id"],))}
+            rows = {
+                e
+                for (e,) in server.query(
+                    "SELECT email FROM events_registration WHERE event_id = %s", (event["id"],)
+                )
+            }
             saved_during = {f"peserta{n}@contoh.id" for n, s in during.items() if s == 302}
             assert saved_during <= rows
             wait_for(lambda: rows <= inbox.recipients(), 60, "every confirmation", server)
             beat = server.query("SELECT MAX(seen_at) FROM core_workerbeat")[0][0]
             assert worker_pids(server) == {worker}  # the same worker, beating again
             assert (server.query("SELECT NOW()")[0][0] - beat).total_seconds() < 5
-            print(f"\nPostgreSQL cut {OUTAGE} s: registrations meanwhile answered {during}, "
-                  f"healthz {health_during}; back: healthz 200 after {healthy_after:.1f} s, {len(rows)} confirmations "
-                  f"delivered {time.monotonic() - restored_at:.1f} s after")
+            print(
+                f"\nPostgreSQL cut {OUTAGE} s: registrations meanwhile answered {during}, "
+                f"healthz {health_during}; back: healthz 200 after {healthy_after:.1f} s, {len(rows)} confirmations "
+                f"delivered {time.monotonic() - restored_at:.1f} s after"
+            )
     finally:
         proxy.cut()

@@ -26,8 +26,21 @@ Membership.objects.create(user=user, library=library, role=Role.ADMIN)
 
 
 def _redis(port):
-    return subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _up(port):
@@ -43,8 +56,14 @@ def _login(server) -> int:
     with httpx.Client(base_url=server.url, timeout=30, follow_redirects=False) as client:
         page = client.get("/accounts/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        answer = client.post("/accounts/login/", data={"csrfmiddlewaretoken": token, "email": "staf@contoh.id",
-                                              "password": "kata-sandi-yang-panjang-sekali"})
+        answer = client.post(
+            "/accounts/login/",
+            data={
+                "csrfmiddlewaretoken": token,
+                "email": "staf@contoh.id",
+                "password": "kata-sandi-yang-panjang-sekali",
+            },
+        )
         return answer.status_code
 
 
@@ -55,9 +74,15 @@ def test_redis_stopped_and_started_again(inbox):
     redis_proc = _redis(port)
     try:
         wait_for(lambda: _up(port), 10, "Redis")
-        env = {"SAPA_SMTP_URL": inbox.url, "SAPA_WORKER_HEARTBEAT": "1", "SAPA_WEB_WORKERS": "1",
-               "SAPA_LOG_LEVEL": "WARNING"}
-        with sapa_server(supervised=True, redis_url=f"redis://127.0.0.1:{port}/0", env=env) as server:
+        env = {
+            "SAPA_SMTP_URL": inbox.url,
+            "SAPA_WORKER_HEARTBEAT": "1",
+            "SAPA_WEB_WORKERS": "1",
+            "SAPA_LOG_LEVEL": "WARNING",
+        }
+        with sapa_server(
+            supervised=True, redis_url=f"redis://127.0.0.1:{port}/0", env=env
+        ) as server:
             event = create_event(server, capacity=100)
             server.python(STAFF)
             assert register(server, event, 0).status_code == 302
@@ -70,22 +95,30 @@ def test_redis_stopped_and_started_again(inbox):
             assert down == [302] * 5
             assert login_down == 302
             assert health.status_code == 503 and health.json()["checks"]["queue"] == {"ok": False}
-            assert "Redis does not answer" in server.log()  # the limiter let them through, and said so
+            assert (
+                "Redis does not answer" in server.log()
+            )  # the limiter let them through, and said so
 
             redis_proc = _redis(port)
             started = time.monotonic()
             wait_for(lambda: _up(port), 10, "Redis again")
-            wait_for(lambda: httpx.get(server.url + "/healthz", timeout=10).status_code == 200, 30,
-                     "healthz 200", server)
+            wait_for(
+                lambda: httpx.get(server.url + "/healthz", timeout=10).status_code == 200,
+                30,
+                "healthz 200",
+                server,
+            )
             healthy_after = time.monotonic() - started
             up = [register(server, event, n).status_code for n in range(6, 9)]
             assert up == [302] * 3
             assert _login(server) == 302
             emails = {f"peserta{n}@contoh.id" for n in range(9)}
             wait_for(lambda: emails <= inbox.recipients(), 60, "every confirmation", server)
-            print(f"\nRedis down: registrations {down}, staff login {login_down}, healthz {health.status_code}; "
-                  f"up again: healthz 200 after {healthy_after:.1f} s, all 9 confirmations "
-                  f"{time.monotonic() - started:.1f} s after Redis came back")
+            print(
+                f"\nRedis down: registrations {down}, staff login {login_down}, healthz {health.status_code}; "
+                f"up again: healthz 200 after {healthy_after:.1f} s, all 9 confirmations "
+                f"{time.monotonic() - started:.1f} s after Redis came back"
+            )
     finally:
         redis_proc.terminate()
         redis_proc.wait(10)

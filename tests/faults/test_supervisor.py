@@ -14,7 +14,9 @@ pytestmark = pytest.mark.slow
 
 
 def _children(pid: int) -> set[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
+    ).stdout
     return {int(p) for p in out.split()}
 
 
@@ -45,6 +47,10 @@ def test_children_stop_with_the_supervisor(how):
         else:
             os.killpg(supervisor, signal.SIGKILL)  # `kill -9 -- -PGID`: the children are not in it
         started = time.monotonic()
-        wait_for(lambda: not any(_alive(p) for p in children | grandchildren), 30,
-                 f"the web server and the worker to stop ({how})", server)
+        wait_for(
+            lambda: not any(_alive(p) for p in children | grandchildren),
+            30,
+            f"the web server and the worker to stop ({how})",
+            server,
+        )
         print(f"\n{how}: web server and worker gone {time.monotonic() - started:.1f} s later")

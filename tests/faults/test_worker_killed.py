@@ -50,18 +50,25 @@ print("GEN=" + json.dumps({{"design": {design}, "generation": generation.pk}}))
 
 
 def _generation(server, pk):
-    (row,) = server.query("SELECT state, rendered, total FROM certificates_generation WHERE id = %s", (pk,))
+    (row,) = server.query(
+        "SELECT state, rendered, total FROM certificates_generation WHERE id = %s", (pk,)
+    )
     return row
 
 
 def _certificates(server, design):
-    return server.query("SELECT registration_id, seq, number, file, rendered_at FROM certificates_certificate "
-                        "WHERE design_id = %s ORDER BY seq", (design,))
+    return server.query(
+        "SELECT registration_id, seq, number, file, rendered_at FROM certificates_certificate "
+        "WHERE design_id = %s ORDER BY seq",
+        (design,),
+    )
 
 
 def _telegram_state(server):
-    rows = server.query("SELECT v.state FROM social_postvariant v JOIN social_channel c ON c.id = v.channel_id "
-                        "WHERE c.network = 'telegram'")
+    rows = server.query(
+        "SELECT v.state FROM social_postvariant v JOIN social_channel c ON c.id = v.channel_id "
+        "WHERE c.network = 'telegram'"
+    )
     return rows[0][0] if rows else None
 
 
@@ -69,14 +76,22 @@ def test_worker_killed_mid_work_site_stays_up_and_work_resumes(inbox):
     from fakenet import FakeNetwork
     from workerproc import schedule_posts
 
-    env = {"SAPA_SMTP_URL": inbox.url, "SAPA_WORKER_HEARTBEAT": "1", "SAPA_WORKER_THREADS": "6",
-           "SAPA_WEB_WORKERS": "1", "SAPA_SOCIAL_PUBLISH_LEASE": str(LEASE)}
+    env = {
+        "SAPA_SMTP_URL": inbox.url,
+        "SAPA_WORKER_HEARTBEAT": "1",
+        "SAPA_WORKER_THREADS": "6",
+        "SAPA_WEB_WORKERS": "1",
+        "SAPA_SOCIAL_PUBLISH_LEASE": str(LEASE),
+    }
     with FakeNetwork() as net, sapa_server(supervised=True, env=env) as server:
         wait_for(lambda: worker_pids(server), 30, "the worker's first beat", server)
         (first_worker,) = worker_pids(server)
         event = create_event(server, capacity=CERTIFICATES + 2 * PEOPLE)
-        design = json.loads(server.python(CERT_SETUP.format(slug=event["slug"], n=CERTIFICATES))
-                            .split("DESIGN=", 1)[1])
+        design = json.loads(
+            server.python(CERT_SETUP.format(slug=event["slug"], n=CERTIFICATES)).split(
+                "DESIGN=", 1
+            )[1]
+        )
         # The mail server takes each message and holds its answer (less than the 10 s the
         # worker waits for it); the network holds its answer.
         net.stall.set()
@@ -86,12 +101,22 @@ def test_worker_killed_mid_work_site_stays_up_and_work_resumes(inbox):
         assert [r.status_code for r in registered] == [302] * PEOPLE
         ids = json.loads(server.python(GENERATE.format(design=design)).split("GEN=", 1)[1])
 
-        wait_for(lambda: inbox.holding >= 3 and len(net.telegram) == 1
-                 and _generation(server, ids["generation"])[1] >= 20,
-                 60, "emails, a post and a generation under way", server, every=0.02)
+        wait_for(
+            lambda: (
+                inbox.holding >= 3
+                and len(net.telegram) == 1
+                and _generation(server, ids["generation"])[1] >= 20
+            ),
+            60,
+            "emails, a post and a generation under way",
+            server,
+            every=0.02,
+        )
         state, rendered_before, total = _generation(server, ids["generation"])
         assert state == "running" and rendered_before < total == CERTIFICATES
-        numbers_before = {(reg, seq, number) for reg, seq, number, _, _ in _certificates(server, ids["design"])}
+        numbers_before = {
+            (reg, seq, number) for reg, seq, number, _, _ in _certificates(server, ids["design"])
+        }
         assert len(numbers_before) == CERTIFICATES
         sending = server.query("SELECT COUNT(*) FROM mail_email WHERE state = 'sending'")[0][0]
         assert sending >= 3
@@ -106,14 +131,31 @@ def test_worker_killed_mid_work_site_stays_up_and_work_resumes(inbox):
         net.stall.clear()
         net.release.set()
 
-        new_worker = wait_for(lambda: worker_pids(server) - {first_worker}, 30, "a new worker", server)
+        new_worker = wait_for(
+            lambda: worker_pids(server) - {first_worker}, 30, "a new worker", server
+        )
         restarted_after = time.monotonic() - killed_at
-        wait_for(lambda: _generation(server, ids["generation"])[0] == "done", 90, "the generation", server)
+        wait_for(
+            lambda: _generation(server, ids["generation"])[0] == "done",
+            90,
+            "the generation",
+            server,
+        )
         resumed_after = time.monotonic() - killed_at
-        wait_for(lambda: server.query("SELECT COUNT(*) FROM mail_email WHERE state <> 'sent'")[0][0] == 0,
-                 60, "every email sent", server)
-        wait_for(lambda: _telegram_state(server) in ("published", "needs_check", "failed"),
-                 LEASE + 40, "the post reconciled", server)
+        wait_for(
+            lambda: (
+                server.query("SELECT COUNT(*) FROM mail_email WHERE state <> 'sent'")[0][0] == 0
+            ),
+            60,
+            "every email sent",
+            server,
+        )
+        wait_for(
+            lambda: _telegram_state(server) in ("published", "needs_check", "failed"),
+            LEASE + 40,
+            "the post reconciled",
+            server,
+        )
 
         assert "worker stopped (exit -9); starting it again" in server.log()
         assert server.process.poll() is None and new_worker
@@ -132,7 +174,9 @@ def test_worker_killed_mid_work_site_stays_up_and_work_resumes(inbox):
         resent = sum(len(inbox.to(f"peserta{n}@contoh.id")) - 1 for n in range(PEOPLE + 1))
         # The social post: once on the network, never again.
         assert len(net.telegram) == 1
-        print(f"\nkill -9 of the worker: new worker after {restarted_after:.1f} s, generation of "
-              f"{CERTIFICATES} done {resumed_after:.1f} s after the kill (killed at {rendered_before}); "
-              f"{sending} emails were in flight, {resent} sent again (kill or 10 s SMTP timeout; same Message-ID); "
-              f"post state {_telegram_state(server)}, {Counter(s for (s,) in server.query('SELECT state FROM mail_email'))}")
+        print(
+            f"\nkill -9 of the worker: new worker after {restarted_after:.1f} s, generation of "
+            f"{CERTIFICATES} done {resumed_after:.1f} s after the kill (killed at {rendered_before}); "
+            f"{sending} emails were in flight, {resent} sent again (kill or 10 s SMTP timeout; same Message-ID); "
+            f"post state {_telegram_state(server)}, {Counter(s for (s,) in server.query('SELECT state FROM mail_email'))}"
+        )

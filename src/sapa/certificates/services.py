@@ -295,7 +295,6 @@ def issue(design: CertificateDesign, *, generation=None, only: list[Recipient] |
 def start_generation(design: CertificateDesign, *, send_email: bool = True, request=None) -> Generation:
     """Queue a bulk generation of the design (refused while another one of it is under way)."""
     from sapa.certificates.tasks import generate
-
     from sapa.core import workers
 
     # A generation whose worker died is resumed (not refused for good): the click on

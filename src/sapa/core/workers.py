@@ -159,7 +159,9 @@ def start_heartbeat() -> threading.Event:
     """Beat in a thread of its own until the returned event is set."""
     global _beat_thread
     stop = threading.Event()
-    _beat_thread = threading.Thread(target=_beat_loop, args=(stop,), name="sapa-heartbeat", daemon=True)
+    _beat_thread = threading.Thread(
+        target=_beat_loop, args=(stop,), name="sapa-heartbeat", daemon=True
+    )
     _beat_thread.start()
     return stop
 
@@ -175,15 +177,19 @@ def acquire_periodic(name: str, now: datetime | None = None) -> bool:
     slot = now.replace(second=0, microsecond=0)
     try:
         PeriodicRun.objects.get_or_create(
-            name=name, defaults={"slot": slot - timedelta(minutes=1), "lease_until": now})
+            name=name, defaults={"slot": slot - timedelta(minutes=1), "lease_until": now}
+        )
     except IntegrityError:
         pass  # created by another worker just now
     free = Q(lease_until__lte=now)
     row = PeriodicRun.objects.filter(name=name).values_list("holder", "lease_until").first()
     if row and row[0] and row[1] > now and dead([row[0]], now):
         free |= Q(holder=row[0])  # its holder died while running it
-    return bool(PeriodicRun.objects.filter(free, name=name, slot__lt=slot).update(
-        slot=slot, holder=NAME, lease_until=now + PERIODIC_LEASE))
+    return bool(
+        PeriodicRun.objects.filter(free, name=name, slot__lt=slot).update(
+            slot=slot, holder=NAME, lease_until=now + PERIODIC_LEASE
+        )
+    )
 
 
 def release_periodic(name: str) -> None:
@@ -198,7 +204,9 @@ def install(huey) -> None:
     from huey.exceptions import CancelExecution
 
     # Another worker having this minute's turn is the normal case, not a warning.
-    logging.getLogger("huey").addFilter(lambda record: "by sapa.periodic_lock" not in record.getMessage())
+    logging.getLogger("huey").addFilter(
+        lambda record: "by sapa.periodic_lock" not in record.getMessage()
+    )
 
     @huey.pre_execute("sapa.periodic_lock")
     def _take_turn(task):
