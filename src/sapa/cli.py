@@ -178,6 +178,15 @@ def _load_recoverers() -> None:
     import sapa.mail.tasks  # noqa: F401
 
 
+def _check_pooled_connections() -> None:
+    """In the worker, a (pooled) connection is checked before a job uses it: after PostgreSQL
+    restarts every idle connection in the pool is dead, and a job that takes one fails (the web
+    answers such a request 503; a job would wait for its retry or the sweep)."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+
 def cmd_worker(args: list[str]) -> int:
     _setup_django()
     from django.core.management import call_command
@@ -189,6 +198,7 @@ def cmd_worker(args: list[str]) -> int:
     # ones get SAPA_WORKER_GRACE seconds (settings.HUEY), then what is left is handed back.
     HUEY.create_consumer = lambda **options: workers.make_consumer(HUEY, **options)
     workers.install(HUEY)
+    _check_pooled_connections()
     beating = workers.start_heartbeat()
     _load_recoverers()
     workers.recover()  # jobs a dead worker (the one this replaces, say) left half done

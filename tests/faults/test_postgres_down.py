@@ -39,7 +39,7 @@ def test_postgres_cut_and_restored(inbox):
         with sapa_server(supervised=True, through=through, env=env) as server:
             event = create_event(server, capacity=100)
             assert register(server, event, 0).status_code == 302
-            (worker,) = worker_pids(server)
+            (worker,) = wait_for(lambda: worker_pids(server), 30, "the worker", server)
 
             proxy.cut()
             # People register while it is gone: each request waits for a connection (the

@@ -18,7 +18,7 @@ from serverproc import create_event, sapa_server
 
 pytestmark = pytest.mark.slow
 
-CERTIFICATES = 400
+CERTIFICATES = 200
 PEOPLE = 8
 LEASE = 6
 

@@ -16,7 +16,7 @@ from test_worker_killed import CERT_SETUP, GENERATE, _certificates, _generation
 
 pytestmark = pytest.mark.slow
 
-CERTIFICATES = 400
+CERTIFICATES = 200
 GRACE = 8
 
 

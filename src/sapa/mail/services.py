@@ -16,12 +16,13 @@ again and sent with the same Message-ID, so mail clients fold the duplicate.
 import base64
 import logging
 import smtplib
+import threading
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 STALE_SENDING = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
 SWEEP_GRACE = timedelta(seconds=30)
+# Longer than any send (EMAIL_TIMEOUT is 10 s): a row of ours "sending" this long is not.
+OWN_STALE = timedelta(minutes=1)
 
 
 def _queue_after_commit(email_id: int) -> None:
@@ -199,6 +202,13 @@ def _render_deferred(email: Email) -> bool:
     return True
 
 
+# Emails this process is sending right now. A row "sending" under this worker's name that is
+# not in hand was left by an attempt of ours that failed half-way (the database went away
+# between the claim and the result): it may be claimed again.
+_in_hand: set[int] = set()
+_in_hand_lock = threading.Lock()
+
+
 def deliver(email_id: int) -> str:
     """Send one outbox email if it is due and nobody else is sending it.
 
@@ -206,11 +216,24 @@ def deliver(email_id: int) -> str:
     retry is scheduled through the queue; the periodic sweep catches retries
     that a lost queue forgot.
     """
+    with _in_hand_lock:
+        if email_id in _in_hand:
+            return "skipped"
+        _in_hand.add(email_id)
+    try:
+        return _deliver(email_id)
+    finally:
+        with _in_hand_lock:
+            _in_hand.discard(email_id)
+
+
+def _deliver(email_id: int) -> str:
     from sapa.core import workers
 
     now = timezone.now()
     claimed = Email.objects.filter(
-        pk=email_id, state=EmailState.QUEUED, next_attempt_at__lte=now
+        Q(state=EmailState.QUEUED, next_attempt_at__lte=now) | Q(state=EmailState.SENDING, claimed_by=workers.NAME),
+        pk=email_id,
     ).update(state=EmailState.SENDING, attempts=F("attempts") + 1, claimed_at=now, claimed_by=workers.NAME)
     if not claimed:
         return "skipped"
@@ -268,6 +291,7 @@ def deliver(email_id: int) -> str:
 def requeue_abandoned(gone, now=None) -> int:
     """Emails left "sending" by a worker that is gone (`gone(names)`, sapa.core.workers):
     queue them again (they keep their Message-ID)."""
+    from sapa.core import workers
     from sapa.mail.tasks import deliver_email
 
     now = now or timezone.now()
@@ -276,7 +300,13 @@ def requeue_abandoned(gone, now=None) -> int:
     abandoned = Email.objects.filter(state=EmailState.SENDING, claimed_by__in=gone(holders)).values_list("pk", flat=True)
     unnamed = Email.objects.filter(state=EmailState.SENDING, claimed_by="",
                                    claimed_at__lt=now - STALE_SENDING).values_list("pk", flat=True)
-    pks = [*abandoned, *unnamed]
+    with _in_hand_lock:
+        in_hand = set(_in_hand)
+    # Ours, not being sent: an attempt that failed half-way (the database went away).
+    own = [pk for pk in Email.objects.filter(state=EmailState.SENDING, claimed_by=workers.NAME,
+                                             claimed_at__lt=now - OWN_STALE).values_list("pk", flat=True)
+           if pk not in in_hand]
+    pks = [*abandoned, *unnamed, *own]
     for pk in pks:
         if Email.objects.filter(pk=pk, state=EmailState.SENDING).update(
                 state=EmailState.QUEUED, next_attempt_at=now, claimed_by="",
