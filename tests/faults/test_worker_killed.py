@@ -82,6 +82,7 @@ def test_worker_killed_mid_work_site_stays_up_and_work_resumes(inbox):
         "SAPA_WORKER_THREADS": "6",
         "SAPA_WEB_WORKERS": "1",
         "SAPA_SOCIAL_PUBLISH_LEASE": str(LEASE),
+        "SAPA_MAIL_RETRY_BASE": "2",  # a send that timed out is tried again 2 s later, not 30
     }
     with FakeNetwork() as net, sapa_server(supervised=True, env=env) as server:
         wait_for(lambda: worker_pids(server), 30, "the worker's first beat", server)
