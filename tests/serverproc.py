@@ -89,6 +89,18 @@ class Server:
         except OSError:
             return ""
 
+    def query(self, sql: str, params=()) -> list[tuple]:
+        """Read the server's database directly (fast: no Django start); `%s` placeholders."""
+        if self.vendor == "sqlite":
+            import sqlite3
+
+            with sqlite3.connect(self.data_dir / "sapa.sqlite3", timeout=30) as conn:
+                return conn.execute(sql.replace("%s", "?"), params).fetchall()
+        import psycopg
+
+        with psycopg.connect(self.database_url, connect_timeout=5) as conn:
+            return conn.execute(sql, params).fetchall()
+
 
 def _pg_admin_connect(url: str):
     import psycopg
@@ -164,9 +176,16 @@ def sapa_server(
     redis_url: str | None = None,
     env: dict | None = None,
     worker: bool = False,
+    supervised: bool = False,
+    through=None,
     startup_timeout: float = 60,
 ) -> Iterator[Server]:
     """A running Sapa server on 127.0.0.1 and a free port (see the module docstring).
+
+    `supervised`: started as `sapa run` does it in production (the supervisor with the web
+    server and the worker under it; `server.process` is the supervisor).
+    `through(database_url) -> url`: the URL the server's processes use (a proxy, say);
+    `server.database_url` stays the direct one.
 
     database_url/redis_url default to the DATABASE_URL/REDIS_URL of this process
     (the test suite's configuration). `env` adds or overrides variables (e.g.
@@ -182,7 +201,7 @@ def sapa_server(
             server_env.update({
                 "DJANGO_SETTINGS_MODULE": "sapa.settings",
                 "SAPA_DATA_DIR": str(data_dir),
-                "DATABASE_URL": db_url,
+                "DATABASE_URL": through(db_url) if through else db_url,
                 "SAPA_SMTP_URL": "console://",
                 "SAPA_REGISTRATION_MIN_SECONDS": "0",
                 "SAPA_REGISTRATION_RATE": LOAD_RATE,
@@ -209,8 +228,11 @@ def sapa_server(
             procs: list[subprocess.Popen] = []
             with open(server.log_path, "wb") as log:
                 try:
+                    command = ([*sapa_executable(), "run"] if supervised
+                               else _server_command(port, server_env))
+                    run_env = {**server_env, "SAPA_HOST": "127.0.0.1", "SAPA_PORT": str(port)}
                     server.process = subprocess.Popen(
-                        _server_command(port, server_env), env=server_env, cwd=ROOT,
+                        command, env=run_env, cwd=ROOT,
                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
                     procs.append(server.process)
                     if worker:

@@ -126,9 +126,43 @@ def _worker_command() -> list[str]:
     return [sys.executable, "-m", "sapa.cli", "worker", "--quiet"]
 
 
-def _supervise(commands: dict[str, list[str]]) -> int:
-    """Run the processes together; when one stops or we get Ctrl-C/SIGTERM, stop all."""
-    procs = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
+def _die_with_parent(parent: int):
+    """preexec_fn of a child: on Linux, SIGTERM when the supervisor dies, however it dies
+    (SIGKILL included); the child sits in its own session, out of reach of its group."""
+
+    def preexec():
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            return  # not Linux: the supervisor's own SIGTERM handler still stops it
+        if os.getppid() != parent:  # the supervisor died before prctl
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
+# A child that dies is started again after 1, 2, 4 ... 30 s; one that ran this long
+# before dying starts again at once. Ten quick deaths in a row: the supervisor gives up.
+RESTART_BACKOFF_MAX = 30
+HEALTHY_AFTER = 60
+GIVE_UP_AFTER = 10
+
+
+def _supervise(commands: dict[str, list[str]], grace: float = 30) -> int:
+    """Run the processes together and start again any that dies (with backoff); Ctrl-C or
+    SIGTERM stops all (each gets SIGTERM, then `grace` seconds, then SIGKILL)."""
+    me = os.getpid()
+
+    def start(cmd):
+        return subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent(me))  # noqa: PLW1509
+
+    procs = {name: start(cmd) for name, cmd in commands.items()}
+    started = {name: time.monotonic() for name in procs}
+    failures = dict.fromkeys(procs, 0)
+    restart_at: dict[str, float] = {}
     stopping = False
 
     def stop(signum, frame):
@@ -137,21 +171,38 @@ def _supervise(commands: dict[str, list[str]]) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
     exit_code = 0
     try:
         while not stopping:
+            now = time.monotonic()
             for name, proc in procs.items():
-                if proc.poll() is not None:
-                    print(f"sapa: {name} stopped (exit {proc.returncode}); stopping the rest", file=sys.stderr)
+                if name in restart_at:
+                    if now >= restart_at[name]:
+                        del restart_at[name]
+                        procs[name] = start(commands[name])
+                        started[name] = now
+                        print(f"sapa: {name} started again", file=sys.stderr, flush=True)
+                    continue
+                if proc.poll() is None:
+                    continue
+                failures[name] = 0 if now - started[name] >= HEALTHY_AFTER else failures[name] + 1
+                if failures[name] >= GIVE_UP_AFTER:
+                    print(f"sapa: {name} stopped (exit {proc.returncode}) {failures[name]} times in a row; "
+                          "stopping the rest", file=sys.stderr, flush=True)
                     exit_code = proc.returncode or 1
                     stopping = True
                     break
+                delay = min(2 ** max(failures[name] - 1, 0), RESTART_BACKOFF_MAX) if failures[name] else 0
+                print(f"sapa: {name} stopped (exit {proc.returncode}); starting it again in {delay} s",
+                      file=sys.stderr, flush=True)
+                restart_at[name] = now + delay
             time.sleep(0.2)
     finally:
         for proc in procs.values():
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + grace
         for proc in procs.values():
             try:
                 proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
@@ -175,7 +226,10 @@ def cmd_run(args: list[str]) -> int:
     _reset_metrics()
     print(f"sapa: serving on http://{host}:{port}/ with the worker; Ctrl-C stops both", flush=True)
     print("\n".join(_site_lines(host, port)), flush=True)
-    return _supervise({"web": _server_command(host, port), "worker": _worker_command()})
+    from django.conf import settings
+
+    return _supervise({"web": _server_command(host, port), "worker": _worker_command()},
+                      grace=settings.WORKER_GRACE_SECONDS + 5)
 
 
 def cmd_serve(args: list[str]) -> int:
@@ -189,12 +243,48 @@ def cmd_serve(args: list[str]) -> int:
     return _supervise({"web": _server_command(host, port)})
 
 
+def _load_recoverers() -> None:
+    """The apps' tasks modules register their recoverers (sapa.core.workers.recoverer)."""
+    from huey.contrib.djhuey import HUEY  # noqa: F401 - importing djhuey imports every app's tasks
+
+    import sapa.certificates.tasks  # noqa: F401
+    import sapa.mail.tasks  # noqa: F401
+
+
+def _check_pooled_connections() -> None:
+    """In the worker, a (pooled) connection is checked before a job uses it: after PostgreSQL
+    restarts every idle connection in the pool is dead, and a job that takes one fails (the web
+    answers such a request 503; a job would wait for its retry or the sweep)."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+
 def cmd_worker(args: list[str]) -> int:
     _setup_django()
     _refuse_schema_mismatch()
     from django.core.management import call_command
+    from huey.contrib.djhuey import HUEY
 
-    call_command("run_huey", *args)
+    from sapa.core import workers
+
+    # SIGTERM (systemd, Kubernetes, `sapa run`) stops gracefully: no new jobs, the running
+    # ones get SAPA_WORKER_GRACE seconds (settings.HUEY), then what is left is handed back.
+    HUEY.create_consumer = lambda **options: workers.make_consumer(HUEY, **options)
+    workers.install(HUEY)
+    _check_pooled_connections()
+    beating = workers.start_heartbeat()
+    _load_recoverers()
+    workers.recover()  # jobs a dead worker (the one this replaces, say) left half done
+    try:
+        call_command("run_huey", *args)
+    finally:
+        beating.set()
+        workers.stopping.set()
+        try:
+            workers.recover_own()
+        finally:
+            workers.forget()
     return 0
 
 

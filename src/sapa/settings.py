@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: its process_exception sees the view's database errors first.
+    "sapa.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "sapa.urls"
@@ -175,20 +177,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: jobs, cache and rate limits ----------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 
+# Workers (sapa.core.workers): a beat every SAPA_WORKER_HEARTBEAT seconds (a worker silent
+# for three beats is dead and its jobs are taken up again); on SIGTERM, running jobs get
+# SAPA_WORKER_GRACE seconds to finish before they are handed back.
+WORKER_HEARTBEAT_SECONDS = env_int("SAPA_WORKER_HEARTBEAT", 5)
+WORKER_GRACE_SECONDS = env_int("SAPA_WORKER_GRACE", 25)
+if WORKER_HEARTBEAT_SECONDS < 1:
+    raise ConfigError("SAPA_WORKER_HEARTBEAT must be at least 1 (seconds)")
+_consumer = {"workers": env_int("SAPA_WORKER_THREADS", 4), "worker_type": "thread",
+             "graceful_signal": "TERM", "shutdown_timeout": WORKER_GRACE_SECONDS}
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+            # Redis down: the cache misses (logged) instead of failing the page.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2, "IGNORE_EXCEPTIONS": True},
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        "huey_class": "sapa.core.queue.RedisHuey",
         "name": os.environ.get("SAPA_QUEUE_NAME", "sapa"),
         "url": REDIS_URL,
         "immediate": False,
-        "consumer": {"workers": env_int("SAPA_WORKER_THREADS", 4), "worker_type": "thread"},
+        "consumer": _consumer,
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -198,7 +212,7 @@ else:
         "name": "sapa",
         "filename": str(DATA_DIR / "queue.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": env_int("SAPA_WORKER_THREADS", 4), "worker_type": "thread"},
+        "consumer": _consumer,
     }
 
 # --- Auth -------------------------------------------------------------------

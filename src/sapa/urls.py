@@ -11,7 +11,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from sapa.api.urls import api
 from sapa.core.metrics import metrics_view
-from sapa.core.views import healthz, media
+from sapa.core.views import healthz, healthz_worker, media
 from sapa.libraries import views as lib
 from sapa.mail import views as mail
 
@@ -57,6 +57,7 @@ staff_urls = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),
+    path("healthz/worker", healthz_worker, name="healthz-worker"),
     path("media/<path:path>", media, name="media"),
     path("i18n/setlang/", lib.switch_language, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -210,20 +210,37 @@ def test_the_email_speaks_the_participants_language(setup, smtp_server, django_c
     assert indonesian["Subject"] == f"Sertifikat Anda: {event.title}"
 
 
-def test_a_generation_whose_worker_died_does_not_block_the_next(admin_client, setup,
-                                                                django_capture_on_commit_callbacks):
+def test_a_generation_whose_worker_died_is_resumed_with_its_numbers(admin_client, setup,
+                                                                   django_capture_on_commit_callbacks):
+    """Issue 12 item 2: no hour of refusal; "Generate" finds the dead worker's generation and
+    resumes it, rendering the PDFs it left with the numbers it gave."""
     from datetime import timedelta
 
     from django.utils import timezone
 
+    from sapa.certificates import services as cert_services
+
     event, design, *_ = setup
-    dead = Generation.objects.create(design=design, state=GenerationState.RUNNING,
-                                     started_at=timezone.now() - timedelta(hours=2))
+    dead = Generation.objects.create(design=design, state=GenerationState.RUNNING, worker="elsewhere:1:gone",
+                                     started_at=timezone.now() - timedelta(minutes=1))
+    numbered = cert_services.issue(design, generation=dead)
+    numbers = sorted(c.number for c in numbered)
     _generate(admin_client, design, django_capture_on_commit_callbacks, send_email=False)
     dead.refresh_from_db()
-    assert dead.state == GenerationState.FAILED and dead.error == "Pekerja latar berhenti di tengah pembuatan ini; mulai lagi."
-    assert Generation.objects.exclude(pk=dead.pk).get().state == GenerationState.DONE
+    assert dead.state == GenerationState.DONE and dead.rendered == dead.total == 6
+    assert sorted(Certificate.objects.values_list("number", flat=True)) == numbers
     assert Certificate.objects.filter(rendered_at__isnull=False).count() == 6
+
+
+def test_a_generation_of_a_live_worker_is_not_taken_over(admin_client, setup):
+    from sapa.certificates import services as cert_services
+    from sapa.core import workers
+
+    event, design, *_ = setup
+    running = Generation.objects.create(design=design, state=GenerationState.RUNNING, worker=workers.NAME)
+    assert cert_services.resume_abandoned(workers.dead) == 0
+    running.refresh_from_db()
+    assert running.state == GenerationState.RUNNING
 
 
 def test_the_list_of_certificates_is_paged(admin_client, setup, django_capture_on_commit_callbacks):

@@ -4,6 +4,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,27 @@ def test_a_sapa_still_migrating_holds_its_port(tmp_path):
     assert second.returncode == 2
     assert second.stderr.strip().splitlines() == [second.stderr.strip()]
     assert "another Sapa is starting or serving" in second.stderr and str(port) in second.stderr
+def test_truncated_backup_names_the_damaged_file_and_changes_nothing(tmp_path):
+    data = tmp_path / "data"
+    assert run_sapa("migrate", "--no-input", "-v", "0", data_dir=data).returncode == 0
+    assert run_sapa("demo", data_dir=data).returncode == 0
+    archive = tmp_path / "backup.tar.gz"
+    assert run_sapa("backup", str(archive), data_dir=data).returncode == 0
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])  # a copy cut off half-way
+    with _db(data) as db:
+        db.execute("UPDATE libraries_user SET name = 'Sesudah cadangan'")
+    before = (data / "sapa.sqlite3").read_bytes()
+
+    result = run_sapa("restore", str(cut), "--yes", data_dir=data)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    message = result.stderr.strip()
+    with tarfile.open(archive, "r:gz") as tar:
+        members = tar.getnames()
+    named = [name for name in members if f"the file {name} in it is damaged" in message]
+    assert len(named) == 1, message  # the member the archive breaks in
+    assert "Nothing was changed" in message
+    assert (data / "sapa.sqlite3").read_bytes() == before
+    with _db(data) as db:
+        assert {n for (n,) in db.execute("SELECT name FROM libraries_user")} == {"Sesudah cadangan"}

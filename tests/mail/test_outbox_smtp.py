@@ -145,26 +145,45 @@ def test_gives_up_after_the_last_attempt(smtp, db, settings, django_capture_on_c
     assert row.attempts == 2 and row.state == EmailState.FAILED and row.last_error
 
 
-def test_abandoned_send_becomes_uncertain_and_is_not_resent(smtp, db):
+def test_send_abandoned_by_a_dead_worker_is_sent_again_with_the_same_message_id(
+        smtp, db, django_capture_on_commit_callbacks):
+    """Transactional email: a duplicate is harmless, a missing one is not (issue 12 item 3)."""
     smtp.start()
-    (email,) = queue(1)  # its job never ran (no commit callbacks)
+    (email,) = queue(1)
+    # The first attempt reached the mail server; then its worker died before writing it down.
+    assert services.deliver(email.pk) == EmailState.SENT
+    Email.objects.filter(pk=email.pk).update(state=EmailState.SENDING, claimed_by="elsewhere:1:gone",
+                                             claimed_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep()["resent"] == 1
+    row = Email.objects.get(pk=email.pk)
+    assert row.state == EmailState.SENT and row.attempts == 2
+    first, second = (m for _, m in smtp.handler.messages)
+    assert first["Message-ID"] == second["Message-ID"] == services.message_id(row)
+    assert first["Message-ID"].startswith(f"<sapa.{row.pk}.")
+
+
+def test_send_claimed_before_workers_had_names_is_sent_again_once_stale(
+        smtp, db, django_capture_on_commit_callbacks):
+    smtp.start()
+    (email,) = queue(1)
     Email.objects.filter(pk=email.pk).update(
         state=EmailState.SENDING, attempts=1,
         claimed_at=timezone.now() - services.STALE_SENDING - timedelta(minutes=1),
     )
-    result = services.sweep()
-    assert result["uncertain"] == 1
-    row = Email.objects.get(pk=email.pk)
-    assert row.state == EmailState.UNCERTAIN and row.last_error
-    assert services.deliver(email.pk) == "skipped"
-    services.sweep(now=timezone.now() + timedelta(days=1))
-    assert smtp.handler.messages == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep()["resent"] == 1
+    assert Email.objects.get(pk=email.pk).state == EmailState.SENT
+    assert len(smtp.handler.messages) == 1
 
 
 def test_recent_send_is_left_alone_by_the_sweep(smtp, db):
     (email,) = queue(1)
-    Email.objects.filter(pk=email.pk).update(state=EmailState.SENDING, claimed_at=timezone.now())
-    assert services.sweep()["uncertain"] == 0
+    from sapa.core import workers
+
+    Email.objects.filter(pk=email.pk).update(state=EmailState.SENDING, claimed_at=timezone.now(),
+                                             claimed_by=workers.NAME)  # this process: alive
+    assert services.sweep()["resent"] == 0
     assert Email.objects.get(pk=email.pk).state == EmailState.SENDING
 
 

@@ -215,6 +215,9 @@ class Generation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker running it (sapa.core.workers.NAME); when that worker is gone, another
+    # one resumes the generation.
+    worker = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

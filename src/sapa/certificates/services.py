@@ -52,7 +52,9 @@ log = logging.getLogger(__name__)
 
 SAMPLE_NAME = "Ni Luh Putu Ayu Saraswati Ñáñez, S.Sos., M.Hum."
 PROGRESS_EVERY = 20
-STALE_GENERATION = timedelta(hours=1)
+# A queued generation whose job has not started after this long lost it (the queue
+# could not take it, or a worker took it and died): it is queued again.
+LOST_QUEUED = timedelta(minutes=2)
 
 
 class CertificateRefused(Exception):
@@ -294,15 +296,13 @@ def issue(design: CertificateDesign, *, generation=None, only: list[Recipient] |
 def start_generation(design: CertificateDesign, *, send_email: bool = True, request=None) -> Generation:
     """Queue a bulk generation of the design (refused while another one of it is under way)."""
     from sapa.certificates.tasks import generate
+    from sapa.core import workers
 
+    # A generation whose worker died is resumed (not refused for good): the click on
+    # "Generate" finds it under way again.
+    resume_abandoned(workers.dead, design=design)
     with transaction.atomic():
         CertificateDesign.objects.select_for_update().only("id").get(pk=design.pk)
-        # A generation running for this long lost its worker (killed, restarted): its
-        # numbers are kept and the next generation renders what it left.
-        Generation.objects.filter(design=design, state=GenerationState.RUNNING,
-                                  started_at__lt=timezone.now() - STALE_GENERATION).update(
-            state=GenerationState.FAILED, finished_at=timezone.now(),
-            error=_("The worker stopped during this generation; start it again."))
         if Generation.objects.filter(design=design, state__in=[GenerationState.QUEUED,
                                                                GenerationState.RUNNING]).exists():
             raise CertificateRefused(_("A generation of this design is already under way."))
@@ -319,8 +319,10 @@ def start_generation(design: CertificateDesign, *, send_email: bool = True, requ
 def run_generation(generation_id: int) -> str:
     """The job: number the recipients without a certificate, render every PDF of the design
     not rendered yet, queue the emails. Returns the generation's final state."""
+    from sapa.core import workers
+
     claimed = Generation.objects.filter(pk=generation_id, state=GenerationState.QUEUED).update(
-        state=GenerationState.RUNNING, started_at=timezone.now())
+        state=GenerationState.RUNNING, started_at=timezone.now(), worker=workers.NAME)
     if not claimed:
         return "skipped"
     generation = Generation.objects.select_related("design__event__library").get(pk=generation_id)
@@ -329,7 +331,9 @@ def run_generation(generation_id: int) -> str:
         issue(design, generation=generation)
         pending = list(Certificate.objects.filter(design=design, revoked_at__isnull=True, rendered_at__isnull=True)
                        .order_by("seq"))
-        Generation.objects.filter(pk=generation.pk).update(total=len(pending))
+        # Resumed after a worker died: what it rendered counts as done.
+        done_before = Certificate.objects.filter(generation=generation, rendered_at__isnull=False).count()
+        Generation.objects.filter(pk=generation.pk).update(total=done_before + len(pending), rendered=done_before)
         if len(pending) >= parallel.PARALLEL_MIN and parallel.processes() > 1:
             prepared_page(design)  # once, before the children read it
             parallel.render_in_processes(
@@ -345,8 +349,12 @@ def run_generation(generation_id: int) -> str:
                 # One short transaction per batch: the rows and the progress together.
                 with transaction.atomic():
                     Certificate.objects.bulk_update(done, ["file", "rendered_at"])
-                    Generation.objects.filter(pk=generation.pk).update(rendered=i)
+                    Generation.objects.filter(pk=generation.pk).update(rendered=done_before + i)
                 done = []
+                if workers.stopping.is_set() and i < len(pending):
+                    # The worker is asked to stop: hand the rest to the next worker.
+                    _requeue(generation.pk, workers.NAME)
+                    return GenerationState.QUEUED
         if generation.send_email:
             queue_emails(design)
     except Exception as exc:
@@ -356,6 +364,38 @@ def run_generation(generation_id: int) -> str:
         return GenerationState.FAILED
     Generation.objects.filter(pk=generation.pk).update(state=GenerationState.DONE, finished_at=timezone.now())
     return GenerationState.DONE
+
+
+def _requeue(generation_id: int, worker: str) -> bool:
+    """Queue again a generation that `worker` was running (it resumes where it stopped)."""
+    from sapa.certificates.tasks import generate
+
+    moved = Generation.objects.filter(pk=generation_id, state=GenerationState.RUNNING, worker=worker).update(
+        state=GenerationState.QUEUED, worker="")
+    if moved:
+        log.warning("certificate generation %s handed back by worker %s", generation_id, worker)
+        transaction.on_commit(lambda: generate(generation_id))
+    return bool(moved)
+
+
+def resume_abandoned(gone, *, design=None, now=None) -> int:
+    """Resume the generations of workers that are gone (`gone(names)`, sapa.core.workers),
+    and queue again those whose job was lost before it started. The numbers already given
+    stay; the resumed job renders the PDFs still missing."""
+    from sapa.certificates.tasks import generate
+
+    now = now or timezone.now()
+    running = Generation.objects.filter(state=GenerationState.RUNNING)
+    queued = Generation.objects.filter(state=GenerationState.QUEUED, created_at__lt=now - LOST_QUEUED)
+    if design is not None:
+        running, queued = running.filter(design=design), queued.filter(design=design)
+    holders = dict(running.values_list("pk", "worker"))
+    gone_names = gone(set(holders.values()))
+    # No name: claimed by a worker from before names were written, gone since the upgrade.
+    resumed = sum(_requeue(pk, worker) for pk, worker in holders.items() if worker in gone_names or not worker)
+    for pk in queued.values_list("pk", flat=True):
+        transaction.on_commit(lambda pk=pk: generate(pk))
+    return resumed
 
 
 def certificate_data(certificate: Certificate) -> render.Certificate:

@@ -2,6 +2,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from sapa.certificates import services
+from sapa.core import workers
 
 
 @db_task()
@@ -20,3 +21,15 @@ def render_certificate(certificate_id: int):
 def forget_erased_emails():
     """Retention: drop the email copied onto certificates of erased registrations."""
     return services.forget_erased_emails()
+
+
+@db_periodic_task(crontab(minute="*"))
+def resume_generations():
+    """Resume generations whose worker died (a heartbeat, sapa.core.workers)."""
+    return services.resume_abandoned(workers.dead)
+
+
+@workers.recoverer
+def resume_abandoned(gone):
+    """At a worker's start (a dead worker's generations) and stop (its own)."""
+    return services.resume_abandoned(gone)

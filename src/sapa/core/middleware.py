@@ -1,10 +1,13 @@
 """Site-wide middleware: how many requests run at once, the language rule and security headers."""
 
+import logging
 import threading
 from collections import deque
 
 from django.conf import settings
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 # Public pages load nothing from elsewhere: scripts, styles, images and forms
 # all stay on this origin; with media on S3, images and videos also come from the
@@ -209,3 +212,39 @@ def bad_input_response(request, status: int, code: str, message: str):
 
         return error_response(request, status, code, message)
     return render(request, "core/bad_input.html", {"message": message}, status=status)
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached or written (PostgreSQL restarting, the SQLite data
+    folder read-only, a full disk) answers 503 with Retry-After and a short page in the
+    visitor's language, not a server error. The transaction was rolled back: nothing of the
+    request was saved, and sending it again is safe (a registration is never made twice)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.http import HttpResponse, JsonResponse
+        from django.utils.html import escape
+        from django.utils.translation import gettext as _
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
+        message = _("Sapa cannot reach its database for a moment. Nothing was saved; please try again "
+                    "in a minute.")
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message, "code": "unavailable"}, status=503)
+        else:
+            title = _("Try again in a minute")
+            response = HttpResponse(
+                f'<!doctype html><html lang="{escape(translation.get_language() or "id")}"><head>'
+                f'<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+                f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
+                f"<p>{escape(message)}</p></main></body></html>", status=503)
+        response["Retry-After"] = "30"
+        return response

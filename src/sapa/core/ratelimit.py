@@ -3,9 +3,14 @@
 On Redis when REDIS_URL is set (INCR + EXPIRE), otherwise one atomic UPSERT on
 the database. Both count an attempt and answer whether it is over the limit in
 one round trip, so that racing processes cannot both slip under it.
+
+When Redis does not answer, a limit lets the request through (and logs it):
+registration and staff login keep working on the database alone; a limit
+that refuses everyone would be the outage itself.
 """
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,6 +19,8 @@ from django.conf import settings
 from django.db import connection, models, transaction
 
 from sapa.core.models import RateLimitCounter
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,10 +47,14 @@ def hit(limit: Limit, ident: str) -> int:
     now = time.time()
     key, window_end = _key(limit, ident, now)
     if settings.REDIS_URL:
-        pipe = _redis().pipeline()
-        pipe.incr(key)
-        pipe.expireat(key, window_end + 1)
-        count, _ = pipe.execute()
+        try:
+            pipe = _redis().pipeline()
+            pipe.incr(key)
+            pipe.expireat(key, window_end + 1)
+            count, _ = pipe.execute()
+        except Exception as exc:  # noqa: BLE001 - redis-py's errors: let the request through
+            log.warning("rate limit %s not counted: Redis does not answer (%s)", limit.scope, exc)
+            return 0
         return int(count)
     table = RateLimitCounter._meta.db_table
     expires = datetime.fromtimestamp(window_end, tz=UTC)
@@ -61,7 +72,11 @@ def peek(limit: Limit, ident: str) -> int:
     """The count in the current window, without counting."""
     key, _ = _key(limit, ident, time.time())
     if settings.REDIS_URL:
-        value = _redis().get(key)
+        try:
+            value = _redis().get(key)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("rate limit %s not read: Redis does not answer (%s)", limit.scope, exc)
+            return 0
         return int(value or 0)
     row = RateLimitCounter.objects.filter(key=key).values_list("count", flat=True).first()
     return int(row or 0)
@@ -88,7 +103,10 @@ def undo(limit: Limit, ident: str) -> None:
 def reset(limit: Limit, ident: str) -> None:
     key, _ = _key(limit, ident, time.time())
     if settings.REDIS_URL:
-        _redis().delete(key)
+        try:
+            _redis().delete(key)
+        except Exception as exc:  # noqa: BLE001 - the window runs out by itself
+            log.warning("rate limit %s not reset: Redis does not answer (%s)", limit.scope, exc)
     else:
         RateLimitCounter.objects.filter(key=key).delete()
 

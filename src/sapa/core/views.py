@@ -1,27 +1,36 @@
 """Health check and small site-wide pages."""
 
 import logging
+import os
 import time
+from datetime import timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-logger = logging.getLogger(__name__)
-
+log = logging.getLogger(__name__)
+HEALTH_KEY = "sapa:healthz"
 # /healthz is public: it says whether each part answers, never why not (an error's
 # text names hosts, users and versions); the reason goes to the log.
 UNAVAILABLE = "unavailable"
 
 
 def _check_database() -> dict:
+    """Read and write: a database that answers but cannot write (a read-only data folder,
+    a full disk, a standby) is not healthy. The answer names no error (logged instead)."""
+    from sapa.core.models import RateLimitCounter
+
     started = time.perf_counter()
     try:
-        with connection.cursor() as cur:
-            cur.execute("SELECT 1")
-            cur.fetchone()
-    except Exception:  # noqa: BLE001 - any failure is "unhealthy"
-        logger.exception("healthz: the database does not answer")
+        with transaction.atomic():
+            if not RateLimitCounter.objects.filter(key=HEALTH_KEY).update(
+                    expires_at=timezone.now() + timedelta(days=1)):
+                RateLimitCounter.objects.get_or_create(
+                    key=HEALTH_KEY, defaults={"expires_at": timezone.now() + timedelta(days=1)})
+    except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy"
+        log.warning("healthz: the database cannot write: %s: %s", type(exc).__name__, exc)
         return {"ok": False, "error": UNAVAILABLE}
     return {"ok": True, "vendor": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 2)}
 
@@ -30,22 +39,47 @@ def _check_queue() -> dict:
     from huey.contrib.djhuey import HUEY
 
     started = time.perf_counter()
+    key = f"{HEALTH_KEY}:{os.getpid()}"
     try:
+        HUEY.storage.put_data(key, b"1")
+        HUEY.storage.pop_data(key)
         pending = HUEY.storage.queue_size()
-    except Exception:  # noqa: BLE001
-        logger.exception("healthz: the job queue does not answer")
+    except Exception as exc:  # noqa: BLE001
+        log.warning("healthz: the job queue cannot write: %s: %s", type(exc).__name__, exc)
         return {"ok": False, "error": UNAVAILABLE}
     return {"ok": True, "backend": type(HUEY).__name__, "pending": pending,
             "ms": round((time.perf_counter() - started) * 1000, 2)}
 
 
+def _check_workers() -> dict:
+    from sapa.core import workers
+
+    try:
+        seen = workers.last_seen()
+    except Exception:  # noqa: BLE001 - the database check says why
+        return {"ok": False, "error": UNAVAILABLE}
+    return {"ok": seen["alive"] > 0, **seen}
+
+
 @never_cache
 def healthz(request):
-    """200 when the database and the job queue answer, 503 otherwise."""
+    """200 when the database and the job queue answer and take a write, 503 otherwise.
+
+    The workers are reported (not counted: a web machine is healthy without them);
+    /healthz/worker is the check for monitoring them."""
     checks = {"database": _check_database(), "queue": _check_queue()}
     healthy = all(c["ok"] for c in checks.values())
+    checks["workers"] = _check_workers()
     return JsonResponse({"status": "ok" if healthy else "unhealthy", "checks": checks},
                         status=200 if healthy else 503)
+
+
+@never_cache
+def healthz_worker(request):
+    """200 when a worker beat recently (sapa.core.workers), 503 when none did."""
+    workers = _check_workers()
+    return JsonResponse({"status": "ok" if workers["ok"] else "no worker", "workers": workers},
+                        status=200 if workers["ok"] else 503)
 
 
 # Folders of MEDIA_ROOT that are public by nature: posters, speaker photos, logos,

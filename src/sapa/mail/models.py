@@ -10,8 +10,9 @@ class EmailState(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
-    # The worker stopped while the mail server had the message: it may or may
-    # not have gone out. Never re-sent by itself; staff decide.
+    # Before 2026-12: the worker stopped while the mail server had the message.
+    # No longer given: such a message is sent again (same Message-ID, so mail
+    # clients fold a duplicate).
     UNCERTAIN = "uncertain", _("Check by hand")
     # Rendered by the worker and found no longer needed (the person's status
     # changed, or their data was erased, before it went out).
@@ -48,6 +49,9 @@ class Email(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The worker sending it (sapa.core.workers.NAME): when that worker is gone the
+    # message is sent again, with the same Message-ID.
+    claimed_by = models.CharField(max_length=120, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -3,20 +3,26 @@
 `send_templated()` and `enqueue_message()` write an outbox row and queue a job
 after the transaction commits. `deliver()` claims the row with a conditional
 UPDATE (so two workers never both send it), sends it, and records the result.
-A failure of the mail server is retried with exponential backoff; a worker
-that dies while the server has the message leaves it "uncertain", never
-re-sent blindly.
+A failure of the mail server is retried with exponential backoff.
+
+Every email here is transactional (a confirmation, a reminder, a join link, a
+certificate, a staff invitation): a duplicate is harmless, a missing one is not.
+A worker that dies (or is stopped) while sending leaves the row "sending" with
+its name on it; once that worker is gone (sapa.core.workers) the row is queued
+again and sent with the same Message-ID, so mail clients fold the duplicate.
+"Never twice" stays where a duplicate is public: social posts (sapa.social).
 """
 
 import base64
 import logging
 import smtplib
+import threading
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -25,10 +31,13 @@ from sapa.mail.models import Email, EmailState
 
 log = logging.getLogger(__name__)
 
-# A message in SENDING this long was abandoned by a dead worker.
+# A message in SENDING this long without a worker's name (claimed before names were
+# recorded) was abandoned.
 STALE_SENDING = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
 SWEEP_GRACE = timedelta(seconds=30)
+# Longer than any send (EMAIL_TIMEOUT is 10 s): a row of ours "sending" this long is not.
+OWN_STALE = timedelta(minutes=1)
 
 
 def _queue_after_commit(email_id: int) -> None:
@@ -146,11 +155,20 @@ def _backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=settings.MAIL_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+def message_id(email: Email) -> str:
+    """The email's Message-ID: the same at every attempt, so a resent copy folds into the first."""
+    domain = (email.from_email.rpartition("@")[2].strip(" >") or "sapa.invalid")[:100]
+    return f"<sapa.{email.pk}.{int(email.created_at.timestamp())}@{domain}>"
+
+
 def _build(email: Email, connection) -> EmailMultiAlternatives:
+    headers = dict(email.headers or {})
+    if not any(key.lower() == "message-id" for key in headers):
+        headers["Message-ID"] = message_id(email)
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.body_text, from_email=email.from_email,
         to=email.to, cc=email.cc or None, bcc=email.bcc or None,
-        reply_to=email.reply_to or None, headers=email.headers or None,
+        reply_to=email.reply_to or None, headers=headers,
         connection=connection,
     )
     if email.body_html:
@@ -184,6 +202,13 @@ def _render_deferred(email: Email) -> bool:
     return True
 
 
+# Emails this process is sending right now. A row "sending" under this worker's name that is
+# not in hand was left by an attempt of ours that failed half-way (the database went away
+# between the claim and the result): it may be claimed again.
+_in_hand: set[int] = set()
+_in_hand_lock = threading.Lock()
+
+
 def deliver(email_id: int) -> str:
     """Send one outbox email if it is due and nobody else is sending it.
 
@@ -191,10 +216,25 @@ def deliver(email_id: int) -> str:
     retry is scheduled through the queue; the periodic sweep catches retries
     that a lost queue forgot.
     """
+    with _in_hand_lock:
+        if email_id in _in_hand:
+            return "skipped"
+        _in_hand.add(email_id)
+    try:
+        return _deliver(email_id)
+    finally:
+        with _in_hand_lock:
+            _in_hand.discard(email_id)
+
+
+def _deliver(email_id: int) -> str:
+    from sapa.core import workers
+
     now = timezone.now()
     claimed = Email.objects.filter(
-        pk=email_id, state=EmailState.QUEUED, next_attempt_at__lte=now
-    ).update(state=EmailState.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+        Q(state=EmailState.QUEUED, next_attempt_at__lte=now) | Q(state=EmailState.SENDING, claimed_by=workers.NAME),
+        pk=email_id,
+    ).update(state=EmailState.SENDING, attempts=F("attempts") + 1, claimed_at=now, claimed_by=workers.NAME)
     if not claimed:
         return "skipped"
     email = Email.objects.get(pk=email_id)
@@ -248,28 +288,53 @@ def deliver(email_id: int) -> str:
     return EmailState.SENT
 
 
-def sweep(now=None) -> dict:
-    """Queue due emails whose job was lost, and mark abandoned sends uncertain."""
+def requeue_abandoned(gone, now=None) -> int:
+    """Emails left "sending" by a worker that is gone (`gone(names)`, sapa.core.workers):
+    queue them again (they keep their Message-ID)."""
+    from sapa.core import workers
     from sapa.mail.tasks import deliver_email
 
     now = now or timezone.now()
-    stale = Email.objects.filter(state=EmailState.SENDING, claimed_at__lt=now - STALE_SENDING).update(
-        state=EmailState.UNCERTAIN,
-        last_error="The worker stopped while sending; the message may have been sent.",
-    )
+    holders = set(Email.objects.filter(state=EmailState.SENDING).exclude(claimed_by="")
+                  .values_list("claimed_by", flat=True).distinct())
+    abandoned = Email.objects.filter(state=EmailState.SENDING, claimed_by__in=gone(holders)).values_list("pk", flat=True)
+    unnamed = Email.objects.filter(state=EmailState.SENDING, claimed_by="",
+                                   claimed_at__lt=now - STALE_SENDING).values_list("pk", flat=True)
+    with _in_hand_lock:
+        in_hand = set(_in_hand)
+    # Ours, not being sent: an attempt that failed half-way (the database went away).
+    own = [pk for pk in Email.objects.filter(state=EmailState.SENDING, claimed_by=workers.NAME,
+                                             claimed_at__lt=now - OWN_STALE).values_list("pk", flat=True)
+           if pk not in in_hand]
+    pks = [*abandoned, *unnamed, *own]
+    for pk in pks:
+        if Email.objects.filter(pk=pk, state=EmailState.SENDING).update(
+                state=EmailState.QUEUED, next_attempt_at=now, claimed_by="",
+                last_error="The worker stopped while sending; sent again."):
+            transaction.on_commit(lambda pk=pk: deliver_email(pk))
+    return len(pks)
+
+
+def sweep(now=None, grace=SWEEP_GRACE) -> dict:
+    """Queue due emails whose job was lost, and again those a gone worker was sending."""
+    from sapa.core import workers
+    from sapa.mail.tasks import deliver_email
+
+    now = now or timezone.now()
+    resent = requeue_abandoned(workers.dead, now)
     due = list(
         # Grace period: a fresh email's own job is normally on its way.
-        Email.objects.filter(state=EmailState.QUEUED, next_attempt_at__lte=now - SWEEP_GRACE)
+        Email.objects.filter(state=EmailState.QUEUED, next_attempt_at__lte=now - grace)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:500]
     )
     for pk in due:
         deliver_email(pk)
-    return {"queued": len(due), "uncertain": stale}
+    return {"queued": len(due), "resent": resent}
 
 
 def retry_now(email: Email) -> None:
-    """Staff action: send a failed or uncertain email again, now."""
+    """Staff action: send a failed (or, from before 2026-12, uncertain) email again, now."""
     Email.objects.filter(pk=email.pk).update(
         state=EmailState.QUEUED, next_attempt_at=timezone.now(), attempts=0
     )

@@ -94,7 +94,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if path is None:
             return
         if self._lock_fd is None:
-            self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:  # the data folder read-only, the disk full: the database's fault
+                from django.db import OperationalError
+
+                raise OperationalError(f"cannot open the writers' lock {path}: {exc}") from exc
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         self._holds_writer = True
 

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 
 from django.conf import settings
@@ -16,6 +17,29 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from sapa.core.management.commands.backup import pg_args, pg_env
+
+
+def _extract(source: Path, into: Path) -> None:
+    """Unpack the archive into a temporary folder, member by member, so that a damaged
+    (truncated, corrupted) archive is refused naming the file it breaks in, before
+    anything of the current data is touched."""
+    current = last = None
+    try:
+        with tarfile.open(source, "r:gz") as tar:
+            for member in tar:
+                current = member.name
+                tar.extract(member, into, filter="data")
+                last, current = current, None
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        if current:
+            where = f"the file {current} in it is damaged"
+        elif last:
+            where = f"it is cut off or damaged after the file {last}"
+        else:
+            raise CommandError(f"{source} is not a Sapa backup, or it is damaged ({exc}). "
+                               "Nothing was changed.") from None
+        raise CommandError(f"{source} cannot be restored: {where} ({type(exc).__name__}: {exc}). "
+                           "Nothing was changed.") from None
 
 
 class Command(BaseCommand):
@@ -36,11 +60,7 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
-            try:
-                with tarfile.open(source, "r:gz") as tar:
-                    tar.extractall(tmp, filter="data")
-            except (tarfile.TarError, OSError) as exc:
-                raise CommandError(f"{source} is not a Sapa backup: {exc}") from None
+            _extract(source, tmp)
             if connection.vendor == "sqlite":
                 dump = tmp / "database.sqlite3"
                 if not dump.exists():
