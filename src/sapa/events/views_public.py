@@ -12,6 +12,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -132,10 +133,17 @@ def event_page(request, slug):
         return render(request, "events/public/event.html", _event_context(
             event, form=form, error=_("Please correct the marked fields.")), status=400)
     try:
-        result = services.register(
-            event, **form.register_kwargs(), language=getattr(request, "LANGUAGE_CODE", "") or
-            settings.LANGUAGE_CODE, source="form", channel=channel_for(request, event),
-        )
+        optin = form.whatsapp_optin()
+        # One transaction with the WhatsApp opt-in: the queued notices see it (sapa.whatsapp).
+        with transaction.atomic():
+            result = services.register(
+                event, **form.register_kwargs(), language=getattr(request, "LANGUAGE_CODE", "") or
+                settings.LANGUAGE_CODE, source="form", channel=channel_for(request, event),
+            )
+            if optin and result.created:
+                from sapa.whatsapp.services import give_consent
+
+                give_consent(result.registration, optin)
     except services.RegistrationRefused as refused:
         return render(request, "events/public/event.html", _event_context(
             event, form=form, error=refused.message), status=400)

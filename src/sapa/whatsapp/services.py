@@ -24,7 +24,7 @@ import io
 import json
 import logging
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -58,7 +58,7 @@ STOP_WORDS = {"STOP", "BERHENTI", "UNSUBSCRIBE", "BATAL"}
 # --- The templates a library creates in WhatsApp Manager ------------------------------------------
 
 # The opt-in's text: its version is stored with each consent.
-CONSENT_TEXT = gettext_lazy("Kirim pengingat lewat WhatsApp")
+CONSENT_TEXT = gettext_lazy("Send me reminders on WhatsApp")
 
 
 def consent_text_version(text: str) -> str:
@@ -457,9 +457,12 @@ def _status_changes(payload: dict, account: Account) -> list[dict]:
     for entry in payload["entry"]:
         if not isinstance(entry, dict) or str(entry.get("id")) != account.business_account_id:
             raise WebhookRefused(400, "unknown account")
-        for change in entry.get("changes") or []:
-            value = change.get("value") or {} if isinstance(change, dict) else {}
-            if change.get("field") != "messages" or str(
+        changes = entry.get("changes")
+        if not isinstance(changes, list):
+            raise WebhookRefused(400, "unknown payload")
+        for change in changes:
+            value = change.get("value") if isinstance(change, dict) else None
+            if not isinstance(value, dict) or change.get("field") != "messages" or str(
                     (value.get("metadata") or {}).get("phone_number_id")) != account.phone_number_id:
                 raise WebhookRefused(400, "unknown payload")
             values.append(value)
@@ -471,7 +474,12 @@ def _status_changes(payload: dict, account: Account) -> list[dict]:
 def _timestamps(values: list[dict]) -> list[int]:
     stamps = []
     for value in values:
-        for item in (value.get("statuses") or []) + (value.get("messages") or []):
+        items = [value.get("statuses") or [], value.get("messages") or []]
+        if not all(isinstance(group, list) for group in items):
+            raise WebhookRefused(400, "unknown payload")
+        for item in items[0] + items[1]:
+            if not isinstance(item, dict):
+                raise WebhookRefused(400, "unknown payload")
             try:
                 stamps.append(int(item.get("timestamp")))
             except (TypeError, ValueError):
@@ -505,8 +513,10 @@ def handle_webhook(account: Account, body: bytes, signature: str, now=None) -> d
         for status in value.get("statuses") or []:
             applied += apply_status(account, status)
         for incoming in value.get("messages") or []:
-            text = ((incoming.get("text") or {}).get("body") or "").strip().upper()
-            if text in STOP_WORDS or (incoming.get("button") or {}).get("text", "").strip().upper() in STOP_WORDS:
+            text = incoming.get("text") if isinstance(incoming.get("text"), dict) else {}
+            button = incoming.get("button") if isinstance(incoming.get("button"), dict) else {}
+            words = {str(text.get("body") or "").strip().upper(), str(button.get("text") or "").strip().upper()}
+            if words & STOP_WORDS:
                 record_stop(account.library, str(incoming.get("from", "")))
                 stops += 1
     return {"statuses": applied, "stops": stops}
@@ -523,12 +533,14 @@ def apply_status(account: Account, status: dict) -> int:
     new = str(status.get("status", ""))
     stamp = timezone.now()
     try:
-        stamp = datetime.fromtimestamp(int(status.get("timestamp")), tz=timezone.UTC)
+        stamp = datetime.fromtimestamp(int(status.get("timestamp")), tz=UTC)
     except (TypeError, ValueError):
         pass
     if new == "failed":
-        error = (status.get("errors") or [{}])[0]
-        details = (error.get("error_data") or {}).get("details") or error.get("message") or ""
+        errors = status.get("errors")
+        error = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+        data = error.get("error_data") if isinstance(error.get("error_data"), dict) else {}
+        details = data.get("details") or error.get("message") or ""
         reason = f"{error.get('title', '')}: {details}".strip(": ")
         if message.wamid == "" and wamid:
             Message.objects.filter(pk=message.pk).update(wamid=wamid)

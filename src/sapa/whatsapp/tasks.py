@@ -12,3 +12,16 @@ def deliver_message(message_id: int):
 @db_periodic_task(crontab(minute="*"))
 def sweep_whatsapp():
     return services.sweep()
+
+
+@db_periodic_task(crontab(minute="17", hour="2"))
+def check_templates_daily():
+    """Record each library's template states for its WhatsApp page (see `sapa whatsapp_check`)."""
+    from sapa.whatsapp import connector
+    from sapa.whatsapp.models import Account
+
+    for account in Account.objects.filter(is_active=True):
+        try:
+            services.check_templates(account)
+        except connector.CloudError as exc:
+            services.log.warning("whatsapp templates of library %s not checked: %s", account.library_id, exc)
