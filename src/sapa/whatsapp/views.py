@@ -54,7 +54,7 @@ def settings_page(request):
     webhook_url = request.build_absolute_uri(reverse("whatsapp-webhook", args=[request.library.slug]))
     return render(request, "whatsapp/settings.html", {
         "form": form, "account": account, "templates": _templates_for_staff(account),
-        "webhook_url": webhook_url,
+        "webhook_url": webhook_url, "variables": ["{{1}}", "{{2}}", "{{3}}", "{{4}}"],
     }, status=400 if form.errors else 200)
 
 
