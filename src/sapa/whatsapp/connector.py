@@ -16,6 +16,7 @@ with Retry-After honoured; other 4xx (e.g. 131026 undeliverable, 131047 re-engag
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import httpx
@@ -77,6 +78,21 @@ def _error(response: httpx.Response) -> CloudError:
     if response.status_code == 429 or response.status_code >= 500 or code in RETRYABLE_CODES:
         return Retryable(text, code, retry_after)
     return Rejected(text, code)
+
+
+_local = threading.local()
+
+
+def shared_http():
+    """This thread's HTTP client (checked by sapa.core.outbound), kept between messages.
+
+    Building a client costs a TLS context and a connection each time; a worker thread
+    sending hundreds of messages reuses one (keep-alive to graph.facebook.com).
+    """
+    http = getattr(_local, "http", None)
+    if http is None or http.is_closed:
+        http = _local.http = outbound.client(timeout=httpx.Timeout(15, connect=5))
+    return http
 
 
 class Client:

@@ -350,7 +350,7 @@ def deliver(message_id: int, now=None, http=None) -> str:
              % {"n": account.daily_budget})
         return State.QUEUED
     try:
-        with connector.Client.for_account(account, http=http) as client:
+        with connector.Client.for_account(account, http=http or connector.shared_http()) as client:
             accepted = client.send_template(to=message.to, template=message.template,
                                             language=message.language, parameters=message.parameters,
                                             key=message.key)
