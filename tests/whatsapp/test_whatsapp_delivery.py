@@ -162,7 +162,12 @@ def test_daily_budget_holds_the_rest_until_tomorrow(library, account, api):
     assert states == [State.ACCEPTED, State.ACCEPTED, State.QUEUED]
     assert len(api.sends) == 2
     held = Message.objects.get(state=State.QUEUED)
-    assert held.next_attempt_at > held.created_at and "budget" in held.last_error
+    from zoneinfo import ZoneInfo
+
+    tomorrow = (held.created_at.astimezone(ZoneInfo("Asia/Jakarta")) + timedelta(days=1)).replace(
+        hour=0, minute=0, second=0, microsecond=0)
+    assert held.next_attempt_at == tomorrow
+    assert "(2 " in held.last_error  # "Jatah WhatsApp hari ini (2 pesan) sudah habis: dikirim besok."
     assert held.attempts == 0
 
 

@@ -61,6 +61,9 @@ class Consent(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.CharField(max_length=20, blank=True)  # participant, stop_reply
 
+    def __str__(self):
+        return f"{self.registration_id}: {self.text_version}"
+
 
 class OptOut(models.Model):
     """A number that answered STOP to a library: nothing more is sent to it by WhatsApp."""
@@ -71,6 +74,9 @@ class OptOut(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["library", "wa_id"], name="one_whatsapp_optout")]
+
+    def __str__(self):
+        return self.wa_id
 
 
 class State(models.TextChoices):
@@ -126,6 +132,9 @@ class Message(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["library", "claimed_at"])]
 
+    def __str__(self):
+        return f"{self.kind} → {self.to or self.public_id} ({self.state})"
+
 
 class WebhookDelivery(models.Model):
     """Each accepted webhook body's digest: the same body again is a replay and refused."""
@@ -133,3 +142,6 @@ class WebhookDelivery(models.Model):
     library = models.ForeignKey("libraries.Library", on_delete=models.CASCADE, related_name="+")
     digest = models.CharField(max_length=64, unique=True)
     received_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.digest

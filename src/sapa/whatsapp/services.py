@@ -111,7 +111,7 @@ def template_for(kind: str) -> str | None:
 
 def fill(body: str, parameters: list[str]) -> str:
     for number, value in enumerate(parameters, start=1):
-        body = body.replace("{{%d}}" % number, str(value))
+        body = body.replace(f"{{{{{number}}}}}", str(value))
     return body
 
 
