@@ -12,6 +12,7 @@ from public_helpers import _public_settings  # noqa: F401
 from wa_helpers import make_event, opted_in
 
 from sapa.events import services as events
+from sapa.events.models import Registration
 from sapa.events.services import manage_url
 from sapa.mail.models import Email
 from sapa.whatsapp import services
@@ -212,3 +213,12 @@ def test_private_api_address_is_refused(library, account, api, settings):
     opted_in(make_event(library))
     assert services.deliver(only_message().pk) == State.FAILED
     assert api.requests == []
+
+
+def test_erasing_the_participant_erases_their_messages(library, account, api):
+    registration = opted_in(make_event(library))
+    message = only_message()
+    services.deliver(message.pk)
+    events.delete_my_data(Registration.objects.get(pk=registration.pk))
+    message.refresh_from_db()
+    assert message.to == "" and message.parameters == []

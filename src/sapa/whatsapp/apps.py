@@ -16,6 +16,9 @@ class WhatsAppConfig(AppConfig):
         from sapa.whatsapp import services
 
         notice.connect(services.on_notice, dispatch_uid="sapa.whatsapp.on_notice")
+        from sapa.events.erasure import registration_erased
+
+        registration_erased.connect(services.erase_registration, dispatch_uid="whatsapp-erase-messages")
 
     def participant_section(self, registration, request):
         """The WhatsApp opt-out on the personal page, while the person has opted in."""

@@ -186,6 +186,16 @@ def withdraw_consent(registration, by: str = "participant") -> bool:
     return bool(changed)
 
 
+def erase_registration(sender, *, registration, now, **kwargs) -> int:
+    """The participant's data is erased: their messages lose number and text; queued ones are dropped.
+
+    An opt-out (the number that answered STOP) stays, so that it is still honoured.
+    """
+    rows = Message.objects.filter(Q(registration=registration) | Q(public_id=str(registration.public_id)))
+    rows.filter(state=State.QUEUED).update(state=State.DROPPED, last_error="data erased")
+    return rows.update(to="", parameters=[])
+
+
 def has_consent(registration) -> bool:
     return Consent.objects.filter(registration=registration, withdrawn_at__isnull=True).exists()
 
