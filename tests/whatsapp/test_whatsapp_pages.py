@@ -160,3 +160,24 @@ def test_click_to_chat_links_and_csv_without_the_api(client, library, admin_user
     assert rows[0] == ["name", "phone", "message"]
     assert rows[1][:2] == ["Siti Rahmawati", "+6281234567890"] and manage_url(registration) in rows[1][2]
     assert len(rows) == 2
+
+
+def test_editor_sends_an_uncertain_message_again(client, library, admin_user, make_user, account, api):
+    event = make_event(library)
+    opted_in(event)
+    message = Message.objects.get()
+    Message.objects.filter(pk=message.pk).update(state="uncertain", event=event, to="+6281234567890")
+    client.force_login(admin_user)
+    page = client.get(f"/staff/perpus-a/events/{event.pk}/whatsapp/").content.decode()
+    assert f"/whatsapp/{message.pk}/retry/" in page
+    staff = make_user("s@example.org")
+    Membership.objects.create(user=staff, library=library, role=Role.STAFF)
+    client.force_login(staff)
+    assert client.post(f"/staff/perpus-a/events/{event.pk}/whatsapp/{message.pk}/retry/").status_code == 404
+    client.force_login(admin_user)
+    assert client.post(f"/staff/perpus-a/events/{event.pk}/whatsapp/{message.pk}/retry/").status_code == 302
+    message.refresh_from_db()
+    assert message.state == "queued" and message.attempts == 0
+    # An accepted message cannot be sent again.
+    Message.objects.filter(pk=message.pk).update(state="accepted")
+    assert client.post(f"/staff/perpus-a/events/{event.pk}/whatsapp/{message.pk}/retry/").status_code == 404

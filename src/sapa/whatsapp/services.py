@@ -416,6 +416,18 @@ def fall_back_to_email(message: Message) -> bool:
     return True
 
 
+def retry_now(message: Message) -> bool:
+    """Staff action on a failed or "check by hand" message: send it again, now.
+
+    For "check by hand" staff first looked at the phone: WhatsApp may have it already.
+    """
+    moved = Message.objects.filter(pk=message.pk, state__in=[State.FAILED, State.UNCERTAIN]).update(
+        state=State.QUEUED, next_attempt_at=timezone.now(), attempts=0, claimed_at=None)
+    if moved:
+        _queue_after_commit(message.pk)
+    return bool(moved)
+
+
 def sweep(now=None) -> dict:
     """Every minute: rows left sending by a dead worker → check by hand; lost jobs queued again."""
     from sapa.whatsapp.tasks import deliver_message

@@ -89,7 +89,7 @@ def event_page(request, event_id):
         latest.setdefault(message.registration_id, []).append(message)
     totals = services.event_totals(event)
     return render(request, "whatsapp/event.html", {
-        "event": event, "totals": totals,
+        "event": event, "totals": totals, "can_retry": request.membership.has_role(Role.EDITOR),
         "totals_list": [(value, label, totals[value]) for value, label in State.choices if totals.get(value)],
         "per_registration": latest, "kind": kind, "kinds": BY_HAND_KINDS,
         "by_hand": services.by_hand(event, kind),
@@ -109,6 +109,20 @@ def event_csv(request, event_id):
     response["Content-Disposition"] = f'attachment; filename="whatsapp-{event.slug}-{kind}.csv"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@library_view(Role.EDITOR)
+@require_POST
+def message_retry(request, event_id, message_id):
+    event = _event(request, event_id)
+    message = get_object_or_404(Message, pk=message_id, event=event, library=request.library,
+                                state__in=[State.FAILED, State.UNCERTAIN])
+    with transaction.atomic():
+        services.retry_now(message)
+        audit.record("whatsapp.message_retried", library=request.library, obj=event, request=request,
+                     message=message.pk)
+    messages.success(request, _("The WhatsApp message will be sent again."))
+    return redirect("whatsapp-event", slug=request.library.slug, event_id=event.pk)
 
 
 @csrf_exempt
