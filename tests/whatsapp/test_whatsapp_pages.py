@@ -181,3 +181,18 @@ def test_editor_sends_an_uncertain_message_again(client, library, admin_user, ma
     # An accepted message cannot be sent again.
     Message.objects.filter(pk=message.pk).update(state="accepted")
     assert client.post(f"/staff/perpus-a/events/{event.pk}/whatsapp/{message.pk}/retry/").status_code == 404
+
+
+def test_api_registration_with_the_optin(client, library, account):
+    from public_helpers import api_body
+
+    event = make_event(library)
+    response = client.post(f"/api/v1/events/{event.slug}/registrations",
+                           data=api_body(event, whatsapp_optin=True), content_type="application/json")
+    assert response.status_code == 201
+    registration = Registration.objects.get(email="budi@example.org")
+    assert Consent.objects.get(registration=registration).text_version
+    without = client.post(f"/api/v1/events/{event.slug}/registrations",
+                          data=api_body(event, email="c@example.org"), content_type="application/json")
+    assert without.status_code == 201
+    assert not Consent.objects.filter(registration__email="c@example.org").exists()

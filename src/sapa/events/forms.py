@@ -411,6 +411,8 @@ def form_data_from_api(event, payload: dict) -> dict:
         data["category"] = str(match.pk) if match else "-1"
     if payload.get("consent") is True:
         data["consent"] = "on"
+    if payload.get("whatsapp_optin") is True:
+        data["whatsapp_optin"] = "on"
     answers = payload.get("answers") or {}
     if not isinstance(answers, dict):
         answers = {}
