@@ -222,3 +222,18 @@ def test_erasing_the_participant_erases_their_messages(library, account, api):
     events.delete_my_data(Registration.objects.get(pk=registration.pk))
     message.refresh_from_db()
     assert message.to == "" and message.parameters == []
+
+
+def test_unreadable_credentials_fail_without_a_request(library, account, api, settings, client, admin_user):
+    opted_in(make_event(library))
+    settings.SAPA_ENCRYPTION_KEY = "another-key-than-the-one-that-encrypted"
+    message = only_message()
+    assert services.deliver(message.pk) == State.FAILED
+    assert api.requests == []
+    ok, reason = services.test_connection(account)
+    assert not ok and "encryption key" in reason
+    from wa_helpers import signed, status_payload
+
+    body, sig = signed(status_payload([]))
+    assert client.post("/api/whatsapp/perpus-a/webhook", data=body, content_type="application/json",
+                       headers={"X-Hub-Signature-256": sig}).status_code == 403

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sapa.core.timefmt import format_datetime
+from sapa.social.crypto import CredentialsUnreadable
 from sapa.whatsapp import connector
 from sapa.whatsapp.models import (
     PROGRESS,
@@ -121,7 +122,10 @@ def save_account(library, *, phone_number_id: str, business_account_id: str, acc
                  app_secret: str = "", daily_budget: int = 1000, is_active: bool = True) -> Account:
     """Create or change the library's account; an empty secret keeps the stored one."""
     account = Account.objects.filter(library=library).first() or Account(library=library)
-    creds = account.credentials() if account.pk else {}
+    try:
+        creds = account.credentials() if account.pk else {}
+    except CredentialsUnreadable:  # the key changed: only what is typed now is kept
+        creds = {}
     if access_token:
         creds["access_token"] = access_token
     if app_secret:
@@ -143,6 +147,9 @@ def test_connection(account: Account, http=None) -> tuple[bool, str]:
             check_templates(account, client=client)
     except connector.CloudError as exc:
         return False, exc.message
+    except CredentialsUnreadable:
+        return False, _("The saved credentials cannot be read with this server's encryption key: "
+                        "type the access token and app secret again.")
     return True, f"{number.get('verified_name', '')} {number.get('display_phone_number', '')}".strip()
 
 
@@ -360,7 +367,11 @@ def deliver(message_id: int, now=None, http=None) -> str:
              % {"n": account.daily_budget})
         return State.QUEUED
     try:
-        with connector.Client.for_account(account, http=http or connector.shared_http()) as client:
+        client = connector.Client.for_account(account, http=http or connector.shared_http())
+    except CredentialsUnreadable as exc:  # nothing left this machine
+        return _failed(message, "", str(exc))
+    try:
+        with client:
             accepted = client.send_template(to=message.to, template=message.template,
                                             language=message.language, parameters=message.parameters,
                                             key=message.key)
@@ -464,7 +475,10 @@ def verify_handshake(account: Account | None, params) -> str:
 
 
 def signature_ok(account: Account, body: bytes, header: str) -> bool:
-    secret = account.credentials().get("app_secret", "")
+    try:
+        secret = account.credentials().get("app_secret", "")
+    except CredentialsUnreadable:
+        return False
     if not secret or not header.startswith("sha256="):
         return False
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
