@@ -231,7 +231,7 @@ def test_unreadable_credentials_fail_without_a_request(library, account, api, se
     assert services.deliver(message.pk) == State.FAILED
     assert api.requests == []
     ok, reason = services.test_connection(account)
-    assert not ok and "encryption key" in reason
+    assert not ok and "enkripsi" in reason  # "… kunci enkripsi server ini …"
     from wa_helpers import signed, status_payload
 
     body, sig = signed(status_payload([]))
