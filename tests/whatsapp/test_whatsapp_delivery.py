@@ -62,13 +62,16 @@ def test_waitlisted_person_gets_the_waiting_list_template_in_english(library, ac
 
 
 def test_no_optin_no_message(library, account, api):
-    event = make_event(library)
-    events.register(event, name="Budi", email="b@example.org", whatsapp="+6281200000000",
-                    category=event.categories.first(), consent=True)
-    message = only_message()  # "registered" is queued before the row (and its opt-in) exist
-    assert services.deliver(message.pk) == State.DROPPED
-    assert api.sends == []
-    assert Message.objects.get(pk=message.pk).last_error == "no consent"
+    event = make_event(library, capacity=1)
+    first = events.register(event, name="Budi", email="b@example.org", whatsapp="+6281200000000",
+                            category=event.categories.first(), consent=True).registration
+    opted_in(event)  # waitlisted
+    assert Message.objects.count() == 1
+    events.cancel_registration(first, by="participant")  # the opted-in person is promoted
+    assert list(Message.objects.order_by("id").values_list("kind", flat=True)) == ["registered", "promoted"]
+    assert events.send_due_reminders(now=event.starts_at - timedelta(hours=20)) == 1
+    assert Message.objects.filter(kind="reminder_day").count() == 1
+    assert not Message.objects.filter(registration=first).exists()
 
 
 def test_401_fails_and_leaves_the_notice_to_the_email(library, account, api):

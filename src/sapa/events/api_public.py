@@ -5,6 +5,7 @@ No token needed. Registration follows the web form's validation
 answer never carries the personal link's token nor anyone else's data.
 """
 
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -172,8 +173,8 @@ def register(request, slug: str, payload: RegistrationIn):
     language = body.get("language") if body.get("language") in languages else settings.LANGUAGE_CODE
     optin = form.whatsapp_optin()
     try:
-        # One transaction with the WhatsApp opt-in: the queued notices see it (sapa.whatsapp).
-        with transaction.atomic():
+        # With the WhatsApp opt-in, one transaction: the queued notices see it (sapa.whatsapp).
+        with transaction.atomic() if optin else nullcontext():
             result = services.register(event, **form.register_kwargs(), language=language,
                                        source=RegistrationSource.API, channel=channel_for(request, event))
             if optin and result.created:

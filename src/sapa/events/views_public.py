@@ -8,6 +8,7 @@ every POST that succeeds redirects (PRG).
 import hmac
 import html
 import json
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib import messages
@@ -134,8 +135,8 @@ def event_page(request, slug):
             event, form=form, error=_("Please correct the marked fields.")), status=400)
     try:
         optin = form.whatsapp_optin()
-        # One transaction with the WhatsApp opt-in: the queued notices see it (sapa.whatsapp).
-        with transaction.atomic():
+        # With the WhatsApp opt-in, one transaction: the queued notices see it (sapa.whatsapp).
+        with transaction.atomic() if optin else nullcontext():
             result = services.register(
                 event, **form.register_kwargs(), language=getattr(request, "LANGUAGE_CODE", "") or
                 settings.LANGUAGE_CODE, source="form", channel=channel_for(request, event),

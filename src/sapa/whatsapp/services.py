@@ -173,12 +173,21 @@ def check_templates(account: Account, client=None) -> list[str]:
 
 # --- Consent ---------------------------------------------------------------------------------------
 
-def give_consent(registration, text: str | None = None) -> Consent:
+def give_consent(registration, text: str | None = None, *, new_registration: bool = True) -> Consent:
+    """Record the opt-in; for a registration just made (same transaction), queue its first notice.
+
+    The "registered" notice is queued here rather than on the notice signal: the signal comes
+    before the opt-in exists, and most people do not opt in, so the registration hot path
+    pays nothing for WhatsApp.
+    """
     text = str(text or CONSENT_TEXT)
     consent, _created = Consent.objects.update_or_create(
         registration=registration,
         defaults={"text": text, "text_version": consent_text_version(text), "given_at": timezone.now(),
                   "withdrawn_at": None, "withdrawn_by": ""})
+    if new_registration:
+        _queue(kind="registered", library_id=registration.event.library_id, registration_id=registration.pk,
+               public_id=str(registration.public_id), dedupe=None)
     return consent
 
 
@@ -227,13 +236,21 @@ def record_stop(library, number: str) -> int:
 # --- Queueing (the notice receiver) ----------------------------------------------------------------
 
 def on_notice(sender, *, kind, library_id, registration_id, public_id, dedupe, **kwargs):
-    """Queue a WhatsApp message for a notice, in the notice's transaction. Cheap on the hot path."""
-    if kind != "registered" and kind not in KIND_TEMPLATE:
+    """Queue a WhatsApp message for a notice, in the notice's transaction.
+
+    "registered" (the hot path) costs nothing: it comes before the opt-in is stored, and
+    give_consent() queues that first message itself.
+    """
+    if kind not in KIND_TEMPLATE or registration_id is None:
         return None
+    if not Consent.objects.filter(registration_id=registration_id, withdrawn_at__isnull=True).exists():
+        return None
+    return _queue(kind=kind, library_id=library_id, registration_id=registration_id, public_id=public_id,
+                  dedupe=dedupe)
+
+
+def _queue(*, kind, library_id, registration_id, public_id, dedupe):
     if not Account.objects.filter(library_id=library_id, is_active=True).exists():
-        return None
-    if registration_id is not None and not Consent.objects.filter(
-            registration_id=registration_id, withdrawn_at__isnull=True).exists():
         return None
     fields = {"library_id": library_id, "kind": kind, "registration_id": registration_id,
               "public_id": public_id, "key": secrets.token_hex(16)}
@@ -412,8 +429,8 @@ def fall_back_to_email(message: Message) -> bool:
 
     Events queues the email of every notice in the same transaction as the
     notice (sapa.events.notices), so it exists already; for a notice with a
-    de-duplication key the email is queued again under that key, which is a
-    no-op when it was (and queues it when it was not). Marked on the row so
+    de-duplication key (the reminders) the email is queued again under the
+    same key, which is a no-op when it was (and queues it when it was not). Marked on the row so
     staff see the notice went by email instead.
     """
     from sapa.events.services import send_registration_mail
