@@ -186,7 +186,9 @@ def main() -> int:
                         help="SAPA_LIVE_STREAMS per process (default: the run command's)")
     args = parser.parse_args()
     redis_url = args.redis_url if args.redis_url is not None else (DEFAULT_REDIS if args.db == "postgres" else "")
-    env = {}
+    # Every stream comes from this one machine to one event: lift the per-address and
+    # per-event caps (tests/security/test_live_caps.py tests those), measure the process's.
+    env = {"SAPA_LIVE_STREAMS_PER_ADDRESS": "100000", "SAPA_LIVE_STREAMS_PER_EVENT": "100000"}
     if args.workers:
         env["SAPA_WEB_WORKERS"] = str(args.workers)
     if args.live_streams:

@@ -193,7 +193,7 @@ def _run(args, vendor) -> int:
     def send(prepared):
         method, path, body, ctype, jar = prepared
         status, headers, answer = _call(application, _environ(method, path, body, ctype, jar))
-        if status not in (201, 302):
+        if status not in (202, 302):
             raise RuntimeError(f"{path} answered {status}: {answer[:300]!r}")
 
     def batch(n):

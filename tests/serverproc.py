@@ -195,6 +195,7 @@ def sapa_server(
             server_env.update(env or {})
             port = free_port()
             url = f"http://127.0.0.1:{port}"
+            server_env.setdefault("SAPA_BASE_URL", url)  # links in emails, QR codes and review links
             server = Server(url=url, env=server_env, data_dir=data_dir, database_url=db_url,
                             vendor=vendor, log_path=data_dir / "server.log")
             # As `sapa run`: migrate and collect the static files (side by side: they are independent).

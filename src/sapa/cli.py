@@ -69,6 +69,58 @@ def _server_command(host: str, port: int) -> list[str]:
     ]
 
 
+# Held while this `sapa run`/`sapa serve` lives (see _check_port_free).
+_PORT_LOCK = None
+
+
+def _check_port_free(host: str, port: int, *, hold: bool = True) -> None:
+    """Stop with one line when the address is taken (say a second `sapa run`).
+
+    granian binds with SO_REUSEPORT, so a second server would start beside the first and
+    share its requests. Two checks: a plain bind of the port (another program, or a Sapa
+    already serving), and a lock that a Sapa holds from its start, through its migrations,
+    until it stops: a Linux abstract socket named after the address, freed by the kernel
+    when the process ends however it ends (elsewhere the first check alone).
+    """
+    import socket
+
+    global _PORT_LOCK
+    message = (f"cannot serve on {host}:{port}: %s (is Sapa already running? stop it, or choose "
+               f"another port with SAPA_PORT)")
+    if sys.platform.startswith("linux"):
+        lock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            lock.bind(f"\0sapa-serving:{host}:{port}")
+        except OSError:
+            lock.close()
+            _fail(message % "another Sapa is starting or serving there")
+        if hold:
+            _PORT_LOCK = lock
+        else:
+            lock.close()
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed server's TIME_WAIT is no owner
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            _fail(message % (exc.strerror or exc))
+
+
+def _site_lines(host: str, port: int) -> list[str]:
+    """The full addresses to open: the login page and the public site (each library's page)."""
+    from django.urls import reverse
+
+    from sapa.libraries.models import Library
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
+    base = f"http://{shown}:{port}"
+    lines = [f"sapa: staff login:  {base}{reverse('login')}", f"sapa: public site:  {base}/"]
+    for slug in Library.objects.order_by("pk").values_list("slug", flat=True)[:3]:
+        lines.append(f"sapa: library page: {base}/{slug}/")
+    return lines
+
+
 def _worker_command() -> list[str]:
     # Quiet beside the web server: warnings and errors only, not every job.
     return [sys.executable, "-m", "sapa.cli", "worker", "--quiet"]
@@ -113,17 +165,23 @@ def _supervise(commands: dict[str, list[str]]) -> int:
 def cmd_run(args: list[str]) -> int:
     host = os.environ.get("SAPA_HOST", "127.0.0.1")
     port = env_int("SAPA_PORT", 8000)
+    check_only = "--check-port" in args  # ./run asks before it migrates and loads the demo
+    _check_port_free(host, port, hold=not check_only)
+    if check_only:
+        return 0
     _setup_django()
     _manage("migrate", "--no-input", verbosity=0)
     _manage("collectstatic", "--no-input", verbosity=0)
     _reset_metrics()
     print(f"sapa: serving on http://{host}:{port}/ with the worker; Ctrl-C stops both", flush=True)
+    print("\n".join(_site_lines(host, port)), flush=True)
     return _supervise({"web": _server_command(host, port), "worker": _worker_command()})
 
 
 def cmd_serve(args: list[str]) -> int:
     host = os.environ.get("SAPA_HOST", "127.0.0.1")
     port = env_int("SAPA_PORT", 8000)
+    _check_port_free(host, port)
     _setup_django()
     _refuse_schema_mismatch()
     _manage("collectstatic", "--no-input", verbosity=0)

@@ -181,7 +181,8 @@ def check_environment(connect: bool = True) -> None:
     for name in ("SAPA_WORKER_THREADS", "SAPA_WEB_WORKERS", "SAPA_PORT", "SAPA_TRUSTED_PROXIES",
                  "SAPA_REGISTRATION_MIN_SECONDS"):
         env_int(name, 0)
-    parse_rate("SAPA_REGISTRATION_RATE", os.environ.get("SAPA_REGISTRATION_RATE", "20/600"))
+    parse_rate("SAPA_REGISTRATION_RATE", os.environ.get("SAPA_REGISTRATION_RATE", "150/600"))
+    parse_rate("SAPA_REGISTRATION_EMAIL_RATE", os.environ.get("SAPA_REGISTRATION_EMAIL_RATE", "5/600"))
     parse_networks("SAPA_OUTBOUND_ALLOW", os.environ.get("SAPA_OUTBOUND_ALLOW", ""))
     parse_api_urls("SAPA_SOCIAL_API_URLS", os.environ.get("SAPA_SOCIAL_API_URLS", ""), SOCIAL_API_NETWORKS)
     data_dir = os.path.abspath(os.environ.get("SAPA_DATA_DIR") or os.path.join(os.getcwd(), "data"))

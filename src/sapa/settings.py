@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    # django-ninja: its templates and static files, so /api/v1/docs serves Swagger UI from
+    # this app (the CDN copy is blocked by our Content-Security-Policy).
+    "ninja",
     "sapa.core",
     "sapa.libraries",
     "sapa.mail",
@@ -65,11 +68,13 @@ INSTALLED_APPS = [
     "sapa.social",
     "sapa.catalogue",
     "sapa.attendance",
+    "sapa.meetings",
     "sapa.live",
     "sapa.survey",
     "sapa.prizes",
     "sapa.certificates",
     "sapa.news",
+    "sapa.guide",
     "sapa.whatsapp",
 ]
 
@@ -81,6 +86,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sapa.core.middleware.LanguageMiddleware",
+    "sapa.api.middleware.ApiErrorBodyMiddleware",
+    "sapa.core.middleware.RequestInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -103,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sapa.libraries.context_processors.libraries",
+                "sapa.guide.context_processors.guide",
             ],
         },
     }
@@ -300,11 +308,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Retry schedule of the outbox, in seconds: attempt n waits MAIL_RETRY_DELAYS[n-1].
 MAIL_MAX_ATTEMPTS = env_int("SAPA_MAIL_MAX_ATTEMPTS", 12)
 MAIL_RETRY_BASE_SECONDS = env_int("SAPA_MAIL_RETRY_BASE", 30)
+# Days the outbox keeps what a sent email said (body, attachments); the retention job
+# empties older ones. Emails to a participant whose data was erased are emptied at once.
+SAPA_EMAIL_BODY_DAYS = env_int("SAPA_EMAIL_BODY_DAYS", 30)
+if SAPA_EMAIL_BODY_DAYS < 1:
+    raise ConfigError(f"SAPA_EMAIL_BODY_DAYS={SAPA_EMAIL_BODY_DAYS} must be at least 1 (days)")
 
 # --- Security -------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# A refused form token answers a styled page in the visitor's language, not Django's bare 403.
+CSRF_FAILURE_VIEW = "sapa.core.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS
@@ -342,13 +357,26 @@ if min(SAPA_WHATSAPP_RETRY_BASE, SAPA_WHATSAPP_MAX_ATTEMPTS, SAPA_WHATSAPP_LEASE
 # --- Event registration -------------------------------------------------------------
 # A form submitted faster than this many seconds after the page was served is a bot's.
 SAPA_REGISTRATION_MIN_SECONDS = env_int("SAPA_REGISTRATION_MIN_SECONDS", 3)
-# Registration attempts allowed per address: "attempts/seconds"; "0" or "off" for none.
-SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "20/600").strip()
+# Registration attempts allowed for one event from one address: "attempts/seconds"; "off" for
+# none. Many honest people share one address (school labs, offices, carrier-grade NAT).
+SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "150/600").strip()
+# Registration attempts allowed for one event with one email address, from any address.
+SAPA_REGISTRATION_EMAIL_RATE = os.environ.get("SAPA_REGISTRATION_EMAIL_RATE", "5/600").strip()
 
 # --- Live board (sapa.live) ------------------------------------------------------------
 # Open live-board streams (Server-Sent Events) one web process may hold. Under granian
 # (sapa.server) a stream is a coroutine on the event loop, not a thread (decision 6).
 SAPA_LIVE_STREAMS = env_int("SAPA_LIVE_STREAMS", 5000)
+# Of those, at most this many for one event (so one event cannot starve the others) and
+# for one client address (so one visitor cannot take them all; many phones share an
+# address behind a carrier's or a school's NAT, hence not 1).
+SAPA_LIVE_STREAMS_PER_EVENT = env_int("SAPA_LIVE_STREAMS_PER_EVENT", max(1, SAPA_LIVE_STREAMS * 3 // 4))
+SAPA_LIVE_STREAMS_PER_ADDRESS = env_int("SAPA_LIVE_STREAMS_PER_ADDRESS", 20)
+for _name, _value in (("SAPA_LIVE_STREAMS", SAPA_LIVE_STREAMS),
+                      ("SAPA_LIVE_STREAMS_PER_EVENT", SAPA_LIVE_STREAMS_PER_EVENT),
+                      ("SAPA_LIVE_STREAMS_PER_ADDRESS", SAPA_LIVE_STREAMS_PER_ADDRESS)):
+    if _value < 1:
+        raise ConfigError(f"{_name}={_value} must be at least 1")
 # A stream ends after this many seconds and the browser reconnects (resources freed).
 SAPA_LIVE_STREAM_SECONDS = env_int("SAPA_LIVE_STREAM_SECONDS", 300)
 

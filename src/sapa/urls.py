@@ -46,6 +46,7 @@ staff_urls = [
     path("", include("sapa.social.urls_staff")),
     path("", include("sapa.social.urls_metrics")),
     path("", include("sapa.attendance.urls_staff")),
+    path("", include("sapa.meetings.urls_staff")),
     path("", include("sapa.live.urls_staff")),
     path("", include("sapa.survey.urls_staff")),
     path("", include("sapa.prizes.urls_staff")),
@@ -66,6 +67,7 @@ urlpatterns = [
     path("", include("sapa.whatsapp.urls_public")),
     path("staff/", lib.staff_home, name="staff-home"),
     path("staff/<slug:slug>/", include(staff_urls)),
+    path("", include("sapa.meetings.urls_public")),
     path("", include("sapa.events.urls_public")),
     path("", include("sapa.promotion.urls_public")),
     path("", include("sapa.social.urls_public")),
@@ -75,6 +77,7 @@ urlpatterns = [
     path("", include("sapa.prizes.urls_public")),
     path("", include("sapa.certificates.urls_public")),
     path("", include("sapa.news.urls_public")),
+    path("", include("sapa.guide.urls")),
     path("", lib.staff_home_or_public_index, name="home"),
     path("<slug:library_slug>/", lib.library_public, name="library-public"),
 ]

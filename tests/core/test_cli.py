@@ -93,3 +93,67 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
     assert result.returncode != 0
     assert "not a Sapa backup" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_second_run_on_a_port_in_use_stops_with_one_line_and_the_first_prints_full_urls(tmp_path):
+    """A real `sapa run`, then a second one on its port: the second says so in one line and
+    starts nothing (granian's SO_REUSEPORT would otherwise let both answer)."""
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = tmp_path / "data"
+    assert run_sapa("migrate", "--no-input", "-v", "0", data_dir=data).returncode == 0
+    assert run_sapa("demo", data_dir=data).returncode == 0
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update({"SAPA_DATA_DIR": str(data), "SAPA_SMTP_URL": "console://", "SAPA_PORT": str(port),
+                "SAPA_WEB_WORKERS": "1", "SAPA_LIVE_STREAMS": "4"})
+    first = subprocess.Popen([SAPA, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             start_new_session=True)
+    try:
+        lines = []
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not any("library page" in line for line in lines):
+            line = first.stdout.readline()
+            if not line:
+                break
+            lines.append(line.strip())
+        out = "\n".join(lines)
+        assert f"http://127.0.0.1:{port}/accounts/login/" in out, out
+        assert f"http://127.0.0.1:{port}/balitbangdiklat/" in out, out
+        # Wait until the first server listens.
+        while time.monotonic() < deadline:
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        for command in ("run", "serve"):
+            second = run_sapa(command, data_dir=data, SAPA_PORT=str(port))
+            assert second.returncode == 2, (command, second.stdout, second.stderr)
+            assert second.stderr.strip().splitlines() == [second.stderr.strip()], second.stderr
+            assert second.stderr.startswith("sapa: error: ") and str(port) in second.stderr
+            assert "SAPA_PORT" in second.stderr and "Traceback" not in second.stderr
+        assert first.poll() is None  # the first one still serves
+    finally:
+        os.killpg(first.pid, signal.SIGTERM)
+        first.wait(20)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the start-up lock is a Linux abstract socket")
+def test_a_sapa_still_migrating_holds_its_port(tmp_path):
+    """Before granian listens (migrations, collectstatic), a starting `sapa run` already holds
+    the address: a second one stops at once instead of starting beside it later."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as starting:  # what a starting Sapa holds
+        starting.bind(f"\0sapa-serving:127.0.0.1:{port}")
+        second = run_sapa("serve", data_dir=tmp_path / "data", SAPA_PORT=str(port))
+    assert second.returncode == 2
+    assert second.stderr.strip().splitlines() == [second.stderr.strip()]
+    assert "another Sapa is starting or serving" in second.stderr and str(port) in second.stderr

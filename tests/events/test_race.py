@@ -74,11 +74,8 @@ def _rush(server, event: dict, attempts: list[dict]) -> list[dict]:
                     barrier.wait()
                     answer = client.post(api, json=api_body(event, attempt["person"]))
                     result["status"] = answer.status_code
-                    if answer.status_code in (200, 201):
-                        data = answer.json()
-                        result["public_id"] = data["public_id"]
-                        result["answered_status"] = data["status"]
-                        result["created"] = data["created"]
+                    if answer.status_code == 202:
+                        result["public_id"] = answer.json()["public_id"]
                     else:
                         result["error"] = answer.text[:300]
             except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
@@ -111,7 +108,7 @@ def test_rush_of_320_registrations_for_100_seats_through_form_and_api():
     failures = [(a["channel"], a["person"]["email"], r) for a, r in zip(attempts, results, strict=True)
                 if r["public_id"] is None]
     assert not [s for s in statuses if s is None or s >= 500], (statuses, failures[:5], log[-2000:])
-    # Every attempt is answered as a success: a redirect to the confirmation, or 201/200.
+    # Every attempt is answered as a success: a redirect to the confirmation, or 202.
     assert not failures, (statuses, failures[:5])
 
     # Exactly the seats confirmed, everyone else waiting, one row per person.
@@ -124,15 +121,11 @@ def test_rush_of_320_registrations_for_100_seats_through_form_and_api():
         row = db["rows"].get(result["public_id"])
         assert row is not None, (attempt, result)
         assert row[1] == attempt["person"]["email"].lower()
-        if "answered_status" in result:
-            assert result["answered_status"] == row[0]
     # A person's two attempts (email in other case) answer with the same registration.
     by_person = {}
     for attempt, result in zip(attempts, results, strict=True):
         by_person.setdefault(attempt["n"], set()).add(result["public_id"])
     assert all(len(ids) == 1 for ids in by_person.values())
-    created = [r.get("created") for r in results if "created" in r]
-    assert created.count(False) <= DUPLICATES
 
     print(f"\nrace on {server.vendor}: {len(attempts)} attempts in {rush_seconds:.1f} s "
           f"({len(attempts) / rush_seconds:.0f}/s), answers {dict(statuses)}, "

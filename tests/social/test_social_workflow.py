@@ -202,7 +202,7 @@ def test_review_link_approves_without_an_account(make_channel, make_variant):
     client = Client()
     page = client.get(path)
     assert page.status_code == 200 and b"Ikuti sharing session kami!" in page.content
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     response = client.post(path, {"name": "Ibu Kepala", "decision": "approve", "comment": "Setuju"})
     assert response.status_code == 200
     variant.refresh_from_db()

@@ -8,7 +8,50 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from sapa.api.auth import TokenAuth
 from sapa.api.errors import error_response
 
-api = NinjaAPI(
+ERROR_BODY = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {}},
+    }},
+}
+# What every operation may answer besides its own codes (declared on its route: 403, 409, 429...).
+COMMON_ERRORS = {
+    400: "bad_request: a query or body that cannot be read (not UTF-8, a NUL), or an unknown filter value",
+    401: "unauthorized: no valid API token",
+    404: "not_found: no such library, event or object, or not one of yours",
+    415: "unsupported_charset: a body in a character set other than UTF-8",
+    422: "invalid: a parameter or the body does not match the schema; `details` names each field",
+}
+
+
+class SapaAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """Ninja's document, with the error codes every operation really answers and their one body."""
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorBody"] = ERROR_BODY
+        for path, item in schema["paths"].items():
+            for method, operation in item.items():
+                codes = [400]
+                if operation.get("security"):
+                    codes.append(401)
+                if "{" in path:
+                    codes.append(404)
+                if method in ("post", "put", "patch"):
+                    codes.append(415)
+                if operation.get("parameters") or "requestBody" in operation or method in ("post", "put", "patch"):
+                    codes.append(422)
+                responses = operation.setdefault("responses", {})
+                for code in codes:
+                    if code not in responses and str(code) not in responses:
+                        responses[code] = {"description": COMMON_ERRORS[code], "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+        return schema
+
+
+api = SapaAPI(
     title="Sapa API",
     version="1",
     description="Libraries, events and registrations. Authenticate with `Authorization: Bearer <token>`; "

@@ -14,9 +14,11 @@ class AttendanceConfig(AppConfig):
 
     def ready(self):
         from sapa.attendance import services
-        from sapa.events.erasure import event_erased
+        from sapa.events.erasure import event_erased, registration_erased
 
         event_erased.connect(services.erase_event_chat, dispatch_uid="attendance-erase-chat")
+        event_erased.connect(services.erase_event_imports, dispatch_uid="attendance-erase-imports")
+        registration_erased.connect(services.erase_participant, dispatch_uid="attendance-erase-participant")
 
     def participant_section(self, registration, request):
         """"Check in now" (the code only) while a window is open; "You checked in at …" after."""

@@ -231,6 +231,7 @@ class Person:
     lines: list[int] = field(default_factory=list)
     intervals: list[tuple[datetime, datetime]] = field(default_factory=list)
     extra_seconds: float = 0.0  # rows with a duration but no usable join/leave times
+    key: str = ""  # a meeting service's registrant id (API reports only)
 
     @property
     def minutes(self) -> int:
@@ -241,6 +242,7 @@ class Person:
             "name": self.name, "email": self.email, "names": self.names, "lines": self.lines,
             "intervals": [[a.isoformat(), b.isoformat()] for a, b in self.intervals],
             "extra_seconds": self.extra_seconds, "minutes": self.minutes,
+            **({"key": self.key} if self.key else {}),
         }
 
 
@@ -279,6 +281,40 @@ def total_minutes(intervals, extra_seconds: float = 0.0) -> int:
     """Minutes, rounded up as Zoom's Duration column does (10 seconds count as 1 minute)."""
     seconds = merge_intervals(intervals) + extra_seconds
     return max(0, math.ceil(seconds / 60 - 1e-9))
+
+
+def people_from_sessions(sessions, *, format: str) -> Report:
+    """A Report from a meeting service's API rather than a file: each session is a dict with
+    "name", "email", "key" (the service's registrant id, or ""), "start", "end" (aware
+    datetimes or None) and "seconds" (used when start or end is missing).
+
+    Sessions with the same key are one person; the others are grouped as the file's rows
+    are (same email, else same name), so both roads reach the same merge and match.
+    """
+    report = Report(format=format, table="api")
+    by_key: dict[str, Person] = {}
+    for session in sessions:
+        report.rows += 1
+        key = session.get("key") or ""
+        name, email = session.get("name") or "", (session.get("email") or "").strip().lower()
+        if key and key in by_key:
+            person = by_key[key]
+        elif key:
+            person = Person(name=display_name(name) or email, email=email)
+            report.people.append(person)
+            by_key[key] = person
+        else:
+            person = _person_for(report, name, email)
+        if key and not person.key:
+            person.key = key
+        if display_name(name) and display_name(name) != person.name and display_name(name) not in person.names:
+            person.names.append(display_name(name))
+        start, end = session.get("start"), session.get("end")
+        if start and end and end > start:
+            person.intervals.append((start, end))
+        else:
+            person.extra_seconds += float(session.get("seconds") or 0)
+    return report
 
 
 # --- Parsing -------------------------------------------------------------------------------

@@ -11,7 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sapa.attendance.models import Attendance, AttendanceRule, ChatMessage, CheckInWindow
+from sapa.attendance.models import (
+    Attendance,
+    AttendanceRule,
+    ChatMessage,
+    CheckInWindow,
+    ReportImport,
+)
 
 
 @dataclass(frozen=True)
@@ -328,18 +334,25 @@ def _matchable(event):
     )
 
 
-def match_people(event, people: list[dict]) -> None:
-    """Match each parsed person to a registration of `event`: by email (case-insensitive),
-    then by a name that exactly one registration has (casefolded, accents stripped,
-    "(Original Name)" and "Name_Institution" handled). Sets "registration" and "matched_by"."""
+def match_people(event, people: list[dict], known: dict[str, int] | None = None) -> None:
+    """Match each parsed person to a registration of `event`: by the meeting service's
+    registrant id (`known`: a person's "key" → registration id, from an API report), then by
+    email (case-insensitive), then by a name that exactly one registration has (casefolded,
+    accents stripped, "(Original Name)" and "Name_Institution" handled). Sets
+    "registration" and "matched_by"."""
     from sapa.attendance.reports import name_candidates, normalize_name
 
-    by_email, by_name = {}, {}
+    by_email, by_name, allowed = {}, {}, set()
     for pk, email, name in _matchable(event).values_list("pk", "email_normalized", "name"):
         by_email[email] = pk
         by_name.setdefault(normalize_name(name), set()).add(pk)
+        allowed.add(pk)
     for person in people:
         person["registration"], person["matched_by"] = None, None
+        by_key = (known or {}).get(person.get("key") or "")
+        if by_key in allowed:
+            person["registration"], person["matched_by"] = by_key, "registrant"
+            continue
         email = (person.get("email") or "").strip().lower()
         if email and email in by_email:
             person["registration"], person["matched_by"] = by_email[email], "email"
@@ -357,13 +370,20 @@ def match_people(event, people: list[dict]) -> None:
 def start_import(event, data: bytes, file_name: str, *, request=None):
     """Parse an uploaded meeting report and keep it, matched, as a pending import for
     the preview. Raises files.FileProblem (line and reason); nothing is stored then."""
-    from sapa.attendance.models import ReportImport
     from sapa.attendance.reports import parse_report
 
     local_day = event.starts_at.astimezone(ZoneInfo(event.time_zone)).date()
     report = parse_report(data, tz_name=event.time_zone, default_date=local_day)
+    return start_report_import(event, report, file_name, request=request)
+
+
+def start_report_import(event, report, file_name: str, *, known: dict[str, int] | None = None, request=None):
+    """Keep a parsed report (from a file, or from a meeting service's API, see
+    reports.people_from_sessions) as a pending import, matched, for the preview."""
+    from sapa.attendance.models import ReportImport
+
     people = [person.to_json() for person in report.people]
-    match_people(event, people)
+    match_people(event, people, known)
     matched = sum(1 for p in people if p["registration"])
     return ReportImport.objects.create(
         event=event, file_name=(file_name or "")[:255], format=report.format,
@@ -577,3 +597,38 @@ def not_held_yet(event, now=None) -> bool:
     """The event is more than an hour away: check-in and attendance now are most likely a mistake
     (the wrong event, or a test) and the staff pages say so."""
     return (now or timezone.now()) < event.starts_at - EARLY_CHECKIN
+
+
+def erase_participant(sender, registration, now, personal=None, **kwargs):
+    """A participant's data was erased: the lines of the saved chat they sent or received
+    under their name go, and a meeting report still waiting for its check forgets them.
+    Their Attendance row stays (minutes and check-in, for the counts), linked to the
+    erased registration. Connected to sapa.events.erasure.registration_erased."""
+    if kwargs.get("event_wide"):
+        return  # erase_event_chat and erase_event_imports take the whole event's
+    name = " ".join(((personal or {}).get("name") or "").split()).casefold()
+    email = ((personal or {}).get("email") or "").strip().casefold()
+    event = registration.event
+    if name:
+        doomed = [m.pk for m in ChatMessage.objects.filter(event=event).only("sender", "recipient")
+                  if name in (" ".join(m.sender.split()).casefold(), " ".join(m.recipient.split()).casefold())]
+        ChatMessage.objects.filter(pk__in=doomed).delete()
+    for record in ReportImport.objects.filter(event=event, state=ReportImport.State.PENDING):
+        people = (record.data or {}).get("people", [])
+        kept = [p for p in people if not _is_person(p, registration.pk, name, email)]
+        if len(kept) != len(people):
+            ReportImport.objects.filter(pk=record.pk).update(data={**record.data, "people": kept})
+
+
+def _is_person(entry: dict, registration_id: int, name: str, email: str) -> bool:
+    """Whether a parsed report's person is this participant: matched to them, or their name or email."""
+    if entry.get("registration") == registration_id:
+        return True
+    names = {" ".join(str(entry.get(key) or "").split()).casefold() for key in ("name", "email")}
+    return bool((name and name in names) or (email and email in names))
+
+
+def erase_event_imports(sender, event, now, **kwargs):
+    """The event's retention ended: reports still waiting for their check forget everyone.
+    Connected to sapa.events.erasure.event_erased."""
+    ReportImport.objects.filter(event=event).exclude(data={}).update(data={})

@@ -35,6 +35,7 @@ from sapa.attendance.forms import (
 )
 from sapa.attendance.models import Attendance, ChatImport, ChatMessage, CheckInWindow, ReportImport
 from sapa.core import timefmt
+from sapa.events.exports import _safe_text
 from sapa.events.models import Event, RegistrationStatus
 from sapa.libraries import audit
 from sapa.libraries.models import Role
@@ -142,7 +143,9 @@ def export(request, event_id):
     for r in _people(event, filters):
         row = getattr(r, "attendance", None)
         writer.writerow([
-            r.name, r.email, r.institution, r.get_status_display(), row.minutes if row else 0,
+            # What the participant typed is written as text, never as a formula (CSV injection).
+            _safe_text(r.name), _safe_text(r.email), _safe_text(r.institution), r.get_status_display(),
+            row.minutes if row else 0,
             timefmt.local(row.checked_in_at, event.time_zone).strftime("%Y-%m-%d %H:%M")
             if row and row.checked_in_at else "",
             _("yes") if row and row.attended else _("no"),
@@ -192,7 +195,7 @@ def checkin_screen(request, event_id, window_id):
     window = _window(event, window_id)
     now = timezone.now()
     public_url = services.checkin_url(event)
-    svg = qr.svg(public_url, scale=6, border=2, title=public_url).decode()
+    svg = qr.svg(public_url, scale=6, title=public_url, fluid=True).decode()
     svg = svg[svg.index("<svg"):]
     return render(request, "attendance/staff/screen.html", {
         "event": event, "window": window, "open": window.is_open(now),

@@ -33,6 +33,11 @@ class CertificatesConfig(AppConfig):
 
         renderers.register("certificates.issued", services.render_certificate_mail)
 
+        from sapa.events.erasure import event_erased, registration_erased
+
+        registration_erased.connect(services.erase_holder, dispatch_uid="certificates-erase-holder")
+        event_erased.connect(services.erase_event_recipients, dispatch_uid="certificates-erase-recipients")
+
     def participant_data(self, registration):
         """For the participant's data export (UU 27/2022): their certificates."""
         from sapa.certificates.models import Certificate

@@ -170,6 +170,10 @@ class ExtraRecipient(models.Model):
     def __str__(self):
         return self.name
 
+    def audit_label(self) -> str:
+        """How the audit log names it: no personal data (sapa.libraries.audit)."""
+        return f"{self.role} #{self.pk}"
+
 
 class NumberSeries(models.Model):
     """The last number given in one series of a library (see numbering.series_key).

@@ -412,6 +412,8 @@ def reissue(certificate: Certificate, *, reason: str, request=None, now=None) ->
     from sapa.certificates.tasks import render_certificate
 
     now = now or timezone.now()
+    if not certificate.holder_name:
+        raise CertificateRefused(_("The holder's personal data was erased: this certificate cannot be reissued."))
     with transaction.atomic():
         old = revoke(certificate, reason=reason, request=request, now=now)
         name, email, language = old.holder_name, old.email, old.language
@@ -571,9 +573,38 @@ def zip_chunks(certificates, *, chunk_size: int = 256 * 1024):
     yield sink.take()
 
 
+def _erase_holder(certificates) -> int:
+    """The holder's name, email and PDF go; the number, code, role, dates and validity stay,
+    so /v/<code> still answers "valid" (the name withheld) for a certificate shown to it."""
+    done = 0
+    for certificate in certificates:
+        if certificate.file:
+            certificate.file.delete(save=False)
+        Certificate.objects.filter(pk=certificate.pk).update(holder_name="", email="", file="", revoked_reason="")
+        audit.scrub_object(certificate, label=certificate.number, data_keys=("email", "name", "reason"))
+        done += 1
+    return done
+
+
+def erase_holder(sender, registration, now, **kwargs) -> int:
+    """A participant's data was erased (their request or the event's retention): their
+    certificates keep no name, email or PDF. Connected to events.erasure.registration_erased."""
+    return _erase_holder(Certificate.objects.filter(registration=registration))
+
+
+def erase_event_recipients(sender, event, now, **kwargs) -> int:
+    """The event's retention ended: speakers', moderators' and committee members' emails go
+    (their names stay, as on the event's public programme). Connected to events.erasure.event_erased."""
+    from sapa.mail.services import erase_address
+
+    for address in ExtraRecipient.objects.filter(event=event).exclude(email="").values_list("email", flat=True):
+        erase_address(event.library_id, address)
+    ExtraRecipient.objects.filter(event=event).exclude(email="").update(email="")
+    return Certificate.objects.filter(event=event, registration__isnull=True).exclude(email="").update(email="")
+
+
 def forget_erased_emails() -> int:
-    """Clear the email kept on the certificates of registrations whose personal data was
-    erased (retention or the participant's request). The certificate itself, and the name
-    it was issued to, stay: verifying it is the purpose it was issued for."""
-    return (Certificate.objects.filter(registration__anonymized_at__isnull=False).exclude(email="")
-            .update(email=""))
+    """Catch-up for certificates issued before erasure took them along (and any missed):
+    those of erased registrations keep no name, email or PDF."""
+    return _erase_holder(Certificate.objects.filter(registration__anonymized_at__isnull=False)
+                         .exclude(holder_name="", email="", file=""))

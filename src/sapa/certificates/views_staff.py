@@ -306,7 +306,8 @@ def certificate_pdf(request, event_id, certificate_id):
 def certificates_zip(request, event_id):
     """Every valid certificate of the event in one ZIP, streamed (one PDF in memory at a time)."""
     event = _event(request, event_id)
-    rows = Certificate.objects.filter(event=event, revoked_at__isnull=True, rendered_at__isnull=False).order_by("seq")
+    rows = (Certificate.objects.filter(event=event, revoked_at__isnull=True, rendered_at__isnull=False)
+            .exclude(file="").order_by("seq"))
     count = rows.count()
     if not count:
         messages.error(request, _("There are no certificates to download yet."))

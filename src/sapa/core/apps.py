@@ -5,3 +5,9 @@ class CoreConfig(AppConfig):
     name = "sapa.core"
     label = "core"
     verbose_name = "Sapa"
+
+    def ready(self):
+        # Before the other apps' ready() and before any view imports a form module.
+        from sapa.core import inputs
+
+        inputs.install()

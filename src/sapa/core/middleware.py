@@ -125,3 +125,87 @@ class FairPermits:
                 self._waiters.popleft().release()
             else:
                 self._free += 1
+
+
+API_PREFIX = "/api/v1/"
+UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}
+
+
+class RequestInputMiddleware:
+    """Refuses, before any view or the CSRF check reads it, a request whose text cannot be stored.
+
+    - a body in a charset other than UTF-8 (Django would decode a form in it and
+      the JSON parser not at all): 415;
+    - a query string or a form body that is not valid UTF-8 (Django would store
+      U+FFFD in its place), or that carries NUL (PostgreSQL refuses it in text,
+      SQLite stores it): 400.
+    Each answer says why, in the visitor's language (the API's in its JSON error
+    body). Control characters other than NUL are refused per field by the
+    forms (sapa.core.inputs), where the visitor sees which field.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = self.problem(request)
+        if problem is not None:
+            status, code, message = problem
+            return bad_input_response(request, status, code, message)
+        return self.get_response(request)
+
+    def problem(self, request):
+        from django.utils.translation import gettext as _
+
+        charset = (request.content_params or {}).get("charset", "").strip().strip('"').lower()
+        if charset and charset not in UTF8_CHARSETS and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            return 415, "unsupported_charset", _(
+                "Send the text in UTF-8: the character set %(charset)s is not supported.") % {"charset": charset[:40]}
+        unreadable = _("The request contains characters that could not be read (it is not valid UTF-8, or it "
+                       "contains a NUL character). Type the text again, or paste it as plain text.")
+        if "\x00" in request.path or not _readable(request.META.get("QUERY_STRING", "").encode("latin-1", "replace")):
+            return 400, "unreadable", unreadable
+        if request.method in ("POST", "PUT", "PATCH"):
+            if request.content_type == "application/x-www-form-urlencoded":
+                try:
+                    body = request.body
+                except Exception:  # noqa: BLE001 (too large: Django answers it as it always did)
+                    return None
+                if not _readable(body):
+                    return 400, "unreadable", unreadable
+            elif request.content_type == "multipart/form-data" and not request.path.startswith(API_PREFIX):
+                # (The CSRF check parses these forms before the view anyway; the API reads its own body.)
+                try:
+                    values = [v for values in request.POST.lists() for v in values[1]]
+                except Exception:  # noqa: BLE001 (a broken or too large body: the view answers it as before)
+                    return None
+                if any("\x00" in v or "\ufffd" in v for v in values):
+                    return 400, "unreadable", unreadable
+        return None
+
+
+def _readable(raw: bytes) -> bool:
+    """Whether an urlencoded string (query string or form body) decodes to UTF-8 text without NUL."""
+    from urllib.parse import unquote_to_bytes
+
+    for part in raw.replace(b"+", b" ").split(b"&"):
+        for piece in part.split(b"=", 1):
+            decoded = unquote_to_bytes(piece)
+            if b"\x00" in decoded:
+                return False
+            try:
+                decoded.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+    return True
+
+
+def bad_input_response(request, status: int, code: str, message: str):
+    """The answer to a request refused for its input: the API's JSON error body, or a page."""
+    from django.shortcuts import render
+
+    if request.path.startswith(API_PREFIX):
+        from sapa.api.errors import error_response
+
+        return error_response(request, status, code, message)
+    return render(request, "core/bad_input.html", {"message": message}, status=status)

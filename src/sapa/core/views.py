@@ -80,3 +80,21 @@ def media(request, path):
     response["Cache-Control"] = "public, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _error_page(request, template: str, status: int):
+    from django.shortcuts import render
+
+    response = render(request, template, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a styled page in the visitor's language that says what to do.
+
+    The form's security token was missing or stale (an old tab, a page served
+    before the visitor logged in, cookies blocked): reloading the page gives a fresh one.
+    """
+    return _error_page(request, "403_csrf.html", 403)
+

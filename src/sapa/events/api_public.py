@@ -21,6 +21,7 @@ from sapa.events.forms import RegistrationForm, api_errors, choice_values, form_
 from sapa.events.models import QuestionKind, RegistrationSource
 from sapa.events.public import (
     public_event,
+    registration_email_is_limited,
     registration_is_limited,
     snapshot_event,
     upcoming_public_events,
@@ -89,10 +90,12 @@ class RegistrationIn(Schema):
 
 
 class RegistrationOut(Schema):
-    status: str
+    # The same answer for a new email and one already registered (telling them apart would
+    # tell anyone whether an email is registered): the seat or the waiting list, and the
+    # personal link, go to the email address.
+    status: str  # always "received"
     public_id: UUID
-    created: bool
-    waitlist_position: int | None = None
+    detail: str
 
 
 class ErrorBody(Schema):
@@ -142,13 +145,15 @@ def event_detail(request, slug: str):
 
 @router.post(
     "/events/{slug}/registrations", auth=None,
-    response={200: RegistrationOut, 201: RegistrationOut, 404: ErrorBody, 409: ErrorBody,
+    response={202: RegistrationOut, 404: ErrorBody, 409: ErrorBody,
               422: ErrorBody, 429: ErrorBody},
     summary="Register for an event",
 )
 def register(request, slug: str, payload: RegistrationIn):
-    """Register: 201 with "confirmed" or "waitlisted"; 200 with the existing status when
-    the email is already registered (its personal link is emailed again).
+    """Register: 202 `received`, the same answer whether the email was new or already
+    registered, so it tells nobody which emails are registered. The email address gets
+    the result (a seat or the waiting list) with the personal link; an email already
+    registered gets its personal link again.
 
     `category` is a category's id or name; `answers` maps question ids to
     values (a list for multiple choice, true/false for yes/no,
@@ -158,7 +163,7 @@ def register(request, slug: str, payload: RegistrationIn):
     """
     # At most a second old: services.register() re-checks state and seats under the lock.
     event = snapshot_event(slug)
-    if registration_is_limited(request):
+    if registration_is_limited(request, event):
         return error_response(request, 429, "rate_limited", _(
             "Too many registration attempts from your network. Wait a few minutes and try again."))
     state = event.registration_state()
@@ -169,6 +174,9 @@ def register(request, slug: str, payload: RegistrationIn):
     if not form.is_valid():
         return error_response(request, 422, "invalid", _("The registration is not valid."),
                               details=api_errors(form))
+    if registration_email_is_limited(event, form.cleaned_data["email"]):
+        return error_response(request, 429, "rate_limited", _(
+            "Too many registration attempts with this email address. Wait a few minutes and try again."))
     languages = {code for code, _ in settings.LANGUAGES}
     language = body.get("language") if body.get("language") in languages else settings.LANGUAGE_CODE
     optin = form.whatsapp_optin()
@@ -184,8 +192,5 @@ def register(request, slug: str, payload: RegistrationIn):
     except services.RegistrationRefused as refused:
         status = 409 if refused.code in services.STATE_MESSAGES else 422
         return error_response(request, status, refused.code, str(refused.message))
-    registration = result.registration
-    return (201 if result.created else 200), {
-        "status": registration.status, "public_id": registration.public_id, "created": result.created,
-        "waitlist_position": services.waitlist_position(registration),
-    }
+    return 202, {"status": "received", "public_id": result.registration.public_id,
+                 "detail": str(services.CHECK_YOUR_EMAIL)}

@@ -8,7 +8,7 @@ already know the event exists), and both write the audit entry
 `registrations.exported` (the list with format "api-list" and the page).
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -17,6 +17,7 @@ from ninja import Field as NinjaField
 from ninja import Query, Router, Schema
 
 from sapa.api.errors import ApiError
+from sapa.api.types import Day, IdOrZero, Text
 from sapa.events import exports
 from sapa.events.models import Event, RegistrationStatus
 from sapa.libraries.models import Membership, Role
@@ -54,10 +55,14 @@ class RegistrationPage(Schema):
 
 class RegistrationFilters(Schema):
     status: str = NinjaField("", description="confirmed, waitlisted, cancelled or active (the first two)")
-    category: int | None = NinjaField(None, description="a category id; 0 for no category")
-    q: str = NinjaField("", description="search in name, email, institution and WhatsApp number")
-    date_from: date | None = NinjaField(None, description="registered on or after (event's local day)")
-    date_to: date | None = NinjaField(None, description="registered on or before (event's local day)")
+    category: IdOrZero | None = NinjaField(None, description="a category id; 0 for no category")
+    q: Text = NinjaField("", description="search in name, email, institution and WhatsApp number")
+    date_from: Day | None = NinjaField(None, description="registered on or after (event's local day)")
+    date_to: Day | None = NinjaField(None, description="registered on or before (event's local day)")
+
+
+class ErrorBody(Schema):
+    error: dict[str, Any]
 
 
 def _event(request, slug: str, event_slug: str, role: str = Role.STAFF) -> Event:
@@ -106,6 +111,7 @@ def list_registrations(request, slug: str, event_slug: str, filters: Query[Regis
 
 
 @router.get("/libraries/{slug}/events/{event_slug}/registrations/export",
+            response={200: None, 403: ErrorBody},
             summary="Export an event's registrations (CSV or XLSX), streamed",
             description="`format`: `csv` (comma), `csv-semicolon` (for Excel in Indonesian) or `xlsx`. "
                         "The same filters as the list. Each export is written to the audit log.")

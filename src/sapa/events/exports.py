@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from sapa.core.inputs import without_control_characters
 from sapa.core.timefmt import zone_abbreviation
 from sapa.events.models import QuestionKind, RegistrationSource, RegistrationStatus
 from sapa.libraries import audit
@@ -47,6 +48,8 @@ _NUMBER_LIKE = re.compile(r"^[+-]?\d[\d\s.,]*$")
 
 
 def _safe_text(value: str) -> str:
+    # Rows stored before control characters were refused (sapa.core.inputs) export without them.
+    value = without_control_characters(value) if value else value
     if value and value.startswith(_FORMULA_START) and not _NUMBER_LIKE.match(value):
         return "'" + value
     return value

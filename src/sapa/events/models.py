@@ -264,6 +264,10 @@ class Registration(models.Model):
     def __str__(self):
         return f"{self.name} — {self.event}"
 
+    def audit_label(self) -> str:
+        """How the audit log names it: no personal data (sapa.libraries.audit)."""
+        return f"#{self.pk} — {self.event}"
+
     @property
     def is_active(self):
         return self.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)

@@ -25,3 +25,8 @@ Receivers must be cheap: "registered" is sent on the registration hot path
 from django.dispatch import Signal
 
 notice = Signal()
+
+# Asked by `services.meeting_link(registration)` (keyword ``registration``): a receiver
+# answers the participant's own join link (a Zoom registrant's), or None. The first
+# link given wins; without one, the event's shared link is used.
+personal_meeting_link = Signal()

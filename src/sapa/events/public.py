@@ -90,23 +90,51 @@ def forget_snapshot(event_id: int) -> None:
             _EVENTS.pop(slug, None)
 
 
-def registration_limit() -> ratelimit.Limit | None:
-    """The per-address limit on registration attempts (form and API together), or None."""
+def _rate(name: str, value: str, default: tuple[int, int]) -> tuple[int, int] | None:
     try:
-        rate = parse_rate("SAPA_REGISTRATION_RATE", settings.SAPA_REGISTRATION_RATE)
+        return parse_rate(name, value)
     except ConfigError:
-        rate = (20, 600)
-    if rate is None:
-        return None
-    return ratelimit.Limit("event-register", rate[0], rate[1])
+        return default
 
 
-def registration_is_limited(request) -> bool:
-    """Count one registration attempt from this address; True when it is over the limit."""
+def registration_limit() -> ratelimit.Limit | None:
+    """Registration attempts (form and API together) for one event from one address, or None.
+
+    Per event and address, not per address alone: a school lab, an office or a mobile
+    carrier (carrier-grade NAT) puts many honest people behind one address, so the
+    default lets 100 people and their typos through in 10 minutes, while a script that
+    floods one event from one address is stopped there.
+    """
+    rate = _rate("SAPA_REGISTRATION_RATE", settings.SAPA_REGISTRATION_RATE, (150, 600))
+    return ratelimit.Limit("event-register", rate[0], rate[1]) if rate else None
+
+
+def registration_email_limit() -> ratelimit.Limit | None:
+    """Registration attempts for one event with one email address (from any address), or None.
+
+    Each repeat of a registered email sends its personal link again: this caps the
+    emails a script can make Sapa send to one inbox.
+    """
+    rate = _rate("SAPA_REGISTRATION_EMAIL_RATE", settings.SAPA_REGISTRATION_EMAIL_RATE, (5, 600))
+    return ratelimit.Limit("event-register-email", rate[0], rate[1]) if rate else None
+
+
+def registration_is_limited(request, event) -> bool:
+    """Count one attempt for `event` from this address; True when it is over the limit."""
     limit = registration_limit()
     if limit is None:
         return False
-    return ratelimit.is_limited(limit, client_ip(request))
+    return ratelimit.is_limited(limit, f"{event.pk}:{client_ip(request)}")
+
+
+def registration_email_is_limited(event, email: str) -> bool:
+    """Count one attempt for `event` with `email`; True when it is over the limit."""
+    from sapa.events.services import normalize_email
+
+    limit = registration_email_limit()
+    if limit is None or not email:
+        return False
+    return ratelimit.is_limited(limit, f"{event.pk}:{normalize_email(email)}")
 
 
 def description_html(event: Event) -> str:

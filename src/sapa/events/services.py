@@ -43,7 +43,7 @@ from sapa.events.models import (
     RegistrationSource,
     RegistrationStatus,
 )
-from sapa.events.notices import notice
+from sapa.events.notices import notice, personal_meeting_link
 from sapa.libraries import audit
 
 
@@ -62,6 +62,13 @@ STATE_MESSAGES = {
     "cancelled": gettext_lazy("This event has been cancelled."),
     "draft": gettext_lazy("This event is not published."),
 }
+
+# The answer to every accepted registration, new or already registered (the form's page
+# and the API say the same, so neither tells anyone whether an email is registered).
+CHECK_YOUR_EMAIL = gettext_lazy(
+    "Registration received. Check your email: it says whether you have a seat or a place on the "
+    "waiting list, with your personal link. If this address was already registered, we sent its "
+    "personal link again.")
 
 
 # --- Normalization ------------------------------------------------------------------
@@ -610,15 +617,28 @@ def unique_slug(base: str) -> str:
 # --- Privacy -------------------------------------------------------------------------------
 
 
-def anonymize_registration(registration: Registration, *, now=None) -> None:
-    """Remove the personal data, keep what counts need (status, category, channel, times)."""
+def anonymize_registration(registration: Registration, *, now=None, event_wide: bool = False) -> dict:
+    """Remove the personal data, keep what counts need (status, category, channel, times).
+
+    The other apps erase their copies in receivers of erasure.registration_erased, in this
+    transaction; `personal` hands them what was erased (name, email, WhatsApp number), so
+    that copies kept as text (the outbox, a saved chat) can be found. `event_wide` (the
+    retention job) tells them the whole event follows in erasure.event_erased, with every
+    `personal` at once: what they would search per person they do there in one pass.
+    Returns `personal`."""
     now = now or timezone.now()
+    current = Registration.objects.filter(pk=registration.pk).values("name", "email", "whatsapp").first() or {}
+    personal = {key: value for key, value in current.items() if value}
     Registration.objects.filter(pk=registration.pk).update(
         name="", email="", email_normalized=f"anonymized-{registration.public_id}", whatsapp="",
         institution="", answers={}, anonymized_at=now, manage_token=secrets.token_urlsafe(24),
     )
     registration.refresh_from_db()
-    erasure.registration_erased.send(sender=Registration, registration=registration, now=now)
+    # The audit log keeps that something happened, not to whom by name, nor from where.
+    audit.scrub_object(registration, label=registration.audit_label(), forget_address=True)
+    erasure.registration_erased.send(sender=Registration, registration=registration, now=now,
+                                     personal=personal, event_wide=event_wide)
+    return personal
 
 
 def delete_my_data(registration: Registration, *, now=None) -> None:
@@ -682,11 +702,12 @@ def anonymize_expired(now=None) -> int:
         # One transaction per event: its registrations, the other apps' receivers
         # (sapa.events.erasure) and the mark are erased whole or not at all.
         with transaction.atomic():
+            people = []
             for registration in event.registrations.filter(anonymized_at__isnull=True):
-                anonymize_registration(registration, now=now)
+                people.append(anonymize_registration(registration, now=now, event_wide=True))
                 done += 1
             Event.objects.filter(pk=event.pk).update(anonymized_at=now)
-            erasure.event_erased.send(sender=Event, event=event, now=now)
+            erasure.event_erased.send(sender=Event, event=event, now=now, people=people)
             audit.record("event.personal_data_erased", library=event.library, obj=event, reason="retention")
     return done
 
@@ -711,6 +732,9 @@ def meeting_link(registration: Registration) -> str:
     take it from, so that a personal link (a Zoom registrant's own join link, for
     instance) replaces the event's shared link everywhere at once.
     """
+    for _receiver, link in personal_meeting_link.send(Registration, registration=registration):
+        if link:
+            return link
     return registration.event.meeting_url
 
 

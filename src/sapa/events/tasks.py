@@ -12,5 +12,8 @@ def send_reminders():
 
 @db_periodic_task(crontab(minute="17", hour="2"))
 def erase_expired_personal_data():
-    """Retention: anonymize participants of events past their retention days."""
-    return services.anonymize_expired()
+    """Retention: anonymize participants of events past their retention days; empty the
+    bodies of emails sent more than SAPA_EMAIL_BODY_DAYS ago."""
+    from sapa.mail.services import purge_old_bodies
+
+    return {"registrations": services.anonymize_expired(), "email_bodies": purge_old_bodies()}

@@ -23,14 +23,16 @@ from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sapa.core.inputs import text_problem
 from sapa.events import services
-from sapa.events.forms import TIMESTAMP_FIELD, RegistrationForm, form_timestamp
+from sapa.events.forms import HONEYPOT_FIELD, TIMESTAMP_FIELD, RegistrationForm, form_timestamp
 from sapa.events.ical import library_feed, registration_ics
 from sapa.events.models import Registration, RegistrationStatus
 from sapa.events.public import (
     description_html,
     page_snapshot,
     public_event,
+    registration_email_is_limited,
     registration_is_limited,
     seats_and_queue,
     snapshot_event,
@@ -113,6 +115,18 @@ def _event_page_get(request, slug):
     return HttpResponse(page)
 
 
+# Fields a refused form does not give back: the form's own security and bot checks.
+_NOT_KEPT = {"csrfmiddlewaretoken", TIMESTAMP_FIELD, HONEYPOT_FIELD}
+
+
+def _refused_keeping_input(request, event, message):
+    """429 with the form as the visitor filled it (a fresh timestamp), nothing stored."""
+    typed = {k: (v if len(v) > 1 else v[0]) for k, v in request.POST.lists() if k not in _NOT_KEPT}
+    form = RegistrationForm(event, initial=typed) if event.registration_state() == "open" else None
+    return render(request, "events/public/event.html", _event_context(event, form=form, error=message),
+                  status=429)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_page(request, slug):
     """The event, and its registration form while registration is open."""
@@ -121,10 +135,9 @@ def event_page(request, slug):
     # At most a second old: register() re-checks the state and the seats under the lock.
     event = snapshot_event(slug)
 
-    if registration_is_limited(request):
-        return render(request, "events/public/event.html", _event_context(
-            event, error=_("Too many registration attempts from your network. Wait a few minutes "
-                           "and try again.")), status=429)
+    if registration_is_limited(request, event):
+        return _refused_keeping_input(request, event, _(
+            "Too many registration attempts from your network. Wait a few minutes and try again."))
     state = event.registration_state()
     if state != "open":
         return render(request, "events/public/event.html", _event_context(
@@ -133,6 +146,9 @@ def event_page(request, slug):
     if not form.is_valid():
         return render(request, "events/public/event.html", _event_context(
             event, form=form, error=_("Please correct the marked fields.")), status=400)
+    if registration_email_is_limited(event, form.cleaned_data["email"]):
+        return _refused_keeping_input(request, event, _(
+            "Too many registration attempts with this email address. Wait a few minutes and try again."))
     try:
         optin = form.whatsapp_optin()
         # With the WhatsApp opt-in, one transaction: the queued notices see it (sapa.whatsapp).
@@ -148,24 +164,26 @@ def event_page(request, slug):
     except services.RegistrationRefused as refused:
         return render(request, "events/public/event.html", _event_context(
             event, form=form, error=refused.message), status=400)
-    token = signing.dumps({"r": str(result.registration.public_id), "c": result.created},
-                          salt=DONE_SALT, compress=True)
+    # Only what the visitor typed (masked) and the row's random id: the token is readable
+    # (signed, not encrypted), so it must not say whether the email was registered before.
+    token = signing.dumps({"r": str(result.registration.public_id),
+                           "e": _mask_email(form.cleaned_data["email"])}, salt=DONE_SALT, compress=True)
     return redirect(reverse("event-registered", args=[event.slug]) + "?r=" + token)
 
 
 @require_GET
 def registered(request, slug):
-    """After the registration: confirmed or waitlisted, and that the link went by email."""
+    """After the registration: check your email. The same page for a new email and one
+    already registered (it must not tell anyone which emails are registered); the
+    result and the personal link are in the email."""
     event = public_event(slug)
     try:
         data = signing.loads(request.GET.get("r", ""), salt=DONE_SALT, max_age=DONE_MAX_AGE)
-        registration = Registration.objects.get(event=event, public_id=data["r"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError, Registration.DoesNotExist):
+        masked = str(data["e"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
         return redirect("event-public", slug=event.slug)
     return render(request, "events/public/registered.html", {
-        "event": event, "library": event.library, "registration": registration,
-        "created": bool(data.get("c")), "position": waitlist_position(registration),
-        "masked_email": _mask_email(registration.email),
+        "event": event, "library": event.library, "masked_email": masked,
     })
 
 
@@ -206,6 +224,8 @@ def manage(request, public_id, token):
         name = " ".join((request.POST.get("name") or "").split())
         if not name:
             name_error = _("Enter your full name.")
+        elif problem := text_problem(name):
+            name_error = problem
         elif len(name) > 150:
             name_error = _("Use at most %(limit)d characters.") % {"limit": 150}
         else:

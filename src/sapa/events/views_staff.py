@@ -240,7 +240,7 @@ def registrations(request, event_id):
         "event": event, "form": form, "page": page, "counts": _counts(event), "filtered": bool(filters),
         "can_edit": _can_edit(request), "query": query.urlencode(), "export_formats": EXPORT_FORMATS,
         "export_filters": [(k, v) for k, v in request.GET.items() if k not in ("page", "format")],
-    })
+    }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
 @library_view(Role.STAFF)
@@ -346,6 +346,14 @@ def registrations_export(request, event_id):
     if fmt not in exports.FORMATS:
         messages.error(request, _("Choose a file format for the export."))
         return redirect("staff-registrations", slug=request.library.slug, event_id=event.pk)
-    _form, filters, qs = _filtered(event, request)
+    form, filters, qs = _filtered(event, request)
+    if form.is_bound and not form.is_valid():  # never export everything for a filter that was refused
+        from django.urls import reverse
+
+        messages.error(request, _("The filters are not valid; nothing was exported."))
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(reverse("staff-registrations", args=[request.library.slug, event.pk]) + "?"
+                        + query.urlencode())
     return exports.export_response(event, qs, fmt, request=request,
                                    filters={k: str(v) for k, v in filters.items()})

@@ -5,6 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -15,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 RESERVED_SLUGS = {
     "admin", "api", "staff", "accounts", "e", "s", "v", "healthz", "static", "media",
     "i18n", "r", "invite", "p", "live", "review", "favicon.ico", "robots.txt",
-    "d", "c", "k", "klaim", "undian", "survei", "hadir", "berita", "metrics",
+    "d", "c", "k", "klaim", "undian", "survei", "hadir", "berita", "metrics", "hooks",
+    "bantuan",
 }
 
 slug_validator = RegexValidator(
@@ -120,6 +122,10 @@ class Library(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": _("This address is one of Sapa's own pages; choose another.")})
 
 
 class Role(models.TextChoices):

@@ -153,9 +153,15 @@ def verify_totp(user, code: str) -> bool:
 
 
 def create_library(*, slug: str, name: str, admin=None, actor=None, **fields) -> Library:
-    """Create a library; `admin` becomes its first admin."""
+    """Create a library; `admin` becomes its first admin.
+
+    The slug is the library's public address (/<slug>/): it may not be one of Sapa's own
+    paths (RESERVED_SLUGS) or another library's. Raises ValidationError with the reason.
+    """
+    library = Library(slug=slug, name=name, **fields)
+    library.full_clean(exclude=["logo"])
     with transaction.atomic():
-        library = Library.objects.create(slug=slug, name=name, **fields)
+        library.save()
         if admin is not None:
             Membership.objects.create(user=admin, library=library, role=Role.ADMIN)
         audit.record("library.created", library=library, actor=actor, obj=library)

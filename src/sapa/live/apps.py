@@ -14,10 +14,11 @@ class LiveConfig(AppConfig):
         from sapa.live.serving import end_streams_on_stop
 
         end_streams_on_stop()
-        from sapa.events.erasure import event_erased
+        from sapa.events.erasure import event_erased, registration_erased
         from sapa.live import services
 
         event_erased.connect(services.erase_event_log, dispatch_uid="live-erase-log")
+        registration_erased.connect(services.erase_participant, dispatch_uid="live-erase-participant")
 
     def load_demo(self, library, admin):
         from sapa.live.demo import load_demo

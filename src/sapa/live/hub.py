@@ -40,7 +40,16 @@ END = object()
 
 
 class StreamsFull(Exception):
-    """This process already holds as many streams as it may (SAPA_LIVE_STREAMS)."""
+    """No stream for this request: `reason` says which cap was reached.
+
+    "process": this process holds SAPA_LIVE_STREAMS streams; "event": the event holds
+    SAPA_LIVE_STREAMS_PER_EVENT of them (so one event cannot take every stream and starve
+    the other libraries' events); "address": the client's address holds
+    SAPA_LIVE_STREAMS_PER_ADDRESS (so one visitor cannot take them all)."""
+
+    def __init__(self, reason: str = "process"):
+        super().__init__(reason)
+        self.reason = reason
 
 
 def sse(seq: int, kind: str, payload: dict) -> bytes:
@@ -53,10 +62,11 @@ RELOAD_EVENT = b"event: reload\ndata: {}\n\n"
 
 
 class Subscriber:
-    __slots__ = ("event_id", "queue")
+    __slots__ = ("address", "event_id", "queue")
 
-    def __init__(self, event_id: int):
+    def __init__(self, event_id: int, address: str = ""):
         self.event_id = event_id
+        self.address = address
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
 
 
@@ -132,6 +142,7 @@ class Hub:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._count = 0
+        self._by_address: dict[str, int] = {}
         self._stopping = False
         self.checks = 0  # how many times the listener looked (for tests and the bench)
 
@@ -139,17 +150,26 @@ class Hub:
     def stream_count(self) -> int:
         return self._count
 
-    def subscribe(self, event_id: int, seq_now: int, limit: int = 0) -> Subscriber:
-        """Start receiving the event's updates numbered above `seq_now` (read just before)."""
-        sub = Subscriber(event_id)
+    def subscribe(self, event_id: int, seq_now: int, limit: int = 0, *, per_event: int = 0,
+                  per_address: int = 0, address: str = "") -> Subscriber:
+        """Start receiving the event's updates numbered above `seq_now` (read just before).
+
+        Raises StreamsFull when the process holds `limit` streams, the event `per_event`,
+        or `address` `per_address` (0: no such cap); checked and counted under one lock."""
+        sub = Subscriber(event_id, address)
         with self._lock:
+            if per_address and self._by_address.get(address, 0) >= per_address:
+                raise StreamsFull("address")
+            if per_event and len(self._subs.get(event_id, ())) >= per_event:
+                raise StreamsFull("event")
             if limit and self._count >= limit:
-                raise StreamsFull
+                raise StreamsFull("process")
             subs = self._subs.setdefault(event_id, set())
             if not subs:
                 self._known[event_id] = seq_now
             subs.add(sub)
             self._count += 1
+            self._by_address[address] = self._by_address.get(address, 0) + 1
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="sapa-live-hub", daemon=True)
                 self._thread.start()
@@ -174,6 +194,11 @@ class Hub:
             if subs is not None and sub in subs:
                 subs.discard(sub)
                 self._count -= 1
+                left = self._by_address.get(sub.address, 1) - 1
+                if left > 0:
+                    self._by_address[sub.address] = left
+                else:
+                    self._by_address.pop(sub.address, None)
                 if not subs:
                     del self._subs[sub.event_id]
                     self._known.pop(sub.event_id, None)

@@ -62,6 +62,10 @@ class LiveQuestion(models.Model):
     def __str__(self):
         return self.text[:60]
 
+    def audit_label(self) -> str:
+        """How the audit log names it: not by the participant's words (sapa.libraries.audit)."""
+        return f"question #{self.pk}"
+
     @property
     def answered(self) -> bool:
         return self.answered_at is not None

@@ -60,6 +60,22 @@ def known_registration(request, event) -> Registration | None:
     return registration
 
 
+def registration_by_email(event, email: str) -> Registration | None:
+    """The event's active (confirmed or waiting) registration with this email, else None.
+
+    For the board's sign-in by email: a participant who scans the presenter screen's
+    QR code has no personal-link cookie on that phone.
+    """
+    from sapa.events.services import normalize_email
+
+    key = normalize_email(email or "")
+    if not key:
+        return None
+    registration = (Registration.objects.select_related("event")
+                    .filter(event=event, email_normalized=key, anonymized_at__isnull=True).first())
+    return registration if registration is not None and registration.is_active else None
+
+
 def anonymous_id(request) -> str | None:
     return request.get_signed_cookie(ANON_COOKIE, default=None, salt=ANON_SALT, max_age=MAX_AGE)
 

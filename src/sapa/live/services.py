@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sapa.core.inputs import text_problem
 from sapa.libraries import audit
 from sapa.live.models import (
     HAND_TRANSITIONS,
@@ -155,6 +156,8 @@ def post_question(event, participant: Participant, text: str) -> LiveQuestion:
     text = " ".join((text or "").split())
     if not text:
         raise Refused(_("Write your question first."))
+    if problem := text_problem(text):
+        raise Refused(problem)
     if len(text) > QUESTION_MAX_LENGTH:
         raise Refused(_("A question may have at most %(limit)d characters; yours has %(n)d.")
                       % {"limit": QUESTION_MAX_LENGTH, "n": len(text)})
@@ -360,3 +363,24 @@ def erase_event_log(sender, event, now, **kwargs):
     Connected to sapa.events.erasure.event_erased."""
     Update.objects.filter(event=event).delete()
     Hand.objects.filter(event=event).delete()
+
+
+def erase_participant(sender, registration, now, **kwargs):
+    """A participant's data was erased: their questions keep no words (hidden, the votes
+    stay for the counts) and the board's log keeps neither their words nor their name.
+    The log is rewritten in place, not cut: screens rely on its numbers having no gaps.
+    Connected to sapa.events.erasure.registration_erased."""
+    questions = set(LiveQuestion.objects.filter(registration=registration).values_list("pk", flat=True))
+    hands = set(Hand.objects.filter(registration=registration).values_list("pk", flat=True))
+    LiveQuestion.objects.filter(pk__in=questions).update(text="", hidden=True, on_screen=False)
+    for question in LiveQuestion.objects.filter(pk__in=questions):
+        audit.scrub_object(question, label=question.audit_label())
+    if (not questions and not hands) or kwargs.get("event_wide"):
+        return  # at retention erase_event_log deletes the whole log
+    for update in Update.objects.filter(event_id=registration.event_id, kind__in=("question", "hand")):
+        item = update.payload.get("q") or update.payload.get("hand") or {}
+        mine = item.get("id") in (questions if "q" in update.payload else hands)
+        if mine and (item.get("text") or item.get("name")):
+            item.pop("text", None)
+            item["name"] = ""
+            Update.objects.filter(pk=update.pk).update(payload=update.payload)

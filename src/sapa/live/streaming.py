@@ -18,8 +18,10 @@ import time
 from django.conf import settings
 from django.db import connections
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext_lazy
 
 from sapa.core.metrics import LIVE_STREAMS
+from sapa.core.net import client_ip
 from sapa.live.hub import END, RELOAD, RELOAD_EVENT, StreamsFull, hub, sse
 from sapa.live.models import Update
 from sapa.live.services import current_seq
@@ -27,6 +29,20 @@ from sapa.live.services import current_seq
 HEARTBEAT_SECONDS = 15.0
 CATCHUP_MAX = 300
 RETRY_MS = 2000
+
+# The answer when a cap of sapa.live.hub.StreamsFull is reached: the board's page still
+# works without its live updates (reload it to see new questions).
+FULL_ANSWERS = {
+    "address": (429, gettext_lazy(
+        "Too many live-board connections from your network. Close the board in other tabs or "
+        "devices, or reload the page to see new questions.")),
+    "event": (503, gettext_lazy(
+        "This board has as many live viewers as this server takes for one event. Reload the page "
+        "to see new questions; live updates will resume when a place frees up.")),
+    "process": (503, gettext_lazy(
+        "The server is busy with live boards. Reload the page to see new questions; live updates "
+        "will resume when a place frees up.")),
+}
 
 
 def last_event_id(request) -> int | None:
@@ -99,15 +115,20 @@ def _events(sub, rows, last, max_seconds: float, heartbeat: float):
         LIVE_STREAMS.dec()
 
 
-def stream_response(request, event_id: int):
-    """The event's update stream (see the module docstring)."""
+def stream_response(request, event_id: int, *, staff: bool = False):
+    """The event's update stream (see the module docstring). A staff screen (moderator,
+    presenter) is not held to the per-event cap, so a full audience cannot lock out the
+    moderator; the per-address and per-process caps hold for everyone."""
     last = last_event_id(request)
     seq_now = current_seq(event_id)
     try:
-        sub = hub.subscribe(event_id, seq_now, limit=settings.SAPA_LIVE_STREAMS)
-    except StreamsFull:
+        sub = hub.subscribe(event_id, seq_now, limit=settings.SAPA_LIVE_STREAMS,
+                            per_event=0 if staff else settings.SAPA_LIVE_STREAMS_PER_EVENT,
+                            per_address=settings.SAPA_LIVE_STREAMS_PER_ADDRESS, address=client_ip(request))
+    except StreamsFull as full:
         _release_database()
-        response = HttpResponse("busy", status=503, content_type="text/plain")
+        status, message = FULL_ANSWERS[full.reason]
+        response = HttpResponse(str(message), status=status, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = "15"
         return response
     try:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("e/<slug:slug>/live/vote/<int:question_id>/", views.vote, name="live-vote"),
     path("e/<slug:slug>/live/tangan/", views.hand, name="live-hand"),
     path("e/<slug:slug>/live/masuk/<uuid:public_id>/<str:token>/", views.enter, name="live-enter"),
+    path("e/<slug:slug>/live/saya/", views.identify, name="live-identify"),
 ]

@@ -26,6 +26,10 @@ from sapa.live.streaming import stream_response
 QUESTION_LIMIT = ratelimit.Limit("live-question", 3, 60)
 VOTE_LIMIT = ratelimit.Limit("live-vote", 30, 60)
 ADDRESS_LIMIT = ratelimit.Limit("live-address", 120, 60)  # a library's whole room shares one address
+# Sign-in by email: each answer says whether the email is registered for the event, so
+# guessing is slowed per email and per address (many honest people share one address).
+IDENTIFY_EMAIL_LIMIT = ratelimit.Limit("live-identify-email", 5, 600)
+IDENTIFY_ADDRESS_LIMIT = ratelimit.Limit("live-identify-address", 60, 600)
 
 
 def _board(event) -> Board:
@@ -182,6 +186,36 @@ def hand(request, slug):
     except services.Refused as refused:
         return _answer(request, event, refused.message, ok=False, status=400)
     return _answer(request, event, _("Your hand is raised. The moderator calls hands in order."))
+
+
+@require_POST
+def identify(request, slug):
+    """Sign in on the board with the email one registered with (no personal link needed)."""
+    event = public_event(slug)
+    email = request.POST.get("email", "").strip()[:254]
+
+    def refuse(message, status):
+        context = _context(request, event, "top")
+        context.update(identify_error=message, identify_email=email)
+        response = render(request, "live/board.html", context, status=status)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    if not email or "@" not in email:
+        return refuse(_("Write the email address you registered with."), 400)
+    if (ratelimit.is_limited(IDENTIFY_ADDRESS_LIMIT, client_ip(request))
+            or ratelimit.is_limited(IDENTIFY_EMAIL_LIMIT, f"{event.pk}:{email.lower()}")):
+        return refuse(_("Too many attempts. Wait a few minutes and try again."), 429)
+    registration = participants.registration_by_email(event, email)
+    if registration is None:
+        return refuse(_("No registration for this event has this email address. Check the spelling: it "
+                        "is the address your registration email came to."), 400)
+    messages.success(request, _("Welcome, %(name)s: you can ask questions now.")
+                     % {"name": services.first_name(registration)})
+    response = HttpResponseRedirect(reverse("live-board", args=[event.slug]))
+    participants.set_participant_cookie(response, registration)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

@@ -89,7 +89,7 @@ def present(request, event_id):
     event = _event(request, event_id)
     context = _context(request, event)
     context["qr_src"] = "data:image/svg+xml;base64," + base64.b64encode(
-        qr.svg(context["public_url"], scale=5, border=2)).decode()
+        qr.svg(context["public_url"], scale=5, fluid=True)).decode()
     return render(request, "live/present.html", context)
 
 
@@ -106,7 +106,7 @@ def present_fragment(request, event_id):
 @require_GET
 def staff_stream(request, event_id):
     event = _event(request, event_id)
-    return stream_response(request, event.pk)
+    return stream_response(request, event.pk, staff=True)
 
 
 @library_view(Role.STAFF)

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -274,3 +274,85 @@ def retry_now(email: Email) -> None:
         state=EmailState.QUEUED, next_attempt_at=timezone.now(), attempts=0
     )
     _queue_after_commit(email.pk)
+
+
+# --- Personal data -------------------------------------------------------------------------
+
+FINAL_STATES = (EmailState.SENT, EmailState.FAILED, EmailState.DROPPED, EmailState.UNCERTAIN)
+PURGED = "—"  # what a purged subject reads
+
+
+def _scrub(email: Email) -> None:
+    """Empty what an outbox row says (recipients, subject, body, attachments, the arguments
+    of its renderer); the row stays as the record that an email went out, when, in what state."""
+    email.body_text = email.body_html = email.last_error = ""
+    email.attachments, email.render_args, email.renderer, email.headers = [], {}, "", {}
+    email.to, email.cc, email.bcc, email.reply_to, email.subject = [], [], [], [], PURGED
+    email.save()
+
+
+def erase_person_emails(sender, registration, now, personal=None, **kwargs) -> int:
+    """A participant's data was erased: the outbox rows that went to their address, or name
+    it, are scrubbed at once (recipients, subject, body, attachments), whatever their age.
+    Connected to sapa.events.erasure.registration_erased."""
+    if kwargs.get("event_wide"):
+        return 0  # erase_event_emails does it for all the event's people in one pass
+    address = ((personal or {}).get("email") or "").strip().lower()
+    name = " ".join(((personal or {}).get("name") or "").split())
+    return erase_address(registration.event.library_id, address, name=name)
+
+
+def erase_event_emails(sender, event, now, people=(), **kwargs) -> int:
+    """The retention job erased the whole event: the outbox rows of all its `people`, as
+    erase_address does for one, in one pass over the library's outbox (not one search per
+    person). Connected to sapa.events.erasure.event_erased."""
+    addresses = {(p.get("email") or "").strip().lower() for p in people} - {""}
+    texts = addresses | {" ".join(p.get("name", "").split()).lower() for p in people if " " in p.get("name", "")}
+    if not addresses:
+        return 0
+    done = 0
+    rows = (Email.objects.filter(library_id=event.library_id)
+            .exclude(state__in=(EmailState.QUEUED, EmailState.SENDING)).exclude(subject=PURGED)
+            .values_list("pk", "to", "cc", "bcc", "subject", "body_text"))
+    hits = []
+    for pk, to, cc, bcc, subject, body in rows.iterator(chunk_size=2000):
+        recipients = {str(a).strip().lower() for a in (*(to or ()), *(cc or ()), *(bcc or ()))}
+        text = f"{subject}\n{body}".lower()
+        if recipients & addresses or any(t in text for t in texts):
+            hits.append(pk)
+    for start in range(0, len(hits), 500):
+        for email in Email.objects.filter(pk__in=hits[start:start + 500]):
+            _scrub(email)
+            done += 1
+    return done
+
+
+def erase_address(library_id, address: str, *, name: str = "") -> int:
+    """Scrub the library's outbox rows sent to `address` or naming it (or the full `name`)."""
+    address = (address or "").strip().lower()
+    if not address:
+        return 0
+    match = (models.Q(to__icontains=address) | models.Q(cc__icontains=address) | models.Q(bcc__icontains=address)
+             | models.Q(body_text__icontains=address) | models.Q(subject__icontains=address))
+    if " " in name:  # a full name (one word alone would match strangers' emails too)
+        match |= models.Q(body_text__icontains=name) | models.Q(subject__icontains=name)
+    candidates = Email.objects.filter(library_id=library_id).filter(match)
+    done = 0
+    # Emails still waiting are left to their renderer: it drops those of an erased person
+    # when it runs (sapa.mail.renderers), and keeps those of the same address for another
+    # event they are still registered for.
+    for email in candidates.exclude(state__in=(EmailState.QUEUED, EmailState.SENDING)):
+        _scrub(email)
+        done += 1
+    return done
+
+
+def purge_old_bodies(now=None) -> int:
+    """Retention of the outbox: the bodies and attachments of emails that went out (or
+    finished otherwise) more than SAPA_EMAIL_BODY_DAYS days ago are emptied; the row
+    (to, subject, state, times) stays for staff to see what was sent."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.SAPA_EMAIL_BODY_DAYS)
+    old = (Email.objects.filter(state__in=FINAL_STATES, created_at__lt=cutoff)
+           .exclude(body_text="", body_html="", attachments=[], render_args={}))
+    return old.update(body_text="", body_html="", attachments=[], render_args={}, renderer="", headers={})

@@ -5,7 +5,9 @@ draw from its published data with nothing but this file (or the document).
 
 - seed: 64 lowercase hex characters (32 random bytes), secret until the draw;
 - commitment = SHA-256(ASCII bytes of the seed), in lowercase hex;
-- entry of registration id r = SHA-256(ASCII of salt + ":" + decimal r), hex;
+- an entry: 64 random lowercase hex characters, drawn fresh for each eligible
+  registration in each round (nothing about the person or their id can be
+  computed from it; only the server knows whose it is);
 - the published list: the entries sorted as strings (ascending);
 - winner k (k = 1..n) of round R: the hash
       h = SHA-256(ASCII of seed + ":" + R + ":" + k + ":" + c)
@@ -47,8 +49,15 @@ def seed_matches(seed: str, published_commitment: str) -> bool:
     return hmac.compare_digest(commitment(seed), published_commitment)
 
 
+def new_entry() -> str:
+    """The published form of one eligible registration in one round: random, so the
+    list cannot be mapped back to registration ids (a hash of salt and id could,
+    by hashing every small id with the published salt)."""
+    return secrets.token_hex(32)
+
+
 def entry_hash(salt: str, registration_id: int) -> str:
-    """The published form of one eligible registration."""
+    """A deterministic entry, only for the fixed test vectors of docs/draw-algorithm.md."""
     return sha256_hex(f"{salt}:{int(registration_id)}")
 
 

@@ -155,7 +155,8 @@ def prepare_draw(event: Event, *, winners_count: int | None = None, require_atte
         if n < 1:
             raise PrizeError("count", _("Draw at least one winner."))
         seed, salt = algorithm.new_seed(), algorithm.new_salt()
-        entries = {r.pk: algorithm.entry_hash(salt, r.pk) for r in people}
+        # Random per round: the published list cannot be mapped back to registration ids.
+        entries = {r.pk: algorithm.new_entry() for r in people}
         last = Draw.objects.filter(event=locked).order_by("-round").values_list("round", flat=True).first()
         draw = Draw.objects.create(
             event=locked, round=(last or 0) + 1, state=DrawState.PREPARED,
@@ -245,7 +246,6 @@ def public_data(draw: Draw) -> dict:
             "one_prize_per_person": draw.one_prize_per_person,
         },
         "commitment": draw.commitment,
-        "salt": draw.salt,
         "entries": list(draw.entries),
         "winners_count": draw.winners_count,
         "prizes": [prizes[pk] for pk in draw.prize_slots],

@@ -17,7 +17,7 @@ def _draw(public_id) -> Draw:
 
 @require_GET
 def draw_page(request, public_id):
-    """The round's published data: rules, commitment, salt, entries; after the draw the seed and winners."""
+    """The round's published data: rules, commitment, entries; after the draw the seed and winners."""
     draw = _draw(public_id)
     data = services.public_data(draw)
     mine = (request.GET.get("entry") or "").strip().lower()

@@ -25,10 +25,12 @@ def png(data: str, scale: int = 10, border: int = BORDER, dark: str = "#000000",
     return out.getvalue()
 
 
-def svg(data: str, scale: int = 10, border: int = BORDER, title: str = "") -> bytes:
+def svg(data: str, scale: int = 10, border: int = BORDER, title: str = "", fluid: bool = False) -> bytes:
+    """An SVG file; `fluid` omits its width and height (a viewBox only), so that CSS may size it
+    whole: an SVG with a fixed size and no viewBox is cut, not scaled, in a smaller box."""
     out = io.BytesIO()
     make(data).save(out, kind="svg", scale=max(1, min(int(scale), MAX_SCALE)), border=border,
-                    title=title or None, xmldecl=True, svgns=True)
+                    title=title or None, xmldecl=True, svgns=True, omitsize=fluid)
     return out.getvalue()
 
 

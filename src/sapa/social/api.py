@@ -11,7 +11,7 @@ error body's `details`. Credentials of a channel never leave the server.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field as NinjaField
@@ -27,6 +28,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
 from sapa.api.errors import ApiError, error_response
+from sapa.api.types import Day, Id, Moment, Text
 from sapa.libraries.models import Membership, Role
 from sapa.social import services, workflow
 from sapa.social.models import Channel, MediaItem, Post, PostVariant, VariantState
@@ -105,43 +107,43 @@ class PostPage(Schema):
 
 
 class VariantIn(Schema):
-    channel: int = NinjaField(description="a channel id of the library; one variant per channel")
-    text: str = ""
-    link: str = ""
-    first_comment: str = ""
-    media: list[int] = NinjaField(default_factory=list, description="media item ids, in order")
-    scheduled_at: datetime | None = None
+    channel: Id = NinjaField(description="a channel id of the library; one variant per channel")
+    text: Text = ""
+    link: Text = ""
+    first_comment: Text = ""
+    media: list[Id] = NinjaField(default_factory=list, description="media item ids, in order")
+    scheduled_at: Moment | None = None
 
 
 class PostIn(Schema):
-    title: str = NinjaField(min_length=1, max_length=200)
-    note: str = ""
-    campaign: int | None = None
+    title: Text = NinjaField(min_length=1, max_length=200)
+    note: Text = ""
+    campaign: Id | None = None
     variants: list[VariantIn] = NinjaField(default_factory=list)
 
 
 class VariantPatch(Schema):
-    channel: int = NinjaField(description="which variant (by its channel); a new channel adds a variant")
-    text: str | None = None
-    link: str | None = None
-    first_comment: str | None = None
-    media: list[int] | None = None
-    scheduled_at: datetime | None = None
+    channel: Id = NinjaField(description="which variant (by its channel); a new channel adds a variant")
+    text: Text | None = None
+    link: Text | None = None
+    first_comment: Text | None = None
+    media: list[Id] | None = None
+    scheduled_at: Moment | None = None
 
 
 class PostPatch(Schema):
-    title: str | None = NinjaField(None, min_length=1, max_length=200)
-    note: str | None = None
+    title: Text | None = NinjaField(None, min_length=1, max_length=200)
+    note: Text | None = None
     variants: list[VariantPatch] = NinjaField(default_factory=list)
 
 
 class ScheduleIn(Schema):
-    scheduled_at: datetime | None = NinjaField(
+    scheduled_at: Moment | None = NinjaField(
         None, description="one time for every approved variant; empty: each variant's own time")
 
 
 class ReviewIn(Schema):
-    comment: str = ""
+    comment: Text = ""
 
 
 class ErrorBody(Schema):
@@ -149,9 +151,9 @@ class ErrorBody(Schema):
 
 
 class CalendarFilters(Schema):
-    start: date = NinjaField(description="first day (the library's time zone)")
-    end: date = NinjaField(description="last day, included")
-    channel: int | None = NinjaField(None, description="a channel id")
+    start: Day = NinjaField(description="first day (the library's time zone)")
+    end: Day = NinjaField(description="last day, included")
+    channel: Id | None = NinjaField(None, description="a channel id")
     status: str = NinjaField("", description="a variant state, or several separated by commas")
 
 
@@ -190,7 +192,7 @@ def _post_out(post: Post) -> PostOut:
                    updated_at=post.updated_at, variants=[_variant_out(v) for v in variants])
 
 
-def _post(request, slug: str, post_id: int) -> tuple[Membership, Post]:
+def _post(request, slug: str, post_id: Id) -> tuple[Membership, Post]:
     membership = _membership(request, slug)
     post = get_object_or_404(Post.objects.select_related("library"), pk=post_id, library=membership.library)
     return membership, post
@@ -198,8 +200,14 @@ def _post(request, slug: str, post_id: int) -> tuple[Membership, Post]:
 
 def _optional_body(request, schema: type[Schema]):
     """The JSON body as `schema`; an empty body is an empty object (for steps that need no input)."""
-    if not request.body.strip() or (request.content_type != "application/json" and not request.POST):
+    if not request.body.strip():
         return schema()
+    if request.content_type != "application/json":
+        try:
+            if not request.POST:
+                return schema()
+        except MultiPartParserError:  # e.g. multipart without a boundary: not the JSON this step reads
+            raise ApiError(400, "bad_request", _("The body is not valid JSON.")) from None
     try:
         data = json.loads(request.body)
     except ValueError:
@@ -267,7 +275,7 @@ def list_channels(request, slug: str):
 
 
 @router.get("/libraries/{slug}/social/channels/{channel_id}", response=ChannelOut, summary="One channel")
-def get_channel(request, slug: str, channel_id: int):
+def get_channel(request, slug: str, channel_id: Id):
     membership = _membership(request, slug)
     return _channel_out(get_object_or_404(Channel, pk=channel_id, library=membership.library))
 
@@ -292,7 +300,7 @@ def list_posts(request, slug: str, status: str = "", page: int = 1, page_size: i
                     results=[_post_out(p) for p in current])
 
 
-@router.post("/libraries/{slug}/social/posts", response={201: PostOut, 422: ErrorBody},
+@router.post("/libraries/{slug}/social/posts", response={201: PostOut, 403: ErrorBody, 422: ErrorBody},
              summary="Write a post (a draft) with a variant per channel")
 def create_post(request, slug: str, payload: PostIn):
     membership = _membership(request, slug)
@@ -322,17 +330,18 @@ def create_post(request, slug: str, payload: PostIn):
 
 
 @router.get("/libraries/{slug}/social/posts/{post_id}", response=PostOut, summary="One post with its variants")
-def get_post(request, slug: str, post_id: int):
+def get_post(request, slug: str, post_id: Id):
     _membership_, post = _post(request, slug, post_id)
     return _post_out(post)
 
 
-@router.patch("/libraries/{slug}/social/posts/{post_id}", response={200: PostOut, 422: ErrorBody},
+@router.patch("/libraries/{slug}/social/posts/{post_id}",
+              response={200: PostOut, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody},
               summary="Change a draft: its title, note, and its variants' text, link, media and time",
               description="Variants are named by their channel; a channel without a variant gets one. "
                           "Only draft variants can be changed here (409 otherwise): a post in review or "
                           "approved goes back to draft from the staff pages.")
-def update_post(request, slug: str, post_id: int, payload: PostPatch):
+def update_post(request, slug: str, post_id: Id, payload: PostPatch):
     _membership_, post = _post(request, slug, post_id)
     library = post.library
     resolved, problems = _check_variants(library, payload.variants)
@@ -369,9 +378,10 @@ def update_post(request, slug: str, post_id: int, payload: PostPatch):
     return _post_out(post)
 
 
-@router.post("/libraries/{slug}/social/posts/{post_id}/submit", response=PostOut,
+@router.post("/libraries/{slug}/social/posts/{post_id}/submit", response={200: PostOut, 403: ErrorBody,
+                                                                        409: ErrorBody},
              summary="Send a post's drafts to the editors for review")
-def submit_post(request, slug: str, post_id: int):
+def submit_post(request, slug: str, post_id: Id):
     _membership_, post = _post(request, slug, post_id)
     try:
         workflow.submit_for_review(post, by=request.auth, request=request)
@@ -383,9 +393,10 @@ def submit_post(request, slug: str, post_id: int):
     return _post_out(post)
 
 
-@router.post("/libraries/{slug}/social/posts/{post_id}/approve", response=PostOut,
+@router.post("/libraries/{slug}/social/posts/{post_id}/approve", response={200: PostOut, 403: ErrorBody,
+                                                                         409: ErrorBody},
              summary="Approve a post (editors and admins)", openapi_extra=_optional_body_doc(ReviewIn))
-def approve_post(request, slug: str, post_id: int):
+def approve_post(request, slug: str, post_id: Id):
     membership, post = _post(request, slug, post_id)
     payload = _optional_body(request, ReviewIn)
     if not membership.has_role(Role.EDITOR):
@@ -400,13 +411,14 @@ def approve_post(request, slug: str, post_id: int):
     return _post_out(post)
 
 
-@router.post("/libraries/{slug}/social/posts/{post_id}/schedule", response={200: PostOut, 422: ErrorBody},
+@router.post("/libraries/{slug}/social/posts/{post_id}/schedule",
+             response={200: PostOut, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody},
              summary="Schedule a post's approved variants",
              description="Each network's checks run first; if any variant fails them nothing is scheduled "
                          "and the answer is 422 with each problem (its `code`, `field`, `message` and the "
                          "`channel`) in `error.details`. Only approved variants can be scheduled (409).",
              openapi_extra=_optional_body_doc(ScheduleIn))
-def schedule_post(request, slug: str, post_id: int):
+def schedule_post(request, slug: str, post_id: Id):
     _membership_, post = _post(request, slug, post_id)
     payload = _optional_body(request, ScheduleIn)
     at = payload.scheduled_at

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from sapa.core.inputs import text_problem
 from sapa.social import workflow
 from sapa.social.validation import validate_variant
 
@@ -51,6 +52,8 @@ def review(request, token):
         try:
             if not name:
                 context["error"] = _("Write your name, so the team knows who reviewed it.")
+            elif problem := text_problem(name) or text_problem(comment):
+                context["error"] = problem
             elif decision == "approve":
                 workflow.approve_via_link(token, reviewer_name=name, comment=comment, request=request,
                                           user=request.user)
@@ -73,6 +76,8 @@ def review(request, token):
     context["refused"] = refused
     status = 403 if refused and request.method == "POST" else 400 if context["error"] else 200
     response = render(request, "social/review.html", context, status=status)
-    # The token is in the URL: do not leak it to the sites of images or links on the page.
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: "same-origin" (the site's policy) keeps it from the sites of
+    # images or links on the page, and, unlike "no-referrer", lets the browser send this
+    # page's Origin with the form, which the CSRF check needs ("no-referrer" sends Origin: null).
+    response.headers["Referrer-Policy"] = "same-origin"
     return response

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sapa.core.uploads import content_disposition_inline
+from sapa.core.inputs import day_in_range
 from sapa.libraries import audit
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
@@ -209,9 +210,12 @@ VIEWS = ("month", "week", "list")
 
 def _anchor(request) -> date:
     try:
-        return date.fromisoformat(request.GET.get("date") or request.POST.get("anchor") or "")
+        day = date.fromisoformat(request.GET.get("date") or request.POST.get("anchor") or "")
     except ValueError:
+        day = None
+    if day is None or not day_in_range(day):  # the calendar's first and last weeks stay within the years
         return timezone.now().astimezone(_tz(request)).date()
+    return day
 
 
 def _range(view: str, anchor: date) -> tuple[date, date]:

@@ -24,6 +24,9 @@ class SurveyConfig(AppConfig):
         from sapa.survey import services
 
         renderers.register("survey.invitation", services.render_invitation)
+        from sapa.events.erasure import registration_erased
+
+        registration_erased.connect(services.erase_response_text, dispatch_uid="survey-erase-text")
 
     def participant_data(self, registration):
         """For the participant's data export (UU 27/2022): their survey answers."""

@@ -228,3 +228,19 @@ def results(survey: Survey) -> dict:
         "questions": questions,
         "comments": [(r.rating, r.comments, r.created_at) for r in responses if r.comments],
     }
+
+
+def erase_response_text(sender, registration, now, **kwargs):
+    """A participant's data was erased: their survey comment and written answers go; the
+    rating and the chosen options stay for the results (no longer linked to anyone).
+    Connected to sapa.events.erasure.registration_erased."""
+    from sapa.survey.models import QuestionKind, Response, SurveyQuestion
+
+    response = Response.objects.filter(registration=registration).first()
+    if response is None:
+        return
+    written = {str(pk) for pk in SurveyQuestion.objects.filter(
+        survey_id=response.survey_id, kind__in=(QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT),
+    ).values_list("pk", flat=True)}
+    answers = {k: v for k, v in (response.answers or {}).items() if k not in written}
+    Response.objects.filter(pk=response.pk).update(comments="", answers=answers)

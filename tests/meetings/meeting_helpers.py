@@ -1,0 +1,82 @@
+import hashlib
+import hmac
+import json
+import time
+from datetime import timedelta
+
+from django.utils import timezone
+from zoom_fake import WEBHOOK_SECRET
+
+from sapa.events import services as event_services
+from sapa.events.models import Event, EventStatus
+
+
+def make_event(library, slug="literasi-digital", capacity=100, **extra) -> Event:
+    starts = (timezone.now() + timedelta(days=7)).replace(microsecond=0, second=0)
+    fields = {
+        "library": library,
+        "slug": slug,
+        "capacity": capacity,
+        "title": "Literasi Digital untuk Pustakawan",
+        "starts_at": starts,
+        "ends_at": starts + timedelta(minutes=120),
+        "status": EventStatus.PUBLISHED,
+    }
+    fields.update(extra)
+    event = Event.objects.create(**fields)
+    event_services.create_default_categories(event)
+    return event
+
+
+def register(event, n, prefix="peserta", capture=None):
+    """n registrations through the events service, each with its on_commit jobs run."""
+    out = []
+    for i in range(n):
+        with capture(execute=True):
+            out.append(
+                event_services.register(
+                    event,
+                    name=f"Peserta {prefix} {i:03d}",
+                    email=f"{prefix}{i:03d}@example.org",
+                    consent=True,
+                ).registration
+            )
+    return out
+
+
+def signed_post(
+    client, account, body: bytes, *, timestamp=None, secret=WEBHOOK_SECRET, signature=None
+):
+    timestamp = str(int(time.time()) if timestamp is None else timestamp)
+    message = b"v0:" + timestamp.encode() + b":" + body
+    signature = signature or "v0=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return client.post(
+        f"/hooks/zoom/{account.webhook_key}/",
+        body,
+        content_type="application/json",
+        HTTP_X_ZM_REQUEST_TIMESTAMP=timestamp,
+        HTTP_X_ZM_SIGNATURE=signature,
+    )
+
+
+def ended(zoom_id):
+    return json.dumps(
+        {
+            "event": "meeting.ended",
+            "event_ts": int(time.time() * 1000),
+            "payload": {
+                "account_id": "lAAAAAAAAAAAAAAAAAAAA",
+                "object": {
+                    "id": str(zoom_id),
+                    "uuid": "4444AAAiAAAAAiAiAiiAii==",
+                    "host_id": "x1yCzABCDEfg23HiJKl4mN",
+                    "topic": "Literasi Digital",
+                    "type": 2,
+                    "start_time": "2026-12-10T02:00:00Z",
+                    "end_time": "2026-12-10T04:00:00Z",
+                    "duration": 120,
+                    "timezone": "Asia/Jakarta",
+                },
+            },
+        }
+    ).encode()
