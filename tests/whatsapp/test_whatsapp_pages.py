@@ -189,10 +189,10 @@ def test_api_registration_with_the_optin(client, library, account):
     event = make_event(library)
     response = client.post(f"/api/v1/events/{event.slug}/registrations",
                            data=api_body(event, whatsapp_optin=True), content_type="application/json")
-    assert response.status_code == 201
+    assert response.status_code == 202
     registration = Registration.objects.get(email="budi@example.org")
     assert Consent.objects.get(registration=registration).text_version
     without = client.post(f"/api/v1/events/{event.slug}/registrations",
                           data=api_body(event, email="c@example.org"), content_type="application/json")
-    assert without.status_code == 201
+    assert without.status_code == 202
     assert not Consent.objects.filter(registration__email="c@example.org").exists()
