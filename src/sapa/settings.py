@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "sapa.certificates",
     "sapa.news",
     "sapa.guide",
+    "sapa.whatsapp",
 ]
 
 MIDDLEWARE = [
@@ -354,6 +355,18 @@ SAPA_OUTBOUND_ALLOW = config.parse_networks("SAPA_OUTBOUND_ALLOW", os.environ.ge
 # server, a test double): set by the admin, never by a channel's editor.
 SAPA_SOCIAL_API_URLS = config.parse_api_urls(
     "SAPA_SOCIAL_API_URLS", os.environ.get("SAPA_SOCIAL_API_URLS", ""), config.SOCIAL_API_NETWORKS)
+
+# --- WhatsApp Business Cloud API (sapa.whatsapp) ------------------------------------------
+# The Graph API's address with its version; a test double's in tests and bench.
+SAPA_WHATSAPP_API_URL = os.environ.get("SAPA_WHATSAPP_API_URL", "https://graph.facebook.com/v21.0").strip()
+if not SAPA_WHATSAPP_API_URL.startswith(("https://", "http://")):
+    raise ConfigError(f"SAPA_WHATSAPP_API_URL={SAPA_WHATSAPP_API_URL!r} is not an http(s) address")
+SAPA_WHATSAPP_RETRY_BASE = env_int("SAPA_WHATSAPP_RETRY_BASE", 30)
+SAPA_WHATSAPP_MAX_ATTEMPTS = env_int("SAPA_WHATSAPP_MAX_ATTEMPTS", 6)
+# Seconds a send may take before a dead worker's message is marked "check by hand".
+SAPA_WHATSAPP_LEASE = env_int("SAPA_WHATSAPP_LEASE", 600)
+if min(SAPA_WHATSAPP_RETRY_BASE, SAPA_WHATSAPP_MAX_ATTEMPTS, SAPA_WHATSAPP_LEASE) < 1:
+    raise ConfigError("SAPA_WHATSAPP_RETRY_BASE, _MAX_ATTEMPTS and _LEASE must be at least 1")
 
 # --- Event registration -------------------------------------------------------------
 # A form submitted faster than this many seconds after the page was served is a bot's.

@@ -52,6 +52,7 @@ staff_urls = [
     path("", include("sapa.prizes.urls_staff")),
     path("", include("sapa.certificates.urls_staff")),
     path("", include("sapa.news.urls_staff")),
+    path("", include("sapa.whatsapp.urls_staff")),
 ]
 
 urlpatterns = [
@@ -64,6 +65,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(account_urls)),
     path("api/v1/", api.urls),
+    path("", include("sapa.whatsapp.urls_public")),
     path("staff/", lib.staff_home, name="staff-home"),
     path("staff/<slug:slug>/", include(staff_urls)),
     path("", include("sapa.meetings.urls_public")),

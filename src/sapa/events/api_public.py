@@ -5,11 +5,13 @@ No token needed. Registration follows the web form's validation
 answer never carries the personal link's token nor anyone else's data.
 """
 
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
@@ -82,6 +84,8 @@ class RegistrationIn(Schema):
     category: int | str | None = None
     answers: dict[str, Any] = {}
     consent: bool = False
+    # A separate opt-in to notices by WhatsApp (needs `whatsapp`); see sapa.whatsapp.
+    whatsapp_optin: bool = False
     language: str | None = None
 
 
@@ -175,9 +179,16 @@ def register(request, slug: str, payload: RegistrationIn):
             "Too many registration attempts with this email address. Wait a few minutes and try again."))
     languages = {code for code, _ in settings.LANGUAGES}
     language = body.get("language") if body.get("language") in languages else settings.LANGUAGE_CODE
+    optin = form.whatsapp_optin()
     try:
-        result = services.register(event, **form.register_kwargs(), language=language,
-                                   source=RegistrationSource.API, channel=channel_for(request, event))
+        # With the WhatsApp opt-in, one transaction: the queued notices see it (sapa.whatsapp).
+        with transaction.atomic() if optin else nullcontext():
+            result = services.register(event, **form.register_kwargs(), language=language,
+                                       source=RegistrationSource.API, channel=channel_for(request, event))
+            if optin and result.created:
+                from sapa.whatsapp.services import give_consent
+
+                give_consent(result.registration, optin)
     except services.RegistrationRefused as refused:
         status = 409 if refused.code in services.STATE_MESSAGES else 422
         return error_response(request, status, refused.code, str(refused.message))

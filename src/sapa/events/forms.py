@@ -169,6 +169,9 @@ class RegistrationForm(forms.Form):
             label=event.consent_text_effective, required=True,
             error_messages={"required": _("Registration needs your consent to the processing of your data.")},
         )
+        # A separate, unticked opt-in to notices by WhatsApp (sapa.whatsapp), stored with its text.
+        self.fields["whatsapp_optin"] = forms.BooleanField(label=_("Send me reminders on WhatsApp"),
+                                                           required=False)
         if bot_checks:
             self.fields[HONEYPOT_FIELD] = forms.CharField(
                 required=False, max_length=200,
@@ -329,6 +332,12 @@ class RegistrationForm(forms.Form):
             "answers": self.answers(), "consent": bool(data.get("consent")),
         }
 
+    def whatsapp_optin(self) -> str | None:
+        """The opt-in's text when the person ticked it and gave a number; None otherwise."""
+        if self.cleaned_data.get("whatsapp_optin") and self.cleaned_data.get("whatsapp"):
+            return str(self.fields["whatsapp_optin"].label)
+        return None
+
     def visible_question_fields(self):
         return [self[name] for name in self.fields if name.startswith("q_")]
 
@@ -402,6 +411,8 @@ def form_data_from_api(event, payload: dict) -> dict:
         data["category"] = str(match.pk) if match else "-1"
     if payload.get("consent") is True:
         data["consent"] = "on"
+    if payload.get("whatsapp_optin") is True:
+        data["whatsapp_optin"] = "on"
     answers = payload.get("answers") or {}
     if not isinstance(answers, dict):
         answers = {}

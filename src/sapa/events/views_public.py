@@ -8,10 +8,12 @@ every POST that succeeds redirects (PRG).
 import hmac
 import html
 import json
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -148,10 +150,17 @@ def event_page(request, slug):
         return _refused_keeping_input(request, event, _(
             "Too many registration attempts with this email address. Wait a few minutes and try again."))
     try:
-        result = services.register(
-            event, **form.register_kwargs(), language=getattr(request, "LANGUAGE_CODE", "") or
-            settings.LANGUAGE_CODE, source="form", channel=channel_for(request, event),
-        )
+        optin = form.whatsapp_optin()
+        # With the WhatsApp opt-in, one transaction: the queued notices see it (sapa.whatsapp).
+        with transaction.atomic() if optin else nullcontext():
+            result = services.register(
+                event, **form.register_kwargs(), language=getattr(request, "LANGUAGE_CODE", "") or
+                settings.LANGUAGE_CODE, source="form", channel=channel_for(request, event),
+            )
+            if optin and result.created:
+                from sapa.whatsapp.services import give_consent
+
+                give_consent(result.registration, optin)
     except services.RegistrationRefused as refused:
         return render(request, "events/public/event.html", _event_context(
             event, form=form, error=refused.message), status=400)

@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sapa.core.uploads import content_disposition_inline
 from sapa.core.inputs import day_in_range
+from sapa.core.uploads import content_disposition_inline
 from sapa.libraries import audit
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
