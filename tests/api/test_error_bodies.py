@@ -59,7 +59,7 @@ def test_the_document_lists_the_codes_each_operation_answers(client):
     me = paths["/api/v1/me"]["get"]["responses"]
     assert set(me) == {"200", "400", "401"}
     public = paths["/api/v1/events/{slug}/registrations"]["post"]["responses"]
-    assert {"201", "404", "409", "415", "422", "429"} <= set(public) and "401" not in public
+    assert {"202", "404", "409", "415", "422", "429"} <= set(public) and "401" not in public
     export = paths["/api/v1/libraries/{slug}/events/{event_slug}/registrations/export"]["get"][
         "responses"
     ]

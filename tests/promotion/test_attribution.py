@@ -74,7 +74,7 @@ def test_click_then_api_registration_records_the_channel(event):
     phone.get(links.event_link(event, Channel.X).path)
     response = phone.post(f"/api/v1/events/{event.slug}/registrations", json.dumps(api_body("budi@example.org")),
                           content_type="application/json")
-    assert response.status_code == 201, response.content
+    assert response.status_code == 202, response.content
     assert Registration.objects.get(email_normalized="budi@example.org").channel == "x"
 
 
@@ -83,7 +83,7 @@ def test_api_takes_the_channel_from_utm_source(event):
     url = f"/api/v1/events/{event.slug}/registrations"
     response = client.post(url + "?utm_source=whatsapp&utm_medium=social", json.dumps(api_body("e@example.org")),
                            content_type="application/json")
-    assert response.status_code == 201
+    assert response.status_code == 202
     assert Registration.objects.get(email_normalized="e@example.org").channel == "whatsapp"
     client.post(url + "?utm_source=<script>", json.dumps(api_body("f@example.org")), content_type="application/json")
     assert Registration.objects.get(email_normalized="f@example.org").channel == ""

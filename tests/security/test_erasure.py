@@ -80,10 +80,15 @@ PERSONAL = {
         "render_args",
     ),
     "libraries.auditentry": ("object_repr", "data", "ip", "user_agent"),
+    "whatsapp.message": ("to", "parameters"),  # cleared by sapa.whatsapp.services.erase_registration
 }
 
 # model label -> why its personal-looking fields hold no participant's data.
 NOT_PERSONAL = {
+    "core.workerbeat": "a worker process's name (host:pid:random)",
+    "core.periodicrun": "a periodic job's name and the worker holding its lock",
+    "meetings.googleaccount": "the library's Google service account and Workspace user",
+    "whatsapp.account": "the library's own WhatsApp Business number id",
     "libraries.user": "staff accounts: managed by the library's admin, not participant data",
     "libraries.invitation": "staff invitations (an email to become staff), removed when used or withdrawn",
     "libraries.library": "the library's own public name and contact address",

@@ -170,6 +170,13 @@ SECTION_BY_URL_NAME = (
     ("prizes-", "setelah"),
     ("certificates-", "setelah"),
     ("staff-news", "setelah"),
+    ("meetings-event-attendance", "setelah"),
+    ("meetings-event-meet-attendance", "setelah"),
+    ("meetings-event", "acara"),
+    ("meetings-", "perpustakaan"),
+    ("whatsapp-event", "pendaftaran"),
+    ("whatsapp-message", "pendaftaran"),
+    ("whatsapp-", "perpustakaan"),
 )
 
 
