@@ -30,15 +30,27 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def event(library):
     now = timezone.now()
-    return Event.objects.create(library=library, slug="ss-medsos", title="Sharing Session Media Sosial",
-                                starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1),
-                                status=EventStatus.PUBLISHED, capacity=100)
+    return Event.objects.create(
+        library=library,
+        slug="ss-medsos",
+        title="Sharing Session Media Sosial",
+        starts_at=now - timedelta(hours=3),
+        ends_at=now - timedelta(hours=1),
+        status=EventStatus.PUBLISHED,
+        capacity=100,
+    )
 
 
 def attendee(event, name, email, *, opted_in=True, language="id", whatsapp="+6281234567890"):
     registration = Registration.objects.create(
-        event=event, status=RegistrationStatus.CONFIRMED, name=name, email=email, email_normalized=email,
-        language=language, whatsapp=whatsapp)
+        event=event,
+        status=RegistrationStatus.CONFIRMED,
+        name=name,
+        email=email,
+        email_normalized=email,
+        language=language,
+        whatsapp=whatsapp,
+    )
     record_attendance(registration, minutes=120, checked_in_at=event.starts_at)
     if opted_in:
         services.give_consent(registration, new_registration=False)
@@ -61,7 +73,8 @@ def generate(event, capture):
 
 
 def test_a_certificate_ready_sends_one_template_with_the_download_link(
-        library, account, api, event, django_capture_on_commit_callbacks):
+    library, account, api, event, django_capture_on_commit_callbacks
+):
     siti = attendee(event, "Siti Rahmawati", "siti@example.org")
     attendee(event, "Budi Santoso", "budi@example.org", opted_in=False, whatsapp="+6281200000000")
     design = generate(event, django_capture_on_commit_callbacks)
@@ -69,7 +82,11 @@ def test_a_certificate_ready_sends_one_template_with_the_download_link(
     [template] = template_sends(api)  # Budi did not opt in: only Siti's message
     assert template["name"] == "sapa_sertifikat_siap" and template["language"] == {"code": "id"}
     certificate = Certificate.objects.get(registration=siti)
-    assert params(template) == ["Siti Rahmawati", event.title, certificates.download_url(certificate)]
+    assert params(template) == [
+        "Siti Rahmawati",
+        event.title,
+        certificates.download_url(certificate),
+    ]
     assert api.sends[0][3]["to"] == "6281234567890"
     assert Message.objects.get().state == State.ACCEPTED
     assert Email.objects.filter(dedupe_key__startswith="certificate:").count() == 2
@@ -81,7 +98,8 @@ def test_a_certificate_ready_sends_one_template_with_the_download_link(
 
 
 def test_a_certificate_revoked_before_its_message_went_is_not_sent(
-        library, account, api, event, django_capture_on_commit_callbacks):
+    library, account, api, event, django_capture_on_commit_callbacks
+):
     from huey.contrib.djhuey import HUEY
 
     siti = attendee(event, "Siti Rahmawati", "siti@example.org")
@@ -101,7 +119,8 @@ def test_a_certificate_revoked_before_its_message_went_is_not_sent(
 
 
 def test_a_prize_winner_gets_the_prize_and_claim_link_in_their_language(
-        library, account, api, event, django_capture_on_commit_callbacks):
+    library, account, api, event, django_capture_on_commit_callbacks
+):
     ayu = attendee(event, "Ayu Lestari", "ayu@example.org", language="en")
     Prize.objects.create(event=event, name="Tumbler Perpustakaan", quantity=1)
     with django_capture_on_commit_callbacks(execute=True):
@@ -111,12 +130,18 @@ def test_a_prize_winner_gets_the_prize_and_claim_link_in_their_language(
     winner = Winner.objects.get()
     assert winner.registration == ayu
     assert template["name"] == "sapa_hadiah_menang" and template["language"] == {"code": "en"}
-    assert params(template) == ["Ayu Lestari", event.title, "Tumbler Perpustakaan", prizes.claim_url(winner)]
+    assert params(template) == [
+        "Ayu Lestari",
+        event.title,
+        "Tumbler Perpustakaan",
+        prizes.claim_url(winner),
+    ]
     assert Message.objects.get().state == State.ACCEPTED
 
 
 def test_a_winner_who_did_not_opt_in_gets_no_whatsapp_only_the_email(
-        library, account, api, event, django_capture_on_commit_callbacks):
+    library, account, api, event, django_capture_on_commit_callbacks
+):
     attendee(event, "Budi Santoso", "budi@example.org", opted_in=False)
     Prize.objects.create(event=event, name="Mug", quantity=1)
     with django_capture_on_commit_callbacks(execute=True):
@@ -126,7 +151,8 @@ def test_a_winner_who_did_not_opt_in_gets_no_whatsapp_only_the_email(
 
 
 def test_a_refused_prize_message_falls_back_without_a_second_email(
-        library, account, api, event, django_capture_on_commit_callbacks):
+    library, account, api, event, django_capture_on_commit_callbacks
+):
     api.script.append((400, error(131026, "Message undeliverable", type_="OAuthException")))
     attendee(event, "Ayu Lestari", "ayu@example.org")
     Prize.objects.create(event=event, name="Mug", quantity=1)
@@ -139,15 +165,22 @@ def test_a_refused_prize_message_falls_back_without_a_second_email(
 
 
 def test_the_template_list_and_the_check_include_the_new_templates(
-        client, library, admin_user, account, api):
+    client, library, admin_user, account, api
+):
     client.force_login(admin_user)
     html = client.get("/staff/perpus-a/whatsapp/").content.decode()
     assert "sapa_sertifikat_siap" in html and "sapa_hadiah_menang" in html
     assert "Unduh di sini: {{3}}" in html and "Claim your prize here: {{4}}" in html
+    # Each body's variables are named under it, in the staff's language.
+    assert "{{3}} tautan unduh sertifikat" in html and "{{3}} hadiahnya, {{4}} tautan klaim" in html
+    assert "{{3}} waktu mulainya, {{4}} tautannya" in html
 
-    api.templates = [{"name": name, "language": language, "status": "APPROVED"}
-                     for name in services.TEMPLATES for language in services.LANGUAGES
-                     if name != "sapa_hadiah_menang"]
+    api.templates = [
+        {"name": name, "language": language, "status": "APPROVED"}
+        for name in services.TEMPLATES
+        for language in services.LANGUAGES
+        if name != "sapa_hadiah_menang"
+    ]
     out = io.StringIO()
     with pytest.raises(Exception, match="template problems"):
         call_command("whatsapp_check", stdout=out)
