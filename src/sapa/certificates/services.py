@@ -501,14 +501,25 @@ def file_name(certificate: Certificate) -> str:
 
 
 def queue_email(certificate: Certificate) -> bool:
-    """Queue the certificate's email (once per certificate: the outbox's dedupe key)."""
+    """Queue the certificate's email (once per certificate: the outbox's dedupe key) and, for a
+    registration's certificate, the `certificate_ready` notice in the same transaction."""
+    from sapa.events.models import Registration
+    from sapa.events.notices import notice
     from sapa.mail.services import queue_rendered_later
 
     if not certificate.email or certificate.revoked_at is not None:
         return False
-    return queue_rendered_later("certificates.issued", {"certificate_id": certificate.pk},
-                                library_id=certificate.library_id,
-                                dedupe_key=f"certificate:{certificate.pk}") is not None
+    dedupe = f"certificate:{certificate.pk}"
+    with transaction.atomic():
+        queued = queue_rendered_later("certificates.issued", {"certificate_id": certificate.pk},
+                                      library_id=certificate.library_id, dedupe_key=dedupe) is not None
+        if queued and certificate.registration_id:
+            # Other apps (WhatsApp) tell the participant too, in this transaction.
+            public_id = Registration.objects.filter(pk=certificate.registration_id).values_list(
+                "public_id", flat=True).first()
+            notice.send(Certificate, kind="certificate_ready", library_id=certificate.library_id,
+                        registration_id=certificate.registration_id, public_id=str(public_id), dedupe=dedupe)
+    return queued
 
 
 def queue_emails(design: CertificateDesign) -> int:

@@ -2,7 +2,8 @@
 
 Events sends `notice` each time it queues a registration email, inside the
 transaction that causes it (a registration, a promotion, a cancellation, a
-reminder). Other apps (a WhatsApp message, a Zoom registrant) receive it and
+reminder). Certificates and prizes send it too, when they queue their own email to a
+registration (a certificate ready, a prize won): events knows nothing of them. Other apps (a WhatsApp message, a Zoom registrant) receive it and
 queue their own work in the same transaction, so that work exists exactly when
 the change that caused it was committed, and events never imports them.
 
@@ -11,7 +12,10 @@ Keyword arguments of every send:
 - ``kind``: "registered" (a new registration whose status is decided by the
   insert that follows: confirmed or waitlisted), "confirmed", "waitlisted",
   "promoted", "link", "cancelled", "event_cancelled", "reminder_day",
-  "reminder_hour";
+  "reminder_hour" (from events); "certificate_ready" (sapa.certificates: the
+  registration's certificate was emailed) and "prize_won" (sapa.prizes: the
+  registration won a prize and was emailed the claim link). Only the events
+  kinds have an email in events (MAIL_KINDS); the others' email is their app's;
 - ``library_id``;
 - ``registration_id``: the row's id, or None for "registered" (the row is
   inserted after the notice, in the same transaction);

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sapa.events.models import Event, Registration, RegistrationStatus
+from sapa.events.notices import notice
 from sapa.libraries import audit
 from sapa.libraries.models import Membership
 from sapa.prizes import draw as algorithm
@@ -209,8 +210,12 @@ def _queue_winner_mail(winner: Winner, library_id: int) -> None:
     """The winner's email with the claim link, queued in the draw's transaction, sent once."""
     from sapa.mail.services import queue_rendered_later
 
-    queue_rendered_later("prizes.winner", {"winner_id": winner.pk}, library_id=library_id,
-                         dedupe_key=f"prize-winner:{winner.pk}")
+    dedupe = f"prize-winner:{winner.pk}"
+    if queue_rendered_later("prizes.winner", {"winner_id": winner.pk}, library_id=library_id,
+                            dedupe_key=dedupe) is not None:
+        # Other apps (WhatsApp) tell the winner too, in the draw's transaction.
+        notice.send(Winner, kind="prize_won", library_id=library_id, registration_id=winner.registration_id,
+                    public_id=str(winner.registration.public_id), dedupe=dedupe)
 
 
 def short_name(name: str) -> str:

@@ -66,7 +66,10 @@ def consent_text_version(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-# Every template has the same four body variables: {{1}} name, {{2}} event, {{3}} start, {{4}} link.
+# The registration templates' body variables: {{1}} name, {{2}} event, {{3}} start, {{4}} link.
+# A template with others lists them under "variables" (shown to staff).
+EVENT_VARIABLES = (gettext_lazy("the participant's name"), gettext_lazy("the event"),
+                   gettext_lazy("its start"), gettext_lazy("the link"))
 TEMPLATES = {
     "sapa_pendaftaran_terkonfirmasi": {
         "kinds": ["confirmed"],
@@ -97,6 +100,20 @@ TEMPLATES = {
         "kinds": ["reminder_hour"],
         "id": "Halo {{1}}, {{2}} dimulai dalam satu jam ({{3}}). Tautan untuk bergabung: {{4}}",
         "en": "Hello {{1}}, {{2}} starts in one hour ({{3}}). The link to join: {{4}}",
+    },
+    "sapa_sertifikat_siap": {
+        "kinds": ["certificate_ready"],
+        "id": "Halo {{1}}, sertifikat Anda untuk {{2}} sudah siap. Unduh di sini: {{3}}",
+        "en": "Hello {{1}}, your certificate for {{2}} is ready. Download it here: {{3}}",
+        "variables": (gettext_lazy("the participant's name"), gettext_lazy("the event"),
+                      gettext_lazy("the certificate's download link")),
+    },
+    "sapa_hadiah_menang": {
+        "kinds": ["prize_won"],
+        "id": "Selamat {{1}}, Anda memenangkan {{3}} di {{2}}! Klaim hadiah Anda di sini: {{4}}",
+        "en": "Congratulations {{1}}, you won {{3}} at {{2}}! Claim your prize here: {{4}}",
+        "variables": (gettext_lazy("the participant's name"), gettext_lazy("the event"),
+                      gettext_lazy("the prize"), gettext_lazy("the claim link")),
     },
 }
 CATEGORY = "UTILITY"
@@ -297,10 +314,37 @@ def notice_content(registration, kind: str) -> tuple[str, str, list[str]] | None
         return None
     event = registration.event
     language = registration.language if registration.language in LANGUAGES else "id"
+    if kind == "certificate_ready":
+        link = _certificate_link(registration)
+        return (name, language, [registration.name, event.title, link]) if link else None
+    if kind == "prize_won":
+        won = _prize_won(registration)
+        return (name, language, [registration.name, event.title, *won]) if won else None
     with translation.override(language):
         starts = format_datetime(event.starts_at, event.library.time_zone)
     link = meeting_link(registration) if kind in LINK_KINDS else ""
     return name, language, [registration.name, event.title, starts, link or manage_url(registration)]
+
+
+def _certificate_link(registration) -> str | None:
+    """The download link of the registration's valid certificate; None when it has none (revoked)."""
+    from sapa.certificates.models import Certificate
+    from sapa.certificates.services import download_url
+
+    certificate = Certificate.objects.filter(registration=registration, revoked_at__isnull=True,
+                                             rendered_at__isnull=False).order_by("-pk").first()
+    return download_url(certificate) if certificate else None
+
+
+def _prize_won(registration) -> list[str] | None:
+    """[prize, claim link] of the registration's prize still to claim; None when there is none."""
+    from sapa.prizes.models import WinnerState
+    from sapa.prizes.services import claim_url, prize_label, winner_of
+
+    winner = winner_of(registration)
+    if winner is None or winner.state != WinnerState.NOTIFIED:
+        return None
+    return [prize_label(winner.prize), claim_url(winner)]
 
 
 def _render(message: Message) -> str | None:
@@ -431,11 +475,12 @@ def fall_back_to_email(message: Message) -> bool:
     notice (sapa.events.notices), so it exists already; for a notice with a
     de-duplication key (the reminders) the email is queued again under the
     same key, which is a no-op when it was (and queues it when it was not). Marked on the row so
-    staff see the notice went by email instead.
+    staff see the notice went by email instead. The notices of other apps (a certificate ready,
+    a prize won) are sent only once their own email was queued: nothing is queued for them.
     """
-    from sapa.events.services import send_registration_mail
+    from sapa.events.services import MAIL_KINDS, send_registration_mail
 
-    if message.dedupe_key and message.registration_id:
+    if message.dedupe_key and message.registration_id and message.kind in MAIL_KINDS:
         registration = _registration(message)
         if registration is not None and not registration.anonymized_at:
             with transaction.atomic():

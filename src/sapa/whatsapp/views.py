@@ -24,6 +24,8 @@ BY_HAND_KINDS = ("reminder_day", "reminder_hour", "confirmed", "link")
 def _templates_for_staff(account):
     status = account.template_status if account else {}
     return [{"name": name, "category": services.CATEGORY, "kinds": spec["kinds"],
+             "variables": [(f"{{{{{n}}}}}", label) for n, label in
+                           enumerate(spec.get("variables", services.EVENT_VARIABLES), start=1)],
              "languages": [{"code": lang, "body": spec[lang], "status": status.get(f"{name}:{lang}", "")}
                            for lang in services.LANGUAGES]}
             for name, spec in services.TEMPLATES.items()]
@@ -54,7 +56,7 @@ def settings_page(request):
     webhook_url = request.build_absolute_uri(reverse("whatsapp-webhook", args=[request.library.slug]))
     return render(request, "whatsapp/settings.html", {
         "form": form, "account": account, "templates": _templates_for_staff(account),
-        "webhook_url": webhook_url, "variables": ["{{1}}", "{{2}}", "{{3}}", "{{4}}"],
+        "webhook_url": webhook_url,
     }, status=400 if form.errors else 200)
 
 
