@@ -74,19 +74,28 @@ def to_csv(header: list, rows: Iterable, *, delimiter: str = ",") -> str:
     return "".join(iter_csv(header, rows, delimiter=delimiter))
 
 
-def write_xlsx(header: list, rows: Iterable, target, *, sheet: str, widths: tuple[int, int] | None = None) -> int:
+def write_xlsx(
+    header: list, rows: Iterable, target, *, sheet: str, widths: tuple[int, int] | None = None
+) -> int:
     """Write the workbook to `target` (a path or a binary file); returns the number of rows.
 
     `widths` is (first column, the others) in characters.
     """
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(target, {
-        "constant_memory": True, "in_memory": False, "tmpdir": tempfile.gettempdir(),
-        # Text stays text: no formulas, no numbers or URLs guessed from strings.
-        "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-        "remove_timezone": True,
-    })
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "in_memory": False,
+            "tmpdir": tempfile.gettempdir(),
+            # Text stays text: no formulas, no numbers or URLs guessed from strings.
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "remove_timezone": True,
+        },
+    )
     worksheet = workbook.add_worksheet(str(sheet)[:31])
     bold = workbook.add_format({"bold": True})
     when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
@@ -112,8 +121,17 @@ def write_xlsx(header: list, rows: Iterable, target, *, sheet: str, widths: tupl
     return count
 
 
-def response(fmt: str, header: list, rows: Iterable, filename: str, *, sheet: str = "",
-             widths: tuple[int, int] | None = None, stream: bool = False, cache: str = "no-store"):
+def response(
+    fmt: str,
+    header: list,
+    rows: Iterable,
+    filename: str,
+    *,
+    sheet: str = "",
+    widths: tuple[int, int] | None = None,
+    stream: bool = False,
+    cache: str = "no-store",
+):
     """The download of header and rows in `fmt` ("csv", "csv-semicolon" or "xlsx") named `filename`
     (without its extension). ValueError on another format."""
     if fmt == "xlsx":
@@ -121,15 +139,23 @@ def response(fmt: str, header: list, rows: Iterable, filename: str, *, sheet: st
         write_xlsx(header, rows, handle, sheet=sheet, widths=widths)
         handle.seek(0)
         if stream:  # the file goes when the response closes
-            return FileResponse(handle, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE,
-                                headers={"Cache-Control": cache})
+            return FileResponse(
+                handle,
+                as_attachment=True,
+                filename=f"{filename}.xlsx",
+                content_type=XLSX_TYPE,
+                headers={"Cache-Control": cache},
+            )
         with handle:
             answer = HttpResponse(handle.read(), content_type=XLSX_TYPE)
         extension = "xlsx"
     elif fmt in DELIMITERS:
         lines = iter_csv(header, rows, delimiter=DELIMITERS[fmt])
-        answer = StreamingHttpResponse(lines, content_type=CSV_TYPE) if stream else HttpResponse(
-            "".join(lines), content_type=CSV_TYPE)
+        answer = (
+            StreamingHttpResponse(lines, content_type=CSV_TYPE)
+            if stream
+            else HttpResponse("".join(lines), content_type=CSV_TYPE)
+        )
         extension = "csv"
     else:
         raise ValueError(fmt)
