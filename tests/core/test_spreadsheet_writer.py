@@ -14,15 +14,21 @@ from sapa.core.inputs import without_control_characters
 # Texts that start like formulas often, and anything else besides.
 texts = st.one_of(
     st.text(),
-    st.builds(lambda head, tail: head + tail, st.sampled_from(FORMULA_START + ("'", "0", "6")), st.text()),
+    st.builds(
+        lambda head, tail: head + tail, st.sampled_from(FORMULA_START + ("'", "0", "6")), st.text()
+    ),
     st.from_regex(r"[+-]?[0-9][0-9 .,]*", fullmatch=True),
 )
 
 
 def _plain_number(text: str) -> bool:
     """A sign, then a digit, then only digits, spaces, dots and commas: nothing a spreadsheet could run."""
-    return (len(text) > 1 and text[0] in "+-" and text[1].isdecimal()
-            and all(ch.isdecimal() or ch.isspace() or ch in ".," for ch in text[1:]))
+    return (
+        len(text) > 1
+        and text[0] in "+-"
+        and text[1].isdecimal()
+        and all(ch.isdecimal() or ch.isspace() or ch in ".," for ch in text[1:])
+    )
 
 
 @settings(max_examples=500, deadline=None)
@@ -47,14 +53,31 @@ def test_phone_numbers_stay_as_they_are(phone):
 
 def test_every_writer_keeps_phones_and_quotes_formulas():
     """The promotion charts' CSV once quoted "+62…" numbers; every export now shares one guard."""
-    rows = [["+6281234567890", "=HYPERLINK(\"x\")", "@SUM(A1)", 3, None, datetime(2026, 1, 2, 3, 4)]]
+    rows = [["+6281234567890", '=HYPERLINK("x")', "@SUM(A1)", 3, None, datetime(2026, 1, 2, 3, 4)]]
     text = to_csv(["Phone", "Name", "Note", "n", "empty", "when"], rows, delimiter=";")
     assert text.startswith("\ufeff") and text.endswith("\r\n")
     parsed = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
-    assert parsed[1] == ["+6281234567890", "'=HYPERLINK(\"x\")", "'@SUM(A1)", "3", "", "2026-01-02 03:04"]
+    assert parsed[1] == [
+        "+6281234567890",
+        '\'=HYPERLINK("x")',
+        "'@SUM(A1)",
+        "3",
+        "",
+        "2026-01-02 03:04",
+    ]
 
-    xlsx = response("xlsx", ["Phone", "Name", "n", "when"], [r[:2] + r[3:4] + r[5:] for r in rows], "list",
-                    sheet="Sheet")
+    xlsx = response(
+        "xlsx",
+        ["Phone", "Name", "n", "when"],
+        [r[:2] + r[3:4] + r[5:] for r in rows],
+        "list",
+        sheet="Sheet",
+    )
     assert xlsx["Content-Disposition"] == 'attachment; filename="list.xlsx"'
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert [c.value for c in sheet[2]] == ["+6281234567890", "'=HYPERLINK(\"x\")", 3, datetime(2026, 1, 2, 3, 4)]
+    assert [c.value for c in sheet[2]] == [
+        "+6281234567890",
+        '\'=HYPERLINK("x")',
+        3,
+        datetime(2026, 1, 2, 3, 4),
+    ]
