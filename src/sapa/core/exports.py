@@ -1,7 +1,7 @@
 """The one spreadsheet writer: every app's export is a header and rows fed to it.
 
 CSV (`,` or `;`, UTF-8 with a byte-order mark so that spreadsheet programs read
-UTF-8, lines ending in CRLF) and XLSX (XlsxWriter in `constant_memory` mode:
+UTF-8 (unless the reader is a tool that wants none), lines ending in CRLF) and XLSX (XlsxWriter in `constant_memory` mode:
 each row goes to a temporary file as soon as it is complete). Rows may be an
 iterator: with `stream=True` the CSV goes to the client line by line and the
 workbook is streamed from a temporary file, so a large export runs in
@@ -62,16 +62,18 @@ class _Echo:
         return value
 
 
-def iter_csv(header: list, rows: Iterable, *, delimiter: str = ",") -> Iterator[str]:
-    """The CSV's lines, one string at a time; the first starts with the byte-order mark."""
+def iter_csv(
+    header: list, rows: Iterable, *, delimiter: str = ",", bom: bool = True
+) -> Iterator[str]:
+    """The CSV's lines, one string at a time; the first starts with the byte-order mark (with bom)."""
     writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator="\r\n")
-    yield BOM + writer.writerow([str(title) for title in header])
+    yield (BOM if bom else "") + writer.writerow([str(title) for title in header])
     for row in rows:
         yield writer.writerow([csv_cell(v) for v in row])
 
 
-def to_csv(header: list, rows: Iterable, *, delimiter: str = ",") -> str:
-    return "".join(iter_csv(header, rows, delimiter=delimiter))
+def to_csv(header: list, rows: Iterable, *, delimiter: str = ",", bom: bool = True) -> str:
+    return "".join(iter_csv(header, rows, delimiter=delimiter, bom=bom))
 
 
 def write_xlsx(
@@ -131,6 +133,7 @@ def response(
     widths: tuple[int, int] | None = None,
     stream: bool = False,
     cache: str = "no-store",
+    bom: bool = True,
 ):
     """The download of header and rows in `fmt` ("csv", "csv-semicolon" or "xlsx") named `filename`
     (without its extension). ValueError on another format."""
@@ -150,7 +153,7 @@ def response(
             answer = HttpResponse(handle.read(), content_type=XLSX_TYPE)
         extension = "xlsx"
     elif fmt in DELIMITERS:
-        lines = iter_csv(header, rows, delimiter=DELIMITERS[fmt])
+        lines = iter_csv(header, rows, delimiter=DELIMITERS[fmt], bom=bom)
         answer = (
             StreamingHttpResponse(lines, content_type=CSV_TYPE)
             if stream
