@@ -43,6 +43,5 @@ def export_response(event, fmt: str, *, request=None):
     audit.record("prizes.shipping_exported", library=event.library, obj=event, request=request, format=fmt,
                  rows=len(rows))
     stamp = timezone.now().astimezone(ZoneInfo(event.time_zone)).strftime("%Y%m%d-%H%M")
-    # The sheet keeps the title it had when this list borrowed the survey's writer.
     return exports.response(fmt, header, rows, f"pengiriman-hadiah-{slugify(event.slug)[:60]}-{stamp}",
-                            sheet=_("Responses"))
+                            sheet=_("Shipping"))
