@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from sapa.config import ConfigError, check_environment, env_int
+from sapa.config import DEFAULT_LIVE_STREAMS, ConfigError, check_environment, env_int
 
 # Commands that need neither the database nor Redis.
 OFFLINE = {"help", "--help", "-h", "makemessages", "compilemessages", "check", "version", "--version",
@@ -60,7 +60,7 @@ def _server_command(host: str, port: int) -> list[str]:
     # sapa.server (RSGI): pages on a pool of SAPA_WEB_THREADS threads per process, the
     # live board's streams on the event loop (decision 6). Each process takes up to
     # SAPA_LIVE_STREAMS streams plus room for pages at once (granian's backpressure).
-    streams = env_int("SAPA_LIVE_STREAMS", 5000)
+    streams = env_int("SAPA_LIVE_STREAMS", DEFAULT_LIVE_STREAMS)  # the default settings.py uses
     return [
         sys.executable, "-m", "granian", "--interface", "rsgi", "sapa.server:app",
         "--host", host, "--port", str(port), "--workers", str(workers),

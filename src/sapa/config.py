@@ -168,6 +168,20 @@ def parse_api_urls(name: str, value: str, networks: tuple[str, ...]) -> dict[str
 
 SOCIAL_API_NETWORKS = ("facebook_page", "instagram", "telegram", "x")
 
+# Defaults read by both settings.py and sapa.cli (which starts the server before Django).
+DEFAULT_LIVE_STREAMS = 5000
+DEFAULT_WORKER_THREADS = 4
+
+# Whole-number variables with no other check than being one.
+WHOLE_NUMBERS = (
+    "SAPA_WORKER_THREADS", "SAPA_WEB_WORKERS", "SAPA_WEB_THREADS", "SAPA_PORT", "SAPA_TRUSTED_PROXIES",
+    "SAPA_REGISTRATION_MIN_SECONDS", "SAPA_DB_CONN_MAX_AGE", "SAPA_LOGIN_ATTEMPTS", "SAPA_LOGIN_WINDOW",
+    "SAPA_S3_URL_SECONDS", "SAPA_MAIL_MAX_ATTEMPTS", "SAPA_MAIL_RETRY_BASE", "SAPA_EMAIL_BODY_DAYS",
+    "SAPA_HSTS_SECONDS", "SAPA_LIVE_STREAMS", "SAPA_LIVE_STREAMS_PER_EVENT", "SAPA_LIVE_STREAMS_PER_ADDRESS",
+    "SAPA_LIVE_STREAM_SECONDS", "SAPA_SOCIAL_PUBLISH_LEASE", "SAPA_SOCIAL_MAX_ATTEMPTS", "SAPA_SOCIAL_RETRY_BASE",
+    "SAPA_SOCIAL_REVIEW_DAYS", "SAPA_SOCIAL_HTTP_TIMEOUT", "SAPA_WORKER_HEARTBEAT", "SAPA_WORKER_GRACE",
+)
+
 
 def check_environment(connect: bool = True) -> None:
     """Check every variable, and (with connect) reach the database and Redis.
@@ -178,10 +192,10 @@ def check_environment(connect: bool = True) -> None:
         env_bool(name, False)
     if env_int("SAPA_DB_POOL_SIZE", 2) < 2:
         raise ConfigError("SAPA_DB_POOL_SIZE is too small; use at least 2")
-    for name in ("SAPA_WORKER_THREADS", "SAPA_WEB_WORKERS", "SAPA_PORT", "SAPA_TRUSTED_PROXIES",
-                 "SAPA_REGISTRATION_MIN_SECONDS"):
+    for name in WHOLE_NUMBERS:
         env_int(name, 0)
     parse_rate("SAPA_REGISTRATION_RATE", os.environ.get("SAPA_REGISTRATION_RATE", "150/600"))
+    parse_rate("SAPA_CHECKIN_RATE", os.environ.get("SAPA_CHECKIN_RATE", "10/600"))
     parse_rate("SAPA_REGISTRATION_EMAIL_RATE", os.environ.get("SAPA_REGISTRATION_EMAIL_RATE", "5/600"))
     parse_networks("SAPA_OUTBOUND_ALLOW", os.environ.get("SAPA_OUTBOUND_ALLOW", ""))
     parse_api_urls("SAPA_SOCIAL_API_URLS", os.environ.get("SAPA_SOCIAL_API_URLS", ""), SOCIAL_API_NETWORKS)

@@ -130,6 +130,8 @@ SAPA_METRICS_TOKEN = os.environ.get("SAPA_METRICS_TOKEN", "").strip()
 if SAPA_METRICS_TOKEN and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(DATA_DIR / "metrics")
     (DATA_DIR / "metrics").mkdir(parents=True, exist_ok=True)
+# Read by prometheus_client from the environment; by sapa.core.metrics from here.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 # --- Data -----------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'sapa.sqlite3'}"
@@ -142,6 +144,8 @@ except ConfigError:
 # Requests each web process runs at once (sapa.core.middleware.ConcurrencyLimitMiddleware);
 # SAPA_WEB_THREADS, as sapa.cli gives the server that many page threads (measured: fewer
 # fight less over the GIL while one of them holds an event's lock on PostgreSQL).
+# Threads of the task worker (Huey's consumer).
+SAPA_WORKER_THREADS = env_int("SAPA_WORKER_THREADS", config.DEFAULT_WORKER_THREADS)
 SAPA_PAGE_THREADS = env_int(
     "SAPA_WEB_THREADS", 8 if DATABASES["default"]["ENGINE"] == "sapa.core.db.sqlite3" else 4)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -185,7 +189,7 @@ WORKER_HEARTBEAT_SECONDS = env_int("SAPA_WORKER_HEARTBEAT", 5)
 WORKER_GRACE_SECONDS = env_int("SAPA_WORKER_GRACE", 25)
 if WORKER_HEARTBEAT_SECONDS < 1:
     raise ConfigError("SAPA_WORKER_HEARTBEAT must be at least 1 (seconds)")
-_consumer = {"workers": env_int("SAPA_WORKER_THREADS", 4), "worker_type": "thread",
+_consumer = {"workers": SAPA_WORKER_THREADS, "worker_type": "thread",
              "graceful_signal": "TERM", "shutdown_timeout": WORKER_GRACE_SECONDS}
 
 if REDIS_URL:
@@ -377,10 +381,30 @@ SAPA_REGISTRATION_RATE = os.environ.get("SAPA_REGISTRATION_RATE", "150/600").str
 # Registration attempts allowed for one event with one email address, from any address.
 SAPA_REGISTRATION_EMAIL_RATE = os.environ.get("SAPA_REGISTRATION_EMAIL_RATE", "5/600").strip()
 
+# --- Demo (`sapa demo`) ------------------------------------------------------------
+SAPA_DEMO_PASSWORD = os.environ.get("SAPA_DEMO_PASSWORD", "sapa-demo-2020")
+
+# --- Attendance -------------------------------------------------------------------
+# Failed check-ins allowed from one address: "attempts/seconds", "off" for none.
+SAPA_CHECKIN_RATE = os.environ.get("SAPA_CHECKIN_RATE", "10/600").strip()
+config.parse_rate("SAPA_CHECKIN_RATE", SAPA_CHECKIN_RATE)  # a bad value stops the start, never a silent default
+
+# --- Social publishing (sapa.social) -----------------------------------------------
+# Seconds a publish may take before a sweep treats it as abandoned by a dead worker.
+SAPA_SOCIAL_PUBLISH_LEASE = env_int("SAPA_SOCIAL_PUBLISH_LEASE", 600)
+# Publish attempts before a variant fails.
+SAPA_SOCIAL_MAX_ATTEMPTS = env_int("SAPA_SOCIAL_MAX_ATTEMPTS", 6)
+# First retry delay in seconds, doubled each time, at most an hour.
+SAPA_SOCIAL_RETRY_BASE = env_int("SAPA_SOCIAL_RETRY_BASE", 30)
+# Days a review link stays valid.
+SAPA_SOCIAL_REVIEW_DAYS = env_int("SAPA_SOCIAL_REVIEW_DAYS", 7)
+# Seconds to wait for a network's answer.
+SAPA_SOCIAL_HTTP_TIMEOUT = env_int("SAPA_SOCIAL_HTTP_TIMEOUT", 30)
+
 # --- Live board (sapa.live) ------------------------------------------------------------
 # Open live-board streams (Server-Sent Events) one web process may hold. Under granian
 # (sapa.server) a stream is a coroutine on the event loop, not a thread (decision 6).
-SAPA_LIVE_STREAMS = env_int("SAPA_LIVE_STREAMS", 5000)
+SAPA_LIVE_STREAMS = env_int("SAPA_LIVE_STREAMS", config.DEFAULT_LIVE_STREAMS)
 # Of those, at most this many for one event (so one event cannot starve the others) and
 # for one client address (so one visitor cannot take them all; many phones share an
 # address behind a carrier's or a school's NAT, hence not 1).

@@ -31,6 +31,8 @@ def run_sapa(*args, data_dir, **env):
         ({"SAPA_SMTP_URL": "pigeon://coop"}, "SAPA_SMTP_URL"),
         ({"SAPA_DB_POOL_SIZE": "1"}, "SAPA_DB_POOL_SIZE"),
         ({"SAPA_DB_PGBOUNCER": "maybe"}, "SAPA_DB_PGBOUNCER"),
+        ({"SAPA_CHECKIN_RATE": "often"}, "SAPA_CHECKIN_RATE"),
+        ({"SAPA_SOCIAL_PUBLISH_LEASE": "ten minutes"}, "SAPA_SOCIAL_PUBLISH_LEASE"),
     ],
 )
 def test_bad_environment_is_one_clear_line(tmp_path, env, variable):

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from staff_helpers import add, event_fixture, member, t  # noqa: F401
 
+from sapa.core.exports import safe_text
 from sapa.events import exports
 from sapa.events.models import Question, QuestionKind, Registration
 from sapa.libraries.models import AuditEntry, Role
@@ -129,10 +130,10 @@ def test_staff_role_cannot_export(make_user, library, event):
 
 
 def test_phone_numbers_are_not_mangled():
-    assert exports._safe_text("+6281234567890") == "+6281234567890"
-    assert exports._safe_text("-12.5") == "-12.5"
-    assert exports._safe_text("@SUM(A1)") == "'@SUM(A1)"
-    assert exports._safe_text("+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0"
+    assert safe_text("+6281234567890") == "+6281234567890"
+    assert safe_text("-12.5") == "-12.5"
+    assert safe_text("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_text("+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0"
 
 
 # --- constant memory --------------------------------------------------------------------------
@@ -215,7 +216,7 @@ def test_100k_rows_export_in_constant_memory(event, tmp_path, capsys):
     qs = exports.registrations_query(event)
 
     def stream_csv(queryset):
-        response = exports.csv_response(event, queryset, delimiter=";")
+        response = exports.export_response(event, queryset, "csv-semicolon")
         size = lines = 0
         for chunk in response.streaming_content:
             size += len(chunk)

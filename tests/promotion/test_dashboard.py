@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from promotion_helpers import INSTAGRAM_UA, PHONE_UA
 
+from sapa.core import exports
 from sapa.events.models import Question, QuestionKind, Registration, RegistrationStatus
 from sapa.promotion import charts, dashboard, links, stats
 from sapa.promotion.models import Channel
@@ -112,7 +113,7 @@ def test_charts_svg_png_csv(small):
         assert "<script" not in svg and "style=" not in svg
         png = charts.png(chart)
         assert png.startswith(b"\x89PNG")
-        csv_text = charts.to_csv(chart.columns, chart.rows)
+        csv_text = exports.to_csv(chart.columns, chart.rows)
         assert csv_text.startswith("\ufeff") and len(csv_text.splitlines()) == len(chart.rows) + 1
     over_time = dashboard.chart(event, "over-time")
     assert [row[1] for row in over_time.rows] == [1, 2, 3, 4, 5]
@@ -120,7 +121,7 @@ def test_charts_svg_png_csv(small):
 
 
 def test_csv_cells_cannot_be_formulas():
-    text = charts.to_csv(["Institution", "n"], [["=HYPERLINK(\"x\")", 1]])
+    text = exports.to_csv(["Institution", "n"], [["=HYPERLINK(\"x\")", 1]])
     assert "'=HYPERLINK" in text
 
 

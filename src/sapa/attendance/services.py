@@ -233,20 +233,14 @@ def close_checkin(window: CheckInWindow, *, request=None, now=None) -> bool:
 
 
 def checkin_limit():
-    """The per-address limit on failed check-ins: the environment's SAPA_CHECKIN_RATE
-    ("attempts/seconds", "off"), default 10 per 10 minutes; a setting of that name wins (tests)."""
-    import os
-
+    """The per-address limit on failed check-ins: settings.SAPA_CHECKIN_RATE ("attempts/seconds",
+    "off"), default 10 per 10 minutes; settings.py and sapa.config refuse a bad value at start."""
     from django.conf import settings
 
-    from sapa.config import ConfigError, parse_rate
+    from sapa.config import parse_rate
     from sapa.core import ratelimit
 
-    value = getattr(settings, "SAPA_CHECKIN_RATE", None) or os.environ.get("SAPA_CHECKIN_RATE", "10/600")
-    try:
-        rate = parse_rate("SAPA_CHECKIN_RATE", value)
-    except ConfigError:
-        rate = (10, 600)
+    rate = parse_rate("SAPA_CHECKIN_RATE", settings.SAPA_CHECKIN_RATE)
     return ratelimit.Limit("attendance-checkin", *rate) if rate else None
 
 

@@ -8,15 +8,12 @@ exports do. Every object is fetched through request.library: another library's
 event, window or import answers 404.
 """
 
-import csv
-import io
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,8 +31,7 @@ from sapa.attendance.forms import (
     UploadForm,
 )
 from sapa.attendance.models import Attendance, ChatImport, ChatMessage, CheckInWindow, ReportImport
-from sapa.core import timefmt
-from sapa.events.exports import _safe_text
+from sapa.core import exports, timefmt
 from sapa.events.models import Event, RegistrationStatus
 from sapa.libraries import audit
 from sapa.libraries.models import Role
@@ -134,29 +130,22 @@ def rule(request, event_id):
 def export(request, event_id):
     event = _event(request, event_id)
     _form, filters = _filters(request)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([_("Name"), _("Email"), _("Institution"), _("Registration status"), _("Minutes"),
-                     _("Checked in"), _("Attended")])
-    count = 0
+    header = [_("Name"), _("Email"), _("Institution"), _("Registration status"), _("Minutes"), _("Checked in"),
+              _("Attended")]
+    rows = []
     for r in _people(event, filters):
         row = getattr(r, "attendance", None)
-        writer.writerow([
-            # What the participant typed is written as text, never as a formula (CSV injection).
-            _safe_text(r.name), _safe_text(r.email), _safe_text(r.institution), r.get_status_display(),
+        rows.append([
+            # What the participant typed is written as text, never as a formula (sapa.core.exports).
+            r.name, r.email, r.institution, r.get_status_display(),
             row.minutes if row else 0,
             timefmt.local(row.checked_in_at, event.time_zone).strftime("%Y-%m-%d %H:%M")
             if row and row.checked_in_at else "",
             _("yes") if row and row.attended else _("no"),
         ])
-        count += 1
-    audit.record("attendance.exported", library=request.library, obj=event, request=request, rows=count,
+    audit.record("attendance.exported", library=request.library, obj=event, request=request, rows=len(rows),
                  filters={k: str(v) for k, v in filters.items()})
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="presensi-{event.slug}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return exports.response("csv", header, rows, f"presensi-{event.slug}")
 
 
 # --- Check-in windows --------------------------------------------------------------------

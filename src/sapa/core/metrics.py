@@ -15,7 +15,6 @@ carries `Authorization: Bearer <token>` (compared in constant time).
 """
 
 import hmac
-import os
 import shutil
 import time
 from datetime import timedelta
@@ -47,7 +46,7 @@ LIVE_STREAMS = Gauge("sapa_live_streams_open", "Live-board streams open", multip
 
 def reset_directory() -> None:
     """Empty the multiprocess folder before the web processes start (stale counters go)."""
-    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    folder = settings.PROMETHEUS_MULTIPROC_DIR
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
         Path(folder).mkdir(parents=True, exist_ok=True)
@@ -123,7 +122,7 @@ def metrics_view(request):
         response["WWW-Authenticate"] = 'Bearer realm="sapa-metrics"'
         return response
     registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if settings.PROMETHEUS_MULTIPROC_DIR:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(REQUESTS)

@@ -4,7 +4,9 @@ Both run in constant memory whatever the number of rows: rows come from the
 database in chunks (`.iterator(chunk_size=2000)` over plain tuples, no model
 instances), CSV is streamed to the client line by line, and XLSX is written
 by XlsxWriter in `constant_memory` mode (each row goes to a temporary file as
-soon as it is complete) and the finished file streamed from disk.
+soon as it is complete) and the finished file streamed from disk. This module
+builds the header and the rows; `sapa.core.exports` writes them (and guards
+every text cell against formulas).
 
 Columns: the registration's fields, the category, then one column per custom
 question (multiple choice joined with ", "), then the times, written in the
@@ -14,25 +16,20 @@ Every export is written to the audit log (who exported which event's
 personal data, how many rows, which filters): UU 27/2022 asks for it.
 """
 
-import csv
-import re
-import tempfile
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from sapa.core.inputs import without_control_characters
+from sapa.core import exports
 from sapa.core.timefmt import zone_abbreviation
 from sapa.events.models import QuestionKind, RegistrationSource, RegistrationStatus
 from sapa.libraries import audit
 
 CHUNK = 2000
 FORMATS = ("csv", "csv-semicolon", "xlsx")
-BOM = "\ufeff"
 
 # The fields read from the database, in this order (a tuple per row).
 FIELDS = (
@@ -40,20 +37,6 @@ FIELDS = (
     "created_at", "confirmed_at", "cancelled_at", "source", "channel",
 )
 _I = {name: i for i, name in enumerate(FIELDS)}
-
-# A cell beginning like a formula is shown as text, so a spreadsheet never runs it
-# (CSV injection). Phone numbers such as +62812... and plain numbers stay as they are.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER_LIKE = re.compile(r"^[+-]?\d[\d\s.,]*$")
-
-
-def _safe_text(value: str) -> str:
-    # Rows stored before control characters were refused (sapa.core.inputs) export without them.
-    value = without_control_characters(value) if value else value
-    if value and value.startswith(_FORMULA_START) and not _NUMBER_LIKE.match(value):
-        return "'" + value
-    return value
-
 
 class Columns:
     """The header and the row builder of one event's export."""
@@ -102,7 +85,7 @@ class Columns:
         return str(value)
 
     def row(self, number: int, values: tuple) -> list:
-        """One row: text cells and naive local datetimes (None for empty)."""
+        """One row: text cells and naive local datetimes (None for empty); sapa.core.exports guards the text."""
         answers = values[_I["answers"]] or {}
         if isinstance(answers, str):  # JSON from a raw backend
             import json
@@ -111,12 +94,12 @@ class Columns:
         return [
             number,
             self.status_labels.get(values[_I["status"]], values[_I["status"]]),
-            _safe_text(values[_I["name"]]),
-            _safe_text(values[_I["email"]]),
+            values[_I["name"]],
+            values[_I["email"]],
             values[_I["whatsapp"]],
-            _safe_text(values[_I["institution"]]),
-            _safe_text(values[_I["category__name"]] or ""),
-            *[_safe_text(self.answer(q, answers.get(str(q.pk)))) for q in self.questions],
+            values[_I["institution"]],
+            values[_I["category__name"]] or "",
+            *[self.answer(q, answers.get(str(q.pk))) for q in self.questions],
             self.local(values[_I["created_at"]]),
             self.local(values[_I["confirmed_at"]]),
             self.local(values[_I["cancelled_at"]]),
@@ -132,95 +115,16 @@ def rows(event, queryset):
     return columns, (columns.row(n, values) for n, values in enumerate(tuples, start=1))
 
 
-def filename(event, extension: str) -> str:
+def filename(event) -> str:
+    """The file's name without its extension."""
     stamp = timezone.now().astimezone(ZoneInfo(event.time_zone)).strftime("%Y%m%d-%H%M")
-    return f"pendaftar-{slugify(event.slug)[:60]}-{stamp}.{extension}"
-
-
-# --- CSV ----------------------------------------------------------------------------------
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back, for csv.writer."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return str(value)
-
-
-def iter_csv(event, queryset, *, delimiter: str = ",", bom: bool = True):
-    """The CSV's lines, one string at a time."""
-    columns, body = rows(event, queryset)
-    writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator="\r\n")
-    yield (BOM if bom else "") + writer.writerow(columns.header())
-    for row in body:
-        yield writer.writerow([_csv_cell(v) for v in row])
-
-
-def csv_response(event, queryset, *, delimiter: str = ",", bom: bool = True) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        iter_csv(event, queryset, delimiter=delimiter, bom=bom), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename(event, "csv")}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-# --- XLSX ---------------------------------------------------------------------------------
+    return f"pendaftar-{slugify(event.slug)[:60]}-{stamp}"
 
 
 def write_xlsx(event, queryset, target) -> int:
     """Write the workbook to `target` (a path or a binary file); returns the number of rows."""
-    import xlsxwriter
-
     columns, body = rows(event, queryset)
-    workbook = xlsxwriter.Workbook(target, {
-        "constant_memory": True, "in_memory": False, "tmpdir": tempfile.gettempdir(),
-        # Text stays text: no formulas, no numbers or URLs guessed from strings.
-        "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-        "remove_timezone": True,
-    })
-    sheet = workbook.add_worksheet(_("Registrations")[:31])
-    bold = workbook.add_format({"bold": True})
-    when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    header = columns.header()
-    for col, title in enumerate(header):
-        sheet.write_string(0, col, title, bold)
-    sheet.freeze_panes(1, 0)
-    sheet.set_column(0, 0, 6)
-    sheet.set_column(1, len(header) - 1, 20)
-    count = 0
-    for r, row in enumerate(body, start=1):
-        sheet.write_number(r, 0, row[0])
-        for col in range(1, len(row)):
-            value = row[col]
-            if value is None or value == "":
-                continue
-            if isinstance(value, datetime):
-                sheet.write_datetime(r, col, value, when)
-            else:
-                sheet.write_string(r, col, str(value))
-        count = r
-    workbook.close()
-    return count
-
-
-def xlsx_response(event, queryset) -> FileResponse:
-    """Build the workbook in a temporary file, then stream it; the file goes when the response closes."""
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    write_xlsx(event, queryset, handle)
-    handle.seek(0)
-    return FileResponse(
-        handle, as_attachment=True, filename=filename(event, "xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Cache-Control": "no-store"},
-    )
+    return exports.write_xlsx(columns.header(), body, target, sheet=_("Registrations"), widths=(6, 20))
 
 
 # --- The one entry point -----------------------------------------------------------------------
@@ -240,9 +144,9 @@ def export_response(event, queryset, fmt: str, *, request=None, filters: dict | 
     if fmt not in FORMATS:
         raise ValueError(fmt)
     record_export(event, fmt, rows=queryset.count(), request=request, filters=filters, via=via)
-    if fmt == "xlsx":
-        return xlsx_response(event, queryset)
-    return csv_response(event, queryset, delimiter=";" if fmt == "csv-semicolon" else ",")
+    columns, body = rows(event, queryset)
+    return exports.response(fmt, columns.header(), body, filename(event), sheet=_("Registrations"), widths=(6, 20),
+                            stream=True)
 
 
 # --- The query behind the table, the export and the API --------------------------------------

@@ -1,15 +1,15 @@
-"""The shipping list (winners with their claim and parcel) as CSV (UTF-8 with BOM) and XLSX; audited."""
+"""The shipping list (winners with their claim and parcel) as CSV (UTF-8 with BOM) and XLSX
+(sapa.core.exports); audited."""
 
 from zoneinfo import ZoneInfo
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from sapa.core import exports
 from sapa.libraries import audit
 from sapa.prizes.models import Winner, WinnerState
-from sapa.survey.exports import to_csv, xlsx_bytes
 
 FORMATS = ("csv", "xlsx")
 
@@ -35,21 +35,13 @@ def table(event) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def export_response(event, fmt: str, *, request=None) -> HttpResponse:
+def export_response(event, fmt: str, *, request=None):
     """The shipping list in `fmt` ("csv" or "xlsx"); ValueError on another format."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
     header, rows = table(event)
     audit.record("prizes.shipping_exported", library=event.library, obj=event, request=request, format=fmt,
                  rows=len(rows))
-    if fmt == "xlsx":
-        response = HttpResponse(
-            xlsx_bytes(header, rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    else:
-        response = HttpResponse(to_csv(header, rows), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().astimezone(ZoneInfo(event.time_zone)).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = (f'attachment; filename="pengiriman-hadiah-{slugify(event.slug)[:60]}'
-                                       f'-{stamp}.{fmt}"')
-    response["Cache-Control"] = "no-store"
-    return response
+    return exports.response(fmt, header, rows, f"pengiriman-hadiah-{slugify(event.slug)[:60]}-{stamp}",
+                            sheet=_("Shipping"))

@@ -3,10 +3,9 @@
 The SVG needs no JavaScript and no style sheet (presentation attributes
 only, which the Content-Security-Policy allows); it carries a <title> and a
 <desc>, and every chart comes with its data as a table on the page and as
-CSV. The PNG is drawn by Pillow from the same scene, so both always agree.
+CSV (sapa.core.exports writes it). The PNG is drawn by Pillow from the same scene, so both always agree.
 """
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -219,21 +218,3 @@ def png(chart: Chart, scale: int = 2) -> bytes:
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=True)
     return out.getvalue()
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value  # a spreadsheet must not run a participant's text as a formula
-    return value
-
-
-def to_csv(columns, rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    # A byte-order mark so that spreadsheet programs read UTF-8.
-    return "\ufeff" + out.getvalue()

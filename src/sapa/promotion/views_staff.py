@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sapa.core import exports
 from sapa.events.models import Event
 from sapa.libraries import audit
 from sapa.libraries.models import Role
@@ -161,8 +162,7 @@ def chart_file(request, event_id, key, fmt):
         raise Http404
     chart = dashboard.chart(event, key)
     if fmt == "csv":
-        return _download(charts.to_csv(chart.columns, chart.rows), "text/csv; charset=utf-8",
-                         f"{event.slug}-{key}.csv")
+        return exports.response("csv", chart.columns, chart.rows, f"{event.slug}-{key}", cache="private, no-cache")
     return _download(charts.png(chart), "image/png", f"{event.slug}-{key}.png")
 
 
@@ -275,6 +275,6 @@ def report(request):
     if request.GET.get("format") == "csv":
         columns = [_("Event"), _("Starts"), _("Seats"), _("Registrations"), _("Confirmed"),
                    _("Full after (hours)"), _("Top channels")]
-        return _download(charts.to_csv(columns, list(_report_rows(rows))), "text/csv; charset=utf-8",
-                         f"laporan-{request.library.slug}-{start:%Y%m%d}-{end:%Y%m%d}.csv")
+        return exports.response("csv", columns, _report_rows(rows),
+                                f"laporan-{request.library.slug}-{start:%Y%m%d}-{end:%Y%m%d}", cache="private, no-cache")
     return render(request, "promotion/report.html", {"form": form, "rows": rows, "start": start, "end": end})

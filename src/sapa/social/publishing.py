@@ -46,7 +46,6 @@ from django.utils.translation import gettext as _
 from sapa.core.timefmt import format_datetime
 from sapa.libraries.models import Membership, Role
 from sapa.mail.services import send_templated
-from sapa.social import conf
 from sapa.social.connectors import (
     AuthError,
     CannotTell,
@@ -69,12 +68,12 @@ SWEEP_GRACE = timedelta(seconds=60)
 
 
 def _lease(now):
-    return now + timedelta(seconds=conf.lease_seconds())
+    return now + timedelta(seconds=settings.SAPA_SOCIAL_PUBLISH_LEASE)
 
 
 def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
     """Exponential backoff from SAPA_SOCIAL_RETRY_BASE, at least the network's Retry-After."""
-    backoff = timedelta(seconds=conf.retry_base_seconds() * 2 ** max(attempts - 1, 0))
+    backoff = timedelta(seconds=settings.SAPA_SOCIAL_RETRY_BASE * 2 ** max(attempts - 1, 0))
     if retry_after is not None:
         backoff = max(backoff, timedelta(seconds=retry_after))
     return min(backoff, max(MAX_BACKOFF, timedelta(seconds=retry_after or 0)))
@@ -273,7 +272,7 @@ def _defer_for_quota(variant: PostVariant, exc: QuotaExhausted, now) -> str:
 
 def _retry_later(variant: PostVariant, exc: RetryableError, now) -> str:
     attempts = PostVariant.objects.filter(pk=variant.pk).values_list("attempts", flat=True).first() or 1
-    if attempts >= conf.max_attempts():
+    if attempts >= settings.SAPA_SOCIAL_MAX_ATTEMPTS:
         return _fail(variant, _("Gave up after %(n)s attempts: %(error)s") % {"n": attempts, "error": exc.message})
     delay = retry_delay(attempts, exc.retry_after)
     when = now + delay

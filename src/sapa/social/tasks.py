@@ -2,10 +2,11 @@
 
 import threading
 
+from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
-from sapa.social import conf, metrics, publishing
+from sapa.social import metrics, publishing
 
 
 @db_task()
@@ -44,4 +45,4 @@ def _reconcile_after_start():
         if _startup_done:
             return
         _startup_done = True
-    sweep_social_once.schedule(delay=conf.lease_seconds() + 1)
+    sweep_social_once.schedule(delay=settings.SAPA_SOCIAL_PUBLISH_LEASE + 1)

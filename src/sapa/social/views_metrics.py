@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from sapa.core import exports
 from sapa.libraries import audit
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
@@ -179,10 +180,7 @@ def _channel(request, channel_id: int) -> Channel:
 
 
 def _csv(chart: charts.Chart, filename: str) -> HttpResponse:
-    response = HttpResponse(charts.to_csv(chart.columns, chart.rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return exports.response("csv", chart.columns, chart.rows, filename, cache="private, no-cache")
 
 
 def _overview_data(request, days: int):
@@ -216,7 +214,7 @@ def overview(request):
 def overview_csv(request):
     days = _period(request)
     _overall, _per_channel, chart = _overview_data(request, days)
-    return _csv(chart, f"{request.library.slug}-social-metrics.csv")
+    return _csv(chart, f"{request.library.slug}-social-metrics")
 
 
 def _channel_data(request, channel: Channel, days: int):
@@ -249,7 +247,7 @@ def channel_overview(request, channel_id):
 def channel_csv(request, channel_id):
     channel = _channel(request, channel_id)
     _overall, _pairs, chart = _channel_data(request, channel, _period(request))
-    return _csv(chart, f"{request.library.slug}-social-{channel.pk}.csv")
+    return _csv(chart, f"{request.library.slug}-social-{channel.pk}")
 
 
 class MetricsImportForm(forms.Form):

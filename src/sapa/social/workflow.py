@@ -29,7 +29,6 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from sapa.libraries.models import Membership, Role
-from sapa.social import conf
 from sapa.social.history import record_change
 from sapa.social.models import Post, PostVariant, VariantState
 from sapa.social.validation import Problem, errors, validate_variant
@@ -337,7 +336,7 @@ def review_url(post: Post) -> str:
 
 def post_for_review_token(token: str, *, max_age: timedelta | None = None) -> Post:
     """The post a review link is for, or ReviewLinkInvalid (expired, altered, superseded)."""
-    max_age = max_age or timedelta(days=conf.review_link_days())
+    max_age = max_age or timedelta(days=settings.SAPA_SOCIAL_REVIEW_DAYS)
     try:
         data = signing.loads(token, salt=REVIEW_SALT, max_age=max_age)
     except signing.SignatureExpired:

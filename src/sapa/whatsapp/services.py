@@ -17,10 +17,8 @@ into "check by hand". Never a second send.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import json
 import logging
 import secrets
@@ -689,14 +687,6 @@ def by_hand(event, kind: str) -> list[dict]:
     return rows
 
 
-def broadcast_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "phone", "message"])
-    for row in rows:
-        name = row["registration"].name
-        # A cell starting with =, +, -, @ is a formula to a spreadsheet: quoted as text.
-        if name[:1] in ("=", "+", "-", "@"):
-            name = "'" + name
-        writer.writerow([name, row["number"], row["text"]])
-    return out.getvalue()
+def broadcast_table(rows: list[dict]) -> tuple[list[str], list[list]]:
+    """(header, rows) of the by-hand broadcast list; sapa.core.exports writes it (and guards every cell)."""
+    return ["name", "phone", "message"], [[row["registration"].name, row["number"], row["text"]] for row in rows]

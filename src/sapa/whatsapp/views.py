@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sapa.core import exports
 from sapa.events.models import Event
 from sapa.libraries import audit
 from sapa.libraries.models import Library, Role
@@ -106,11 +107,9 @@ def event_csv(request, event_id):
     if kind not in BY_HAND_KINDS:
         kind = "reminder_day"
     audit.record("whatsapp.broadcast_exported", library=request.library, obj=event, request=request, kind=kind)
-    response = HttpResponse(services.broadcast_csv(services.by_hand(event, kind)),
-                            content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="whatsapp-{event.slug}-{kind}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    header, rows = services.broadcast_table(services.by_hand(event, kind))
+    # Without a byte-order mark, as this list was written before it moved to sapa.core.exports.
+    return exports.response("csv", header, rows, f"whatsapp-{event.slug}-{kind}", bom=False)
 
 
 @library_view(Role.EDITOR)

@@ -144,9 +144,7 @@ def reset_header_delay(value: str | None) -> float | None:
 
 
 def timeout() -> httpx.Timeout:
-    from sapa.social.conf import _int
-
-    seconds = float(_int("SAPA_SOCIAL_HTTP_TIMEOUT", 30))
+    seconds = float(settings.SAPA_SOCIAL_HTTP_TIMEOUT)
     return httpx.Timeout(seconds, connect=min(seconds, 10.0))
 
 
