@@ -72,6 +72,7 @@ class EventDetailOut(EventSummaryOut):
     categories: list[CategoryOut]
     questions: list[QuestionOut]
     consent_text: str
+    has_stream: bool
 
 
 class RegistrationIn(Schema):
@@ -83,6 +84,8 @@ class RegistrationIn(Schema):
     answers: dict[str, Any] = {}
     consent: bool = False
     language: str | None = None
+    # When no seat is left: "stream" (events with has_stream) or "waitlist" (the default).
+    overflow: str = ""
 
 
 class RegistrationOut(Schema):
@@ -136,6 +139,7 @@ def event_detail(request, slug: str):
             for q in event.questions.all()
         ],
         "consent_text": event.consent_text_effective,
+        "has_stream": bool(event.stream_url),
     }
 
 

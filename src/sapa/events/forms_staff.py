@@ -127,7 +127,7 @@ class EventForm(forms.ModelForm):
         model = Event
         fields = [
             "title", "slug", "description", "poster", "time_zone", "starts_at", "ends_at",
-            "meeting_url", "meeting_link_policy", "venue", "capacity", "registration_opens_at",
+            "meeting_url", "meeting_link_policy", "stream_url", "venue", "capacity", "registration_opens_at",
             "registration_closes_at", "visibility", "status", "consent_text", "retention_days",
         ]
         widgets = {

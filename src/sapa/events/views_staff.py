@@ -74,6 +74,7 @@ def _counts(event) -> dict:
     return {
         "confirmed": confirmed,
         "waitlisted": by_status.get(RegistrationStatus.WAITLISTED, 0),
+        "stream": by_status.get(RegistrationStatus.STREAM, 0),
         "cancelled": by_status.get(RegistrationStatus.CANCELLED, 0),
         "seats_left": max(event.capacity - confirmed, 0),
         "categories": categories,
