@@ -215,7 +215,7 @@ def test_event_page_and_staff_page_count_seats_and_stream_apart(client, admin_cl
     staff = admin_client.get(f"/staff/{library.slug}/events/{stream_event.pk}/").content.decode()
     assert "<strong>2</strong> / 2" in staff
     assert "<strong>3</strong><span>menonton siaran langsung" in staff
-    assert "<strong>1</strong><span>dalam daftar tunggu" in staff
+    assert "<strong>1</strong><span>di daftar tunggu" in staff
 
 
 def test_registration_closed_refuses_the_stream_too(stream_event):

@@ -62,10 +62,10 @@ def _counts(event) -> dict:
         checked_in=Count("id", filter=Q(checked_in_at__isnull=False)),
         checked_in_end=Count("id", filter=Q(checked_in_end_at__isnull=False)),
         seen=Count("id", filter=Q(minutes__gt=0)),
-        attended=Count("id", filter=Q(attended=True) & ~stream),
+        attended_seat=Count("id", filter=Q(attended=True) & ~stream),
         attended_stream=Count("id", filter=Q(attended=True) & stream),
     )
-    return {**registered, **counts}
+    return {**registered, **counts, "attended": counts["attended_seat"]}
 
 
 def _people(event, filters: dict):

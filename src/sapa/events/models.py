@@ -132,6 +132,14 @@ class Event(models.Model):
         return DEFAULT_CONSENT_TEXT.format(library=self.library.name, days=self.retention_days)
 
     @property
+    def stream_platform(self) -> str:
+        """YouTube or Facebook (the stream link's site)."""
+        from urllib.parse import urlparse
+
+        host = (urlparse(self.stream_url).hostname or "").lower()
+        return "YouTube" if host == "youtu.be" or host.endswith("youtube.com") else "Facebook"
+
+    @property
     def meeting_platform(self) -> str:
         """Zoom, Google Meet, Jitsi or '' for any other link."""
         from urllib.parse import urlparse

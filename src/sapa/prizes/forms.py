@@ -89,7 +89,8 @@ class DrawForm(forms.Form):
     claim_days = forms.IntegerField(label=_("Days to claim"), min_value=1, max_value=90, initial=7)
     tracks = forms.MultipleChoiceField(
         label=_("Participants on"), choices=Track.choices, widget=forms.CheckboxSelectMultiple,
-        initial=all_tracks, error_messages={"required": _("Choose the seat, the stream, or both.")})
+        initial=all_tracks, required=False,
+        help_text=_("Who had a seat in the meeting, who watched the live stream, or both (none ticked: both)."))
 
 
 class ClaimForm(forms.Form):
