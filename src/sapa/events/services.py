@@ -404,8 +404,8 @@ class _SeatInsert:
         stream = overflow == RegistrationStatus.STREAM
         self.params = [*params,
                        *seat_params, RegistrationStatus.CONFIRMED, overflow,
-                       *seat_params, stamp, stamp if stream else None,
-                       *seat_params, None if stream else stamp]
+                       *seat_params, stream, stamp,
+                       *seat_params, stream, stamp]
 
     @classmethod
     def _build(cls, connection) -> tuple[str, tuple]:
@@ -426,8 +426,10 @@ class _SeatInsert:
         sql = (
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}, "  # noqa: S608 - names from the model
             f"CASE WHEN {seat} THEN %s ELSE %s END, "
-            f"CASE WHEN {seat} THEN %s ELSE %s END, "
-            f"CASE WHEN {seat} THEN NULL ELSE %s END) "
+            # The stream (the last %s before the time: a boolean) is confirmed, without a seat,
+            # and not waiting.
+            f"CASE WHEN {seat} OR %s THEN %s ELSE NULL END, "
+            f"CASE WHEN {seat} OR %s THEN NULL ELSE %s END) "
             f"RETURNING {q('id')}, {q('status')}"
         )
         cls._sql[connection.vendor] = (sql, fields)
