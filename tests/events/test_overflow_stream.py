@@ -223,3 +223,26 @@ def test_registration_closed_refuses_the_stream_too(stream_event):
     stream_event.save()
     with pytest.raises(services.RegistrationRefused):
         register(stream_event, 1, "stream")
+
+
+def test_promotion_dashboard_and_library_report_count_the_stream_apart(admin_client, library, stream_event):
+    from sapa.promotion import stats
+
+    first = register(stream_event, 1)
+    register(stream_event, 2)
+    watchers = [register(stream_event, n, "stream") for n in (3, 4, 5)]
+    # Full when the second seat was taken; the stream afterwards changes nothing.
+    assert stats.full_at(stream_event) == Registration.objects.get(email="p2@example.org").confirmed_at
+    services.cancel_registration(first, by="participant")
+    assert stats.full_at(stream_event) == Registration.objects.get(email="p2@example.org").confirmed_at
+    assert stats.summary(stream_event)["stream"] == 3 and stats.summary(stream_event)["confirmed"] == 1
+    page = admin_client.get(f"/staff/{library.slug}/promotion/events/{stream_event.pk}/dashboard/")
+    assert "<strong>3</strong><span>Siaran langsung" in page.content.decode()
+    start = (stream_event.starts_at - timedelta(days=1)).date().isoformat()
+    end = (stream_event.starts_at + timedelta(days=1)).date().isoformat()
+    csv = admin_client.get(f"/staff/{library.slug}/promotion/report/",
+                           {"start": start, "end": end, "format": "csv"}).content.decode("utf-8-sig")
+    header, row = csv.splitlines()[:2]
+    assert "Siaran langsung" in header.split(",")
+    cells = row.split(",")
+    assert cells[header.split(",").index("Siaran langsung")] == str(len(watchers))

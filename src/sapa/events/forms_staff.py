@@ -285,6 +285,7 @@ class StaffRegistrationForm(RegistrationForm):
         self.registration = registration
         if registration is not None:
             del self.fields["consent"]
+            self.fields.pop("overflow", None)  # chosen at registration only
             for name, field in self.fields.items():
                 if name.startswith("q_"):
                     field.required = False

@@ -288,6 +288,7 @@ def registration_edit(request, event_id, registration_id):
     if request.method == "POST" and form.is_valid():
         data = form.register_kwargs()
         data.pop("consent", None)
+        data.pop("overflow", None)  # a choice at registration, not a detail to edit
         try:
             services.update_registration(registration, by="staff", request=request, **data)
         except services.RegistrationRefused as exc:
