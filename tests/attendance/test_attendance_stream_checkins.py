@@ -19,17 +19,22 @@ STREAM_URL = "https://www.youtube.com/live/abcDEF12345"
 def people(session):
     session.stream_url = STREAM_URL
     session.save()
-    return add_people(session, [
-        ("Siti Rahmawati", "siti@example.org", RegistrationStatus.CONFIRMED),
-        ("Budi Santoso", "budi@example.org", RegistrationStatus.STREAM),
-        ("Dewi Lestari", "dewi@example.org", RegistrationStatus.STREAM),
-        ("Wulan Sari", "wulan@example.org", RegistrationStatus.WAITLISTED),
-    ])
+    return add_people(
+        session,
+        [
+            ("Siti Rahmawati", "siti@example.org", RegistrationStatus.CONFIRMED),
+            ("Budi Santoso", "budi@example.org", RegistrationStatus.STREAM),
+            ("Dewi Lestari", "dewi@example.org", RegistrationStatus.STREAM),
+            ("Wulan Sari", "wulan@example.org", RegistrationStatus.WAITLISTED),
+        ],
+    )
 
 
 def open_window(client, library, event, moment):
-    response = client.post(f"/staff/{library.slug}/events/{event.pk}/attendance/checkin/",
-                           {"minutes": 15, "moment": moment})
+    response = client.post(
+        f"/staff/{library.slug}/events/{event.pk}/attendance/checkin/",
+        {"minutes": 15, "moment": moment},
+    )
     assert response.status_code == 302
     window = CheckInWindow.objects.filter(event=event).first()
     assert window.moment == moment and window.is_open()
@@ -61,7 +66,9 @@ def test_stream_viewer_checks_in_at_the_start_and_at_the_end(staff, library, ses
     budi_row = row(budi)
     assert budi_row.checked_in_end_at and budi_row.checked_in_end_at > budi_row.checked_in_at
     # The start code no longer works once the end window replaced it.
-    refused = Client().post(f"/e/{session.slug}/hadir/", {"code": start.code, "email": "dewi@example.org"})
+    refused = Client().post(
+        f"/e/{session.slug}/hadir/", {"code": start.code, "email": "dewi@example.org"}
+    )
     assert refused.status_code == 400 and row(people["Dewi Lestari"]) is None
     # The staff page and the CSV show both times and count the tracks apart.
     overview = staff.get(f"/staff/{library.slug}/events/{session.pk}/attendance/").content.decode()
@@ -72,7 +79,9 @@ def test_stream_viewer_checks_in_at_the_start_and_at_the_end(staff, library, ses
 
 def test_waiting_list_cannot_check_in_with_either_code(staff, library, session, people):
     end = open_window(staff, library, session, "end")
-    response = Client().post(f"/e/{session.slug}/hadir/", {"code": end.code, "email": "wulan@example.org"})
+    response = Client().post(
+        f"/e/{session.slug}/hadir/", {"code": end.code, "email": "wulan@example.org"}
+    )
     assert response.status_code == 400
     assert row(people["Wulan Sari"]) is None
 
@@ -95,13 +104,18 @@ def test_rule_requiring_both_codes(staff, library, session, people):
     assert services.attended_registration_ids(session) == {budi.pk, dewi.pk, siti.pk}
 
 
-def test_stream_viewers_attend_by_check_in_even_when_the_rule_wants_minutes(staff, library, session, people):
+def test_stream_viewers_attend_by_check_in_even_when_the_rule_wants_minutes(
+    staff, library, session, people
+):
     """Time in the session AND a check-in: the seat needs minutes from the meeting report; the
     stream, which has no report, is judged on its check-ins."""
     budi, siti = people["Budi Santoso"], people["Siti Rahmawati"]
     save_rule(staff, library, session, combine="both", require_both_checkins="on")
     start = open_window(staff, library, session, "start")
-    check_in(session, start.code, "budi@example.org"), check_in(session, start.code, "siti@example.org")
+    (
+        check_in(session, start.code, "budi@example.org"),
+        check_in(session, start.code, "siti@example.org"),
+    )
     end = open_window(staff, library, session, "end")
     check_in(session, end.code, "budi@example.org"), check_in(session, end.code, "siti@example.org")
     assert services.attended_registration_ids(session) == {budi.pk}
@@ -127,6 +141,8 @@ def test_personal_page_offers_the_end_code_after_the_start_one(staff, library, s
 def test_open_window_refuses_an_unknown_moment(staff, library, session):
     with pytest.raises(ValueError):
         services.open_checkin(session, 15, moment="middle")
-    response = staff.post(f"/staff/{library.slug}/events/{session.pk}/attendance/checkin/",
-                          {"minutes": 15, "moment": "middle"})
+    response = staff.post(
+        f"/staff/{library.slug}/events/{session.pk}/attendance/checkin/",
+        {"minutes": 15, "moment": "middle"},
+    )
     assert response.status_code == 302 and not CheckInWindow.objects.exists()

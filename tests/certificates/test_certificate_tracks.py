@@ -46,7 +46,9 @@ def test_staff_choose_the_tracks_on_the_design_page(admin_client, library, peopl
     design.refresh_from_db()
     assert design.tracks == ["stream"]
     assert _recipients(design) == {watcher.pk}
-    page = admin_client.get(reverse("certificates-event", args=[library.slug, event.pk])).content.decode()
+    page = admin_client.get(
+        reverse("certificates-event", args=[library.slug, event.pk])
+    ).content.decode()
     assert "Peserta di" in page and "Siaran langsung" in page
     # None ticked: refused with a message, nothing changed.
     data["design-tracks"] = []

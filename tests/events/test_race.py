@@ -140,8 +140,8 @@ def test_rush_with_the_overflow_stream_never_gives_a_stream_registration_a_seat(
     people = 200
     with sapa_server() as server:
         event = create_event(server, capacity=SEATS)
-        server.python("from sapa.events.models import Event; Event.objects.filter(slug=%r).update("
-                      "stream_url='https://www.youtube.com/live/uji')" % event["slug"])
+        server.python(f"from sapa.events.models import Event; Event.objects.filter(slug={event['slug']!r})"
+                      ".update(stream_url='https://www.youtube.com/live/uji')")
         attempts = []
         for n in range(people):
             someone = person(event, n)

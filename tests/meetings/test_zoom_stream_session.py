@@ -37,10 +37,15 @@ def test_session_with_overflow_stream_end_to_end(
     people = []
     for i in range(130):
         with django_capture_on_commit_callbacks(execute=True):
-            people.append(event_services.register(
-                event, name=f"Peserta {i:03d}", email=f"peserta{i:03d}@example.org", consent=True,
-                overflow="stream" if i >= 100 else "",
-            ).registration)
+            people.append(
+                event_services.register(
+                    event,
+                    name=f"Peserta {i:03d}",
+                    email=f"peserta{i:03d}@example.org",
+                    consent=True,
+                    overflow="stream" if i >= 100 else "",
+                ).registration
+            )
     seated, watchers = people[:100], people[100:]
     assert [p.status for p in seated] == [RegistrationStatus.CONFIRMED] * 100
     assert [p.status for p in watchers] == [RegistrationStatus.STREAM] * 30
@@ -65,8 +70,13 @@ def test_session_with_overflow_stream_end_to_end(
     assert STREAM in page.content.decode() and "zoom" not in page.content.decode().lower()
 
     # The session: the rule needs time in the session and a check-in with both codes.
-    attendance.save_rule(event, min_minutes=None, min_percent=70, combine=AttendanceRule.Combine.BOTH,
-                         require_both_checkins=True)
+    attendance.save_rule(
+        event,
+        min_minutes=None,
+        min_percent=70,
+        combine=AttendanceRule.Combine.BOTH,
+        require_both_checkins=True,
+    )
     staff = member_client(Role.STAFF, email="staff2@example.org")
     base = f"/staff/{library.slug}/events/{event.pk}/attendance/checkin/"
     visitor = Client()
@@ -99,16 +109,21 @@ def test_session_with_overflow_stream_end_to_end(
     stream_only = certificates.create_design(event, name="Sertifikat siaran")
     stream_only.tracks = [Track.STREAM]
     stream_only.save()
-    assert {r.registration_id for r in certificates.recipients(stream_only, without_certificate=False)
-            if r.registration_id} == expected_stream
+    assert {
+        r.registration_id
+        for r in certificates.recipients(stream_only, without_certificate=False)
+        if r.registration_id
+    } == expected_stream
 
     # A door prize draw only among those with a seat.
     eligible = prizes.eligible_registrations(event, exclude_staff=False, tracks=[Track.SEAT])
     assert {r.pk for r in eligible} == expected_seats
     both = prizes.eligible_registrations(event, exclude_staff=False)
     assert {r.pk for r in both} == attended
-    print(f"\nstream session: {seats.confirmed} seats, {seats.stream} stream, "
-          f"{len(expected_seats)} + {len(expected_stream)} attended, {len(issued)} certificates")
+    print(
+        f"\nstream session: {seats.confirmed} seats, {seats.stream} stream, "
+        f"{len(expected_seats)} + {len(expected_stream)} attended, {len(issued)} certificates"
+    )
 
 
 def test_the_stream_link_stays_out_of_zoom_after_a_cancellation(
@@ -124,13 +139,18 @@ def test_the_stream_link_stays_out_of_zoom_after_a_cancellation(
     people = []
     for i, overflow in enumerate(["", "", "stream", "waitlist"]):
         with django_capture_on_commit_callbacks(execute=True):
-            people.append(event_services.register(event, name=f"P {i}", email=f"p{i}@example.org",
-                                                  consent=True, overflow=overflow).registration)
+            people.append(
+                event_services.register(
+                    event, name=f"P {i}", email=f"p{i}@example.org", consent=True, overflow=overflow
+                ).registration
+            )
     with django_capture_on_commit_callbacks(execute=True):
         event_services.cancel_registration(people[0], by="participant")
     for p in people:
         p.refresh_from_db()
     assert [p.status for p in people] == ["cancelled", "confirmed", "stream", "confirmed"]
-    registered = set(ZoomRegistrant.objects.filter(state="added").values_list("registration_id", flat=True))
+    registered = set(
+        ZoomRegistrant.objects.filter(state="added").values_list("registration_id", flat=True)
+    )
     assert registered == {people[1].pk, people[3].pk}
     assert len(fake_zoom.registrants(meeting.zoom_id)) == 2

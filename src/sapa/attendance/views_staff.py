@@ -65,7 +65,8 @@ def _counts(event) -> dict:
         attended_seat=Count("id", filter=Q(attended=True) & ~stream),
         attended_stream=Count("id", filter=Q(attended=True) & stream),
     )
-    return {**registered, **counts, "attended": counts["attended_seat"]}
+    counts["attended"] = counts.pop("attended_seat")
+    return {**registered, **counts}
 
 
 def _people(event, filters: dict):
