@@ -301,3 +301,14 @@ def test_promotion_dashboard_and_library_report_count_the_stream_apart(
     assert "Siaran langsung" in header.split(",")
     cells = row.split(",")
     assert cells[header.split(",").index("Siaran langsung")] == str(len(watchers))
+
+
+def test_staff_registration_list_shows_the_stream_among_the_active(
+    admin_client, library, stream_event
+):
+    register(stream_event, 1), register(stream_event, 2)
+    register(stream_event, 3, "stream")
+    url = f"/staff/{library.slug}/events/{stream_event.pk}/registrations/"
+    assert "Peserta 3" in admin_client.get(url, {"status": "active"}).content.decode()
+    only_stream = admin_client.get(url, {"status": "stream"}).content.decode()
+    assert "Peserta 3" in only_stream and "Peserta 1" not in only_stream

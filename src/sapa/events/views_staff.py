@@ -62,14 +62,16 @@ def _counts(event) -> dict:
     """Seats and registrations by status and by category (the whole event, not the filters)."""
     by_status = dict(event.registrations.values_list("status").annotate(n=Count("id")).order_by())
     confirmed = by_status.get(RegistrationStatus.CONFIRMED, 0)
-    active = Q(registrations__status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED])
+    active = Q(registrations__status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+                                          RegistrationStatus.STREAM])
     categories = list(event.categories.annotate(
         confirmed=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)),
         waitlisted=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)),
         active=Count("registrations", filter=active),
     ))
     uncategorized = event.registrations.filter(
-        category__isnull=True, status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
+        category__isnull=True,
+        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.STREAM],
     ).count()
     return {
         "confirmed": confirmed,

@@ -16,7 +16,7 @@ from sapa.events.models import QuestionKind, Registration, RegistrationStatus
 from sapa.promotion import clicks
 from sapa.promotion.models import Channel, ClickDay
 
-ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.STREAM)
 TOP_INSTITUTIONS = 15
 
 
