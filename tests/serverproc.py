@@ -339,6 +339,7 @@ def form_data(event: dict, person: dict, hidden: dict) -> dict:
         **hidden, "name": person["name"], "email": person["email"], "whatsapp": person["whatsapp"],
         "institution": person["institution"], "category": str(person["category"]),
         f"q_{event['question']}": person["city"], "consent": "on", "website": "",
+        **({"overflow": person["overflow"]} if person.get("overflow") else {}),
     }
 
 
@@ -347,6 +348,7 @@ def api_body(event: dict, person: dict) -> dict:
         "name": person["name"], "email": person["email"], "whatsapp": person["whatsapp"],
         "institution": person["institution"], "category": person["category"],
         "answers": {str(event["question"]): person["city"]}, "consent": True,
+        **({"overflow": person["overflow"]} if person.get("overflow") else {}),
     }
 
 

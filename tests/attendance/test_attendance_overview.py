@@ -25,7 +25,8 @@ def test_counts_and_list(staff, library, session, seen):
     response = staff.get(f"/staff/{library.slug}/events/{session.pk}/attendance/")
     assert response.status_code == 200
     counts = response.context["counts"]
-    assert counts == {"registered": 7, "checked_in": 1, "seen": 2, "attended": 2}
+    assert counts == {"registered": 7, "checked_in": 1, "seen": 2, "attended": 2,
+                      "stream": 0, "checked_in_end": 0, "attended_stream": 0}
     names = [r.name for r in response.context["page"]]
     assert "Rudi Hartono" not in names  # cancelled, never seen
     assert names[0] == "Agus Kurniawan" and len(names) == 8  # the 7 confirmed and the waitlisted one

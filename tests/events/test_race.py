@@ -130,3 +130,38 @@ def test_rush_of_320_registrations_for_100_seats_through_form_and_api():
     print(f"\nrace on {server.vendor}: {len(attempts)} attempts in {rush_seconds:.1f} s "
           f"({len(attempts) / rush_seconds:.0f}/s), answers {dict(statuses)}, "
           f"{time.monotonic() - started:.1f} s with server start")
+
+
+@pytest.mark.slow
+def test_rush_with_the_overflow_stream_never_gives_a_stream_registration_a_seat():
+    """Issue 16 item 4: the same rush at an event with a stream link, every other person
+    choosing the stream. Exactly the seats are confirmed; the rest are on the stream (who
+    chose it) or the waiting list (who did not), never a seat more."""
+    people = 200
+    with sapa_server() as server:
+        event = create_event(server, capacity=SEATS)
+        server.python(f"from sapa.events.models import Event; Event.objects.filter(slug={event['slug']!r})"
+                      ".update(stream_url='https://www.youtube.com/live/uji')")
+        attempts = []
+        for n in range(people):
+            someone = person(event, n)
+            someone["overflow"] = "stream" if n % 3 else "waitlist"
+            attempts.append({"n": n, "channel": "form" if n % 2 == 0 else "api", "person": someone})
+        results = _rush(server, event, attempts)
+        db = snapshot(server, event["slug"])
+        log = server.log()
+
+    failures = [(a["person"]["email"], r) for a, r in zip(attempts, results, strict=True) if r["public_id"] is None]
+    assert not failures, (failures[:5], log[-2000:])
+    by_status = db["by_status"]
+    assert by_status["confirmed"] == SEATS, by_status
+    assert by_status.get("stream", 0) + by_status.get("waitlisted", 0) == people - SEATS, by_status
+    assert by_status.get("stream", 0) > 0 and by_status.get("waitlisted", 0) > 0, by_status
+    assert db["duplicates"] == []
+    # Nobody is on a track they did not choose: the stream only for who chose it.
+    for attempt, result in zip(attempts, results, strict=True):
+        status = db["rows"][result["public_id"]][0]
+        if status != "confirmed":
+            wanted = "stream" if attempt["person"]["overflow"] == "stream" else "waitlisted"
+            assert status == wanted, (attempt, status)
+    print(f"\nstream race on {server.vendor}: {by_status}")

@@ -1,8 +1,8 @@
 """The article's session end to end against a fake Zoom on 127.0.0.1: 130 registrations
 for 100 seats, a cancellation, the meeting's end, attendance without a file, certificates.
 
-(The overflow stream of issue 16 item 4 is not built yet: the 30 beyond the seats are on
-the waiting list here, not on a stream track.)"""
+(Here the 30 beyond the seats are on the waiting list; test_zoom_stream_session.py runs the
+same session with the overflow stream of issue 16 item 4.)"""
 
 import time
 from datetime import timedelta

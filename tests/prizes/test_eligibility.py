@@ -89,7 +89,7 @@ def test_rules_are_combined_and_published(ended_event, library, make_user, clien
     assert sorted(e.registration_id for e in draw.entry_rows.all()) == [people[0].pk]
     data = client.get(f"/undian/{draw.public_id}/data.json").json()
     assert data["rules"] == {"registered": True, "attended": True, "min_minutes": None, "answered_survey": True,
-                             "not_staff": True, "one_prize_per_person": True}
+                             "not_staff": True, "one_prize_per_person": True, "tracks": ["seat", "stream"]}
     assert data["winners_count"] == 1  # fewer people than prizes
 
 

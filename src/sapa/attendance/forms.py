@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sapa.attendance import services
 from sapa.attendance.files import MAX_BYTES, megabytes
-from sapa.attendance.models import AttendanceRule
+from sapa.attendance.models import AttendanceRule, CheckInWindow
 
 
 class RuleForm(forms.ModelForm):
@@ -14,7 +14,7 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = AttendanceRule
-        fields = ["combine", "min_minutes", "min_percent"]
+        fields = ["combine", "min_minutes", "min_percent", "require_both_checkins"]
         help_texts = {
             "min_minutes": _("Leave empty to use only the percentage."),
             "min_percent": _("Of the scheduled session. Leave empty to use only the minutes. "
@@ -38,6 +38,8 @@ class RuleForm(forms.ModelForm):
 
 class OpenWindowForm(forms.Form):
     minutes = forms.TypedChoiceField(label=_("Open for"), coerce=int, initial=15)
+    moment = forms.ChoiceField(label=_("Check-in"), choices=CheckInWindow.Moment.choices,
+                               initial=CheckInWindow.Moment.START, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,8 @@ class Attendance(models.Model):
     )
     minutes = models.PositiveIntegerField(_("minutes attended"), default=0)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    # The second code, shown at the end of the session (CheckInWindow.Moment.END).
+    checked_in_end_at = models.DateTimeField(_("checked in at the end"), null=True, blank=True)
     attended = models.BooleanField(_("attended"), default=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -47,6 +49,10 @@ class AttendanceRule(models.Model):
                                                    default=70)
     combine = models.CharField(_("counts as attended"), max_length=10, choices=Combine.choices,
                                default=Combine.EITHER)
+    require_both_checkins = models.BooleanField(
+        _("a check-in needs both codes (start and end)"), default=False,
+        help_text=_("Open one check-in window at the start and one at the end; only people who "
+                    "entered both codes count as checked in."))
 
     class Meta:
         verbose_name = _("attendance rule")
@@ -60,9 +66,18 @@ class CheckInWindow(models.Model):
 
     Open while opens_at <= now < closes_at; "close now" moves closes_at to now.
     The code is short, read aloud in the meeting, and compared in constant time.
+
+    Its moment says which check-in it takes: the one at the start of the session or the
+    one at the end (stream viewers have no meeting report: these two codes are their
+    attendance).
     """
 
+    class Moment(models.TextChoices):
+        START = "start", _("At the start")
+        END = "end", _("At the end")
+
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="checkin_windows")
+    moment = models.CharField(_("check-in"), max_length=5, choices=Moment.choices, default=Moment.START)
     code = models.CharField(_("code"), max_length=8)
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))

@@ -39,8 +39,30 @@ def session_minutes(event) -> int:
     return max(0, int((event.ends_at - event.starts_at).total_seconds() // 60))
 
 
-def meets_rule(rule: AttendanceRule, event, minutes: int, checked_in: bool) -> bool:
-    """Apply `rule` to one participant's minutes and check-in."""
+def checked_in_by_rule(rule: AttendanceRule, start, end) -> bool:
+    """Whether check-in times (start, end; None when not entered) make a check-in under the
+    rule: both codes when the rule requires both, else either one."""
+    if rule.require_both_checkins:
+        return start is not None and end is not None
+    return start is not None or end is not None
+
+
+def _row_checked_in(rule: AttendanceRule, row) -> bool:
+    return checked_in_by_rule(rule, row.checked_in_at, row.checked_in_end_at)
+
+
+def _stream_ids(event) -> set[int]:
+    """The event's registrations watching the stream (no meeting minutes: check-in only)."""
+    from sapa.events.models import RegistrationStatus
+
+    return set(event.registrations.filter(status=RegistrationStatus.STREAM).values_list("id", flat=True))
+
+
+def meets_rule(rule: AttendanceRule, event, minutes: int, checked_in: bool, *, stream: bool = False) -> bool:
+    """Apply `rule` to one participant's minutes and check-in. Someone watching the stream
+    is never in a meeting report: for them only the check-in part of the rule applies."""
+    if stream:
+        return checked_in
     thresholds = []
     if rule.min_minutes:
         thresholds.append(minutes >= rule.min_minutes)
@@ -59,8 +81,9 @@ def meets_rule(rule: AttendanceRule, event, minutes: int, checked_in: bool) -> b
 
 
 @transaction.atomic
-def record_attendance(registration, *, minutes: int | None = None, checked_in_at=None) -> Attendance:
-    """Set a registration's minutes and/or check-in time and re-apply the rule. CONTRACT."""
+def record_attendance(registration, *, minutes: int | None = None, checked_in_at=None,
+                      checked_in_end_at=None) -> Attendance:
+    """Set a registration's minutes and/or check-in times and re-apply the rule. CONTRACT."""
     event = registration.event
     row, _ = Attendance.objects.select_for_update().get_or_create(
         registration=registration, defaults={"event": event}
@@ -69,7 +92,11 @@ def record_attendance(registration, *, minutes: int | None = None, checked_in_at
         row.minutes = minutes
     if checked_in_at is not None and row.checked_in_at is None:
         row.checked_in_at = checked_in_at
-    row.attended = meets_rule(rule_for(event), event, row.minutes, row.checked_in_at is not None)
+    if checked_in_end_at is not None and row.checked_in_end_at is None:
+        row.checked_in_end_at = checked_in_end_at
+    rule = rule_for(event)
+    row.attended = meets_rule(rule, event, row.minutes, _row_checked_in(rule, row),
+                              stream=registration.is_stream)
     row.updated_at = timezone.now()
     row.save()
     return row
@@ -79,9 +106,11 @@ def reapply_rule(event) -> int:
     """Recompute `attended` for every row of the event (after the rule changed); the number changed."""
     rule = rule_for(event)
     changed = []
+    stream = _stream_ids(event)
     with transaction.atomic():
         for row in Attendance.objects.select_for_update().filter(event=event):
-            attended = meets_rule(rule, event, row.minutes, row.checked_in_at is not None)
+            attended = meets_rule(rule, event, row.minutes, _row_checked_in(rule, row),
+                                  stream=row.registration_id in stream)
             if attended != row.attended:
                 row.attended = attended
                 changed.append(row)
@@ -121,6 +150,7 @@ def write_minutes(event, minutes: dict[int, int], *, now=None) -> int:
     """
     now = now or timezone.now()
     rule = rule_for(event)
+    stream = _stream_ids(event)
     existing = {row.registration_id: row for row in
                 Attendance.objects.select_for_update().filter(event=event, registration_id__in=list(minutes))}
     update, create = [], []
@@ -132,7 +162,8 @@ def write_minutes(event, minutes: dict[int, int], *, now=None) -> int:
         else:
             update.append(row)
         row.minutes = value
-        row.attended = meets_rule(rule, event, value, row.checked_in_at is not None)
+        row.attended = meets_rule(rule, event, value, _row_checked_in(rule, row),
+                                  stream=registration_id in stream)
         row.updated_at = now
     Attendance.objects.bulk_update(update, ["minutes", "attended", "updated_at"], batch_size=500)
     Attendance.objects.bulk_create(create, batch_size=500)
@@ -142,7 +173,7 @@ def write_minutes(event, minutes: dict[int, int], *, now=None) -> int:
 # --- The rule ------------------------------------------------------------------------------
 
 
-def save_rule(event, *, min_minutes, min_percent, combine, request=None) -> int:
+def save_rule(event, *, min_minutes, min_percent, combine, require_both_checkins=None, request=None) -> int:
     """Store the event's rule and re-apply it to every attendance row; the number of rows
     whose `attended` changed."""
     from sapa.libraries import audit
@@ -150,11 +181,14 @@ def save_rule(event, *, min_minutes, min_percent, combine, request=None) -> int:
     with transaction.atomic():
         rule, _created = AttendanceRule.objects.select_for_update().get_or_create(event=event)
         rule.min_minutes, rule.min_percent, rule.combine = min_minutes, min_percent, combine
+        if require_both_checkins is not None:
+            rule.require_both_checkins = require_both_checkins
         rule.save()
         event.attendance_rule = rule
         changed = reapply_rule(event)
         audit.record("attendance.rule_changed", library=event.library, obj=event, request=request,
-                     min_minutes=min_minutes, min_percent=min_percent, combine=combine, changed=changed)
+                     min_minutes=min_minutes, min_percent=min_percent, combine=combine,
+                     require_both_checkins=rule.require_both_checkins, changed=changed)
     return changed
 
 
@@ -200,22 +234,25 @@ def open_window(event, now=None):
             .order_by("-opens_at", "-id").first())
 
 
-def open_checkin(event, minutes: int, *, request=None, now=None) -> CheckInWindow:
-    """Open a check-in window of `minutes` from now with a new code; a window still
-    open is closed (one code at a time)."""
+def open_checkin(event, minutes: int, *, moment: str = CheckInWindow.Moment.START, request=None,
+                 now=None) -> CheckInWindow:
+    """Open a check-in window of `minutes` from now with a new code, for the check-in at the
+    start or at the end (`moment`); a window still open is closed (one code at a time)."""
     from sapa.libraries import audit
 
     now = now or timezone.now()
     if minutes not in WINDOW_CHOICES:
         raise ValueError(minutes)
+    if moment not in CheckInWindow.Moment.values:
+        raise ValueError(moment)
     with transaction.atomic():
         CheckInWindow.objects.filter(event=event, closes_at__gt=now).update(closes_at=now)
         window = CheckInWindow.objects.create(
-            event=event, code=new_code(), opens_at=now, closes_at=now + timedelta(minutes=minutes),
+            event=event, code=new_code(), opens_at=now, moment=moment, closes_at=now + timedelta(minutes=minutes),
             created_by=getattr(request, "user", None) if request and request.user.is_authenticated else None,
         )
         audit.record("attendance.checkin_opened", library=event.library, obj=event, request=request,
-                     minutes=minutes, window=window.pk)
+                     minutes=minutes, window=window.pk, moment=moment)
     return window
 
 
@@ -296,8 +333,11 @@ def check_in(event, code: str, *, email: str | None = None, registration=None, n
                                    "address you registered with."), counts=True)
     if registration.status == RegistrationStatus.CANCELLED:
         raise CheckInRefused(_("This registration has been cancelled, so it cannot be checked in."))
-    if registration.status != RegistrationStatus.CONFIRMED:
+    if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.STREAM):
         raise CheckInRefused(_("You are on the waiting list and have no seat, so you cannot check in."))
+    if window.moment == CheckInWindow.Moment.END:
+        row = record_attendance(registration, checked_in_end_at=now)
+        return CheckIn(registration, row.checked_in_end_at, row.checked_in_end_at != now)
     row = record_attendance(registration, checked_in_at=now)
     return CheckIn(registration, row.checked_in_at, row.checked_in_at != now)
 
@@ -310,10 +350,11 @@ def checkin_url(event) -> str:
     return settings.BASE_URL + reverse("attendance-checkin", args=[event.slug])
 
 
-def checked_in_at(registration):
-    """When this registration checked in, or None."""
+def checked_in_at(registration, moment: str = CheckInWindow.Moment.START):
+    """When this registration checked in (at the start, or with `moment` "end" at the end), or None."""
+    column = "checked_in_end_at" if moment == CheckInWindow.Moment.END else "checked_in_at"
     return (Attendance.objects.filter(registration=registration)
-            .values_list("checked_in_at", flat=True).first())
+            .values_list(column, flat=True).first())
 
 
 # --- Meeting report imports ------------------------------------------------------------------

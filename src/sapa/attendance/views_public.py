@@ -46,7 +46,7 @@ def checkin(request, slug):
         try:
             data = signing.loads(token, salt=DONE_SALT, max_age=DONE_MAX_AGE)
             registration = Registration.objects.get(event=event, public_id=data["r"])
-            done = {"name": registration.name, "at": services.checked_in_at(registration),
+            done = {"name": registration.name, "at": services.checked_in_at(registration, data.get("m", "start")),
                     "already": bool(data.get("a"))}
         except (signing.BadSignature, KeyError, TypeError, ValueError, Registration.DoesNotExist):
             done = None
@@ -67,7 +67,9 @@ def checkin(request, slug):
             services.checkin_failed(ip)
         return render(request, "attendance/public/checkin.html",
                       _context(event, form, error=refused.message), status=400)
-    token = signing.dumps({"r": str(result.registration.public_id), "a": result.already}, salt=DONE_SALT)
+    window = services.open_window(event)
+    token = signing.dumps({"r": str(result.registration.public_id), "a": result.already,
+                           "m": window.moment if window else "start"}, salt=DONE_SALT)
     return redirect(reverse("attendance-checkin", args=[event.slug]) + "?ok=" + token)
 
 

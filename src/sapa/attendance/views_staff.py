@@ -49,13 +49,20 @@ def _back(request, event, name="attendance-event"):
 
 
 def _counts(event) -> dict:
-    confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+    registered = event.registrations.aggregate(
+        registered=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        stream=Count("id", filter=Q(status=RegistrationStatus.STREAM)),
+    )
+    stream = Q(registration__status=RegistrationStatus.STREAM)
     counts = Attendance.objects.filter(event=event).aggregate(
         checked_in=Count("id", filter=Q(checked_in_at__isnull=False)),
+        checked_in_end=Count("id", filter=Q(checked_in_end_at__isnull=False)),
         seen=Count("id", filter=Q(minutes__gt=0)),
-        attended=Count("id", filter=Q(attended=True)),
+        attended_seat=Count("id", filter=Q(attended=True) & ~stream),
+        attended_stream=Count("id", filter=Q(attended=True) & stream),
     )
-    return {"registered": confirmed, **counts}
+    counts["attended"] = counts.pop("attended_seat")
+    return {**registered, **counts}
 
 
 def _people(event, filters: dict):
@@ -119,7 +126,8 @@ def rule(request, event_id):
                       _overview_context(request, event, rule_form=form), status=400)
     changed = services.save_rule(event, min_minutes=form.cleaned_data["min_minutes"],
                                  min_percent=form.cleaned_data["min_percent"],
-                                 combine=form.cleaned_data["combine"], request=request)
+                                 combine=form.cleaned_data["combine"],
+                                 require_both_checkins=form.cleaned_data["require_both_checkins"], request=request)
     messages.success(request, ngettext(
         "The rule is saved and applied again: %(n)d participant changed.",
         "The rule is saved and applied again: %(n)d participants changed.", changed) % {"n": changed})
@@ -131,7 +139,7 @@ def export(request, event_id):
     event = _event(request, event_id)
     _form, filters = _filters(request)
     header = [_("Name"), _("Email"), _("Institution"), _("Registration status"), _("Minutes"), _("Checked in"),
-              _("Attended")]
+              _("Checked in at the end"), _("Attended")]
     rows = []
     for r in _people(event, filters):
         row = getattr(r, "attendance", None)
@@ -141,6 +149,8 @@ def export(request, event_id):
             row.minutes if row else 0,
             timefmt.local(row.checked_in_at, event.time_zone).strftime("%Y-%m-%d %H:%M")
             if row and row.checked_in_at else "",
+            timefmt.local(row.checked_in_end_at, event.time_zone).strftime("%Y-%m-%d %H:%M")
+            if row and row.checked_in_end_at else "",
             _("yes") if row and row.attended else _("no"),
         ])
     audit.record("attendance.exported", library=request.library, obj=event, request=request, rows=len(rows),
@@ -159,7 +169,8 @@ def checkin_open(request, event_id):
     if not form.is_valid():
         messages.error(request, _("Choose how long the check-in stays open."))
         return _back(request, event)
-    window = services.open_checkin(event, form.cleaned_data["minutes"], request=request)
+    window = services.open_checkin(event, form.cleaned_data["minutes"],
+                                   moment=form.cleaned_data["moment"] or "start", request=request)
     if services.not_held_yet(event):
         # Back to the attendance page, which says so, rather than straight to the shared screen.
         messages.warning(request, _("Careful: this event starts on %(t)s. Participants who check in now are "

@@ -7,16 +7,22 @@ from django.utils.translation import gettext_lazy as _
 
 from sapa.certificates import numbering, uploads
 from sapa.certificates.models import CertificateDesign, DesignField, ExtraRecipient, Role, Signer
+from sapa.events.models import Track
 
 
 class DesignForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(label=_("For"), choices=Role.choices, widget=forms.CheckboxSelectMultiple,
                                       help_text=_("Participants are everyone who attended; the others are "
                                                   "the names entered under Recipients."))
+    tracks = forms.MultipleChoiceField(
+        label=_("Participants on"), choices=Track.choices, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Which participants who attended get it: those with a seat in the meeting, those "
+                    "who watched the live stream, or both."),
+        error_messages={"required": _("Choose the seat, the stream, or both.")})
 
     class Meta:
         model = CertificateDesign
-        fields = ["name", "orientation", "roles", "number_pattern", "hours", "language"]
+        fields = ["name", "orientation", "roles", "tracks", "number_pattern", "hours", "language"]
 
     def clean_number_pattern(self):
         pattern = self.cleaned_data["number_pattern"].strip()

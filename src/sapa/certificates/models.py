@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sapa.events.models import Track, all_tracks
+
 # Millimetres of an A4 page.
 A4_SHORT, A4_LONG = 210, 297
 
@@ -77,6 +79,8 @@ class CertificateDesign(models.Model):
                                    default=Orientation.LANDSCAPE)
     roles = models.JSONField(_("for"), default=list,
                              help_text=_("The recipients who get a certificate of this design."))
+    # Which participants: those with a seat, those watching the stream, or both (events.Track).
+    tracks = models.JSONField(_("participants on"), default=all_tracks)
     number_pattern = models.CharField(
         _("number pattern"), max_length=80, default=DEFAULT_PATTERN,
         help_text=_("{seq:03d} is the running number; also {year}, {month}, {month_roman}, {day}. "
@@ -110,6 +114,10 @@ class CertificateDesign(models.Model):
         if self.orientation == Orientation.PORTRAIT:
             return A4_SHORT, A4_LONG
         return A4_LONG, A4_SHORT
+
+    def track_labels(self):
+        labels = dict(Track.choices)
+        return [labels[t] for t in self.tracks if t in labels]
 
     def role_labels(self):
         labels = dict(Role.choices)

@@ -187,7 +187,7 @@ def recipients(design: CertificateDesign, *, without_certificate=True) -> list[R
     speakers, moderators and committee staff entered, for the design's roles; by default
     only those without a valid certificate for that role at this event yet."""
     from sapa.attendance.services import attended_registration_ids
-    from sapa.events.models import Registration
+    from sapa.events.models import Registration, in_tracks
 
     event = design.event
     out = []
@@ -195,6 +195,7 @@ def recipients(design: CertificateDesign, *, without_certificate=True) -> list[R
     if Role.PARTICIPANT in design.roles:
         ids = attended_registration_ids(event)
         rows = Registration.objects.filter(pk__in=ids, event=event, anonymized_at__isnull=True).exclude(name="")
+        rows = in_tracks(rows, design.tracks)
         if without_certificate:
             rows = rows.exclude(pk__in=valid.filter(role=Role.PARTICIPANT, registration__isnull=False)
                                 .values("registration_id"))

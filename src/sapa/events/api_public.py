@@ -74,6 +74,7 @@ class EventDetailOut(EventSummaryOut):
     categories: list[CategoryOut]
     questions: list[QuestionOut]
     consent_text: str
+    has_stream: bool
 
 
 class RegistrationIn(Schema):
@@ -87,6 +88,8 @@ class RegistrationIn(Schema):
     # A separate opt-in to notices by WhatsApp (needs `whatsapp`); see sapa.whatsapp.
     whatsapp_optin: bool = False
     language: str | None = None
+    # When no seat is left: "stream" (events with has_stream) or "waitlist" (the default).
+    overflow: str = ""
 
 
 class RegistrationOut(Schema):
@@ -140,6 +143,7 @@ def event_detail(request, slug: str):
             for q in event.questions.all()
         ],
         "consent_text": event.consent_text_effective,
+        "has_stream": bool(event.stream_url),
     }
 
 

@@ -175,7 +175,8 @@ def registrations_query(event, *, q: str = "", status: str = "", category=None, 
             condition |= Q(whatsapp__contains=digits)
         qs = qs.filter(condition)
     if status == "active":
-        qs = qs.filter(status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED])
+        qs = qs.filter(status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+                                   RegistrationStatus.STREAM])
     elif status in RegistrationStatus.values:
         qs = qs.filter(status=status)
     if category == 0:

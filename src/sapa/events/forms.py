@@ -165,6 +165,14 @@ class RegistrationForm(forms.Form):
             )
         for question in self.questions:
             self._add_question(question)
+        if event.stream_url:
+            self.fields["overflow"] = forms.ChoiceField(
+                label=_("If all seats are taken"), required=False, initial="waitlist",
+                choices=[("stream", _("Watch the live stream (YouTube or Facebook) instead")),
+                         ("waitlist", _("Join the waiting list for a seat"))],
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": _("Choose the stream or the waiting list.")},
+            )
         self.fields["consent"] = forms.BooleanField(
             label=event.consent_text_effective, required=True,
             error_messages={"required": _("Registration needs your consent to the processing of your data.")},
@@ -330,6 +338,7 @@ class RegistrationForm(forms.Form):
             "name": data["name"], "email": data["email"], "whatsapp": data.get("whatsapp", ""),
             "institution": data.get("institution", ""), "category": data.get("category"),
             "answers": self.answers(), "consent": bool(data.get("consent")),
+            "overflow": data.get("overflow") or "",
         }
 
     def whatsapp_optin(self) -> str | None:
@@ -397,7 +406,7 @@ def form_data_from_api(event, payload: dict) -> dict:
     from django.utils.datastructures import MultiValueDict
 
     data = MultiValueDict()
-    for key in ("name", "email", "whatsapp", "institution"):
+    for key in ("name", "email", "whatsapp", "institution", "overflow"):
         value = payload.get(key)
         if value is not None:
             data[key] = str(value)

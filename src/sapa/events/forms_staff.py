@@ -127,7 +127,7 @@ class EventForm(forms.ModelForm):
         model = Event
         fields = [
             "title", "slug", "description", "poster", "time_zone", "starts_at", "ends_at",
-            "meeting_url", "meeting_link_policy", "venue", "capacity", "registration_opens_at",
+            "meeting_url", "meeting_link_policy", "stream_url", "venue", "capacity", "registration_opens_at",
             "registration_closes_at", "visibility", "status", "consent_text", "retention_days",
         ]
         widgets = {
@@ -285,6 +285,7 @@ class StaffRegistrationForm(RegistrationForm):
         self.registration = registration
         if registration is not None:
             del self.fields["consent"]
+            self.fields.pop("overflow", None)  # chosen at registration only
             for name, field in self.fields.items():
                 if name.startswith("q_"):
                     field.required = False

@@ -45,7 +45,9 @@ def registration_ics(registration, kind: str = "confirmed") -> bytes:
     location = event.venue
     if show_meeting_link(registration, kind):
         location = meeting_link(registration)
-        lines.insert(0, _("Meeting link: %(url)s") % {"url": location})
+        label = (_("Stream link: %(url)s") if registration.status == "stream"
+                 else _("Meeting link: %(url)s"))
+        lines.insert(0, label % {"url": location})
     cal = _calendar()
     cal.add("method", "PUBLISH")
     cal.add_component(_vevent(event, description="\n".join(lines), location=location))

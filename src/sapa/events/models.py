@@ -42,6 +42,22 @@ class MeetingLinkPolicy(models.TextChoices):
     IN_REMINDERS = "reminders", _("Only in the reminders")
 
 
+STREAM_HOSTS = ("youtube.com", "youtu.be", "facebook.com", "fb.watch", "fb.com")
+
+
+def validate_stream_url(value: str) -> None:
+    """A stream link: http(s) on YouTube or Facebook."""
+    from urllib.parse import urlparse
+
+    from django.core.exceptions import ValidationError
+
+    parsed = urlparse(value or "")
+    host = (parsed.hostname or "").lower()
+    if parsed.scheme not in ("http", "https") or not any(
+            host == known or host.endswith("." + known) for known in STREAM_HOSTS):
+        raise ValidationError(_("Enter a YouTube Live or Facebook Live link starting with https://."))
+
+
 class Event(models.Model):
     library = models.ForeignKey("libraries.Library", on_delete=models.CASCADE, related_name="events")
     slug = models.SlugField(_("address"), max_length=80, unique=True)
@@ -55,6 +71,13 @@ class Event(models.Model):
     meeting_link_policy = models.CharField(
         _("send the meeting link"), max_length=12, choices=MeetingLinkPolicy.choices,
         default=MeetingLinkPolicy.ON_CONFIRMATION,
+    )
+    # The overflow stream (YouTube Live or Facebook Live): offered when the seats are full.
+    stream_url = models.URLField(
+        _("stream link"), max_length=500, blank=True,
+        help_text=_("A YouTube Live or Facebook Live link. When the seats are full, new registrants "
+                    "choose between watching the stream and the waiting list."),
+        validators=[validate_stream_url],
     )
     venue = models.CharField(_("venue"), max_length=300, blank=True)
     capacity = models.PositiveIntegerField(_("seats"), default=100)
@@ -107,6 +130,14 @@ class Event(models.Model):
         if self.consent_text.strip():
             return self.consent_text.strip()
         return DEFAULT_CONSENT_TEXT.format(library=self.library.name, days=self.retention_days)
+
+    @property
+    def stream_platform(self) -> str:
+        """YouTube or Facebook (the stream link's site)."""
+        from urllib.parse import urlparse
+
+        host = (urlparse(self.stream_url).hostname or "").lower()
+        return "YouTube" if host == "youtu.be" or host.endswith("youtube.com") else "Facebook"
 
     @property
     def meeting_platform(self) -> str:
@@ -201,7 +232,33 @@ class Question(models.Model):
 class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     WAITLISTED = "waitlisted", _("On the waiting list")
+    # The overflow track: no seat, the event's stream link instead (see Event.stream_url).
+    STREAM = "stream", _("Watching the stream")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class Track(models.TextChoices):
+    """How someone takes part: a seat in the meeting, or the overflow stream. Certificates
+    and door prizes state which tracks they are for."""
+
+    SEAT = "seat", _("Seat in the meeting")
+    STREAM = "stream", _("Live stream")
+
+
+def all_tracks() -> list[str]:
+    return list(Track.values)
+
+
+def in_tracks(registrations, tracks, prefix: str = ""):
+    """`registrations` (a queryset; `prefix` for a related one, e.g. "registration__") narrowed to
+    the tracks: the stream track is status STREAM, the seat track every other status."""
+    tracks = set(tracks or ())
+    status = {f"{prefix}status": RegistrationStatus.STREAM}
+    if Track.SEAT not in tracks:
+        registrations = registrations.filter(**status)
+    if Track.STREAM not in tracks:
+        registrations = registrations.exclude(**status)
+    return registrations
 
 
 class RegistrationSource(models.TextChoices):
@@ -270,7 +327,12 @@ class Registration(models.Model):
 
     @property
     def is_active(self):
-        return self.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+        return self.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+                               RegistrationStatus.STREAM)
+
+    @property
+    def is_stream(self):
+        return self.status == RegistrationStatus.STREAM
 
 
 class DataRequest(models.Model):

@@ -31,10 +31,11 @@ _SEATS: dict[int, tuple[float, tuple[int, bool]]] = {}  # event id -> (taken at,
 _MAX_ENTRIES = 1000
 
 
-def seats_and_queue(event: Event) -> tuple[int, bool]:
-    """Seats left, and whether new people go to the waiting list (services.seat_counts)."""
+def seats_and_queue(event: Event) -> tuple[int, bool, int]:
+    """Seats left, whether new people go to the waiting list (services.seat_counts), and the
+    number registered for the stream."""
     seats = seat_counts(event)
-    return seats.left, seats.full
+    return seats.left, seats.full, seats.stream
 
 
 def public_event(slug: str) -> Event:

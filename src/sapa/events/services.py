@@ -132,6 +132,7 @@ class Seats:
     capacity: int
     confirmed: int
     waiting: int
+    stream: int = 0  # watching the stream: no seat, never counted against the capacity
 
     @property
     def left(self) -> int:
@@ -149,8 +150,9 @@ def seat_counts(event: Event) -> Seats:
     counts = Registration.objects.filter(event_id=event.pk).aggregate(
         confirmed=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
         waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
+        stream=Count("id", filter=Q(status=RegistrationStatus.STREAM)),
     )
-    return Seats(event.capacity, counts["confirmed"], counts["waiting"])
+    return Seats(event.capacity, counts["confirmed"], counts["waiting"], counts["stream"])
 
 
 def seats_taken(event: Event) -> int:
@@ -309,9 +311,11 @@ def register(
     language: str = "id",
     source: str = RegistrationSource.FORM,
     channel: str = "",
+    overflow: str = "",
     now=None,
 ) -> RegistrationResult:
-    """Register someone: a seat while seats are left, else a place on the waiting list.
+    """Register someone: a seat while seats are left, else a place on the waiting list,
+    or, with `overflow` "stream" at an event with a stream link, the stream (no seat).
 
     The data must already be validated (sapa.events.forms). A second
     registration with the same email answers with the existing one and sends
@@ -333,7 +337,8 @@ def register(
         language=language, source=source, channel=channel, consent=consent_version,
         consent_given_at=now,
     )
-    insert = _SeatInsert(registration, now)  # SQL and parameters built before the lock
+    overflow_status = overflow_status_for(event, overflow)
+    insert = _SeatInsert(registration, now, overflow_status)  # SQL and parameters built before the lock
     try:
         with transaction.atomic():
             # The email first, while no lock is held; the worker picks its wording
@@ -350,12 +355,20 @@ def register(
         existing = Registration.objects.filter(event=event, email_normalized=email_key).first()
         if existing is None:
             raise
-        return _register_again(event, existing, staff=staff, now=now, fields={
+        return _register_again(event, existing, staff=staff, now=now, overflow_status=overflow_status, fields={
             "name": name.strip(), "email": email.strip(), "whatsapp": whatsapp,
             "institution": institution.strip(), "category": category, "answers": answers or {},
             "language": language, "source": source, "channel": channel, "consent": consent_version,
         })
     return RegistrationResult(registration, True)
+
+
+def overflow_status_for(event: Event, overflow: str) -> str:
+    """The status of a registration that finds no seat: the stream when the person chose
+    it and the event has a stream link, else the waiting list."""
+    if overflow == "stream" and event.stream_url:
+        return RegistrationStatus.STREAM
+    return RegistrationStatus.WAITLISTED
 
 
 class _SeatInsert:
@@ -369,12 +382,15 @@ class _SeatInsert:
     SQLite the whole transaction holds the write lock. The SQL and its
     parameters are prepared before the lock is taken, so that the lock is
     held for this one statement and the commit.
+
+    Without a seat the status is `overflow` (the waiting list, or the stream the person
+    chose): a stream registration is never counted as a seat, so it cannot break the quota.
     """
 
     # Per database vendor: (SQL, the fields whose values come first).
     _sql: dict[str, tuple[str, tuple]] = {}
 
-    def __init__(self, registration: Registration, now):
+    def __init__(self, registration: Registration, now, overflow=RegistrationStatus.WAITLISTED):
         from django.db import connection
 
         self.registration = registration
@@ -385,10 +401,11 @@ class _SeatInsert:
         seat_params = [event_id, RegistrationStatus.WAITLISTED, event_id, RegistrationStatus.CONFIRMED, event_id]
         stamp = connection.ops.adapt_datetimefield_value(now)
         self.sql = sql
+        stream = overflow == RegistrationStatus.STREAM
         self.params = [*params,
-                       *seat_params, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
-                       *seat_params, stamp,
-                       *seat_params, stamp]
+                       *seat_params, RegistrationStatus.CONFIRMED, overflow,
+                       *seat_params, stream, stamp,
+                       *seat_params, stream, stamp]
 
     @classmethod
     def _build(cls, connection) -> tuple[str, tuple]:
@@ -409,8 +426,10 @@ class _SeatInsert:
         sql = (
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}, "  # noqa: S608 - names from the model
             f"CASE WHEN {seat} THEN %s ELSE %s END, "
-            f"CASE WHEN {seat} THEN %s ELSE NULL END, "
-            f"CASE WHEN {seat} THEN NULL ELSE %s END) "
+            # The stream (the last %s before the time: a boolean) is confirmed, without a seat,
+            # and not waiting.
+            f"CASE WHEN {seat} OR %s THEN %s ELSE NULL END, "
+            f"CASE WHEN {seat} OR %s THEN NULL ELSE %s END) "
             f"RETURNING {q('id')}, {q('status')}"
         )
         cls._sql[connection.vendor] = (sql, fields)
@@ -425,7 +444,8 @@ class _SeatInsert:
         registration = self.registration
         registration.pk = pk
         registration.status = status
-        registration.confirmed_at = self.now if status == RegistrationStatus.CONFIRMED else None
+        registration.confirmed_at = (self.now if status in (RegistrationStatus.CONFIRMED, RegistrationStatus.STREAM)
+                                     else None)
         registration.waitlisted_at = self.now if status == RegistrationStatus.WAITLISTED else None
         registration._state.adding = False
         registration._state.db = connection.alias
@@ -442,7 +462,8 @@ def _check_open(locked: Event, category, *, staff: bool, now) -> None:
         raise RegistrationRefused("category", _("Choose one of this event's categories."))
 
 
-def _register_again(event: Event, existing: Registration, *, staff: bool, now, fields) -> RegistrationResult:
+def _register_again(event: Event, existing: Registration, *, staff: bool, now, fields,
+                    overflow_status=RegistrationStatus.WAITLISTED) -> RegistrationResult:
     """A second submit with a known email: the existing registration and its link again;
     someone who had cancelled gets the same row back with a new turn."""
     if existing.is_active or existing.anonymized_at:
@@ -457,12 +478,12 @@ def _register_again(event: Event, existing: Registration, *, staff: bool, now, f
         if current.is_active:
             return RegistrationResult(current, False)
         # _SeatInsert's seat rule, in Python: this row exists already (rare path).
-        status = RegistrationStatus.WAITLISTED if seat_counts(locked).full else RegistrationStatus.CONFIRMED
+        status = overflow_status if seat_counts(locked).full else RegistrationStatus.CONFIRMED
         for key, value in fields.items():
             setattr(current, key, value)
         current.status = status
         current.consent_given_at = current.created_at = now
-        current.confirmed_at = now if status == RegistrationStatus.CONFIRMED else None
+        current.confirmed_at = now if status != RegistrationStatus.WAITLISTED else None
         current.waitlisted_at = now if status == RegistrationStatus.WAITLISTED else None
         current.cancelled_at = current.promoted_at = None
         current.cancelled_by = ""
@@ -470,7 +491,7 @@ def _register_again(event: Event, existing: Registration, *, staff: bool, now, f
         # (it was only ever sent to this address, and the new email is sent there too).
         current.save()
         _seats_changed(locked.pk)
-        _queue_mail(current, "confirmed" if status == RegistrationStatus.CONFIRMED else "waitlisted")
+        _queue_mail(current, "waitlisted" if status == RegistrationStatus.WAITLISTED else "confirmed")
     return RegistrationResult(current, True)
 
 
@@ -562,7 +583,7 @@ def cancel_event(event: Event, *, request=None, now=None) -> int:
         locked.save(update_fields=["status", "cancelled_at", "updated_at"])
         _seats_changed(locked.pk)
         active = list(locked.registrations.filter(
-            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]))
+            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.STREAM]))
         for registration in active:
             registration.status = RegistrationStatus.CANCELLED
             registration.cancelled_at = now
@@ -730,8 +751,11 @@ def meeting_link(registration: Registration) -> str:
 
     The one place every email, the personal page, the .ics and any other message
     take it from, so that a personal link (a Zoom registrant's own join link, for
-    instance) replaces the event's shared link everywhere at once.
+    instance) replaces the event's shared link everywhere at once. Someone watching the
+    stream gets the event's stream link, never the meeting's.
     """
+    if registration.status == RegistrationStatus.STREAM:
+        return registration.event.stream_url
     for _receiver, link in personal_meeting_link.send(Registration, registration=registration):
         if link:
             return link
@@ -740,7 +764,10 @@ def meeting_link(registration: Registration) -> str:
 
 def show_meeting_link(registration: Registration, kind: str) -> bool:
     event = registration.event
-    if not event.meeting_url or registration.status != RegistrationStatus.CONFIRMED:
+    if registration.status == RegistrationStatus.STREAM:
+        if not event.stream_url:
+            return False
+    elif not event.meeting_url or registration.status != RegistrationStatus.CONFIRMED:
         return False
     if kind in ("reminder_day", "reminder_hour"):
         return True
@@ -763,15 +790,18 @@ MAIL_KINDS = {
 # The statuses in which each mail still makes sense when the worker renders it:
 # a waiting-list notice for someone promoted a moment later is not sent.
 MAIL_EXPECTS = {
-    "confirmed": {RegistrationStatus.CONFIRMED},
+    "confirmed": {RegistrationStatus.CONFIRMED, RegistrationStatus.STREAM},
     "waitlisted": {RegistrationStatus.WAITLISTED},
     "promoted": {RegistrationStatus.CONFIRMED},
-    "link": {RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED},
+    "link": {RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.STREAM},
     "cancelled": {RegistrationStatus.CANCELLED},
     "event_cancelled": {RegistrationStatus.CANCELLED},
-    "reminder_day": {RegistrationStatus.CONFIRMED},
-    "reminder_hour": {RegistrationStatus.CONFIRMED},
+    "reminder_day": {RegistrationStatus.CONFIRMED, RegistrationStatus.STREAM},
+    "reminder_hour": {RegistrationStatus.CONFIRMED, RegistrationStatus.STREAM},
 }
+
+# The statuses that take part in the event (a seat, or the stream): confirmations, reminders, .ics.
+TAKING_PART = (RegistrationStatus.CONFIRMED, RegistrationStatus.STREAM)
 
 
 def registration_message(registration: Registration, kind: str):
@@ -786,7 +816,7 @@ def registration_message(registration: Registration, kind: str):
     if registration.status not in MAIL_EXPECTS[kind]:
         return None
     attachments = []
-    if MAIL_KINDS[kind] and registration.status == RegistrationStatus.CONFIRMED:
+    if MAIL_KINDS[kind] and registration.status in TAKING_PART:
         attachments.append(("undangan.ics", registration_ics(registration, kind=kind), "text/calendar"))
     return render_templated(
         to=registration.email,
@@ -830,7 +860,7 @@ def render_registration_mail(kind: str, registration_id: int | None = None, publ
     if kind == "registered":
         if registration.promoted_at:
             return None
-        kind = "confirmed" if registration.status == RegistrationStatus.CONFIRMED else "waitlisted"
+        kind = "waitlisted" if registration.status == RegistrationStatus.WAITLISTED else "confirmed"
     return registration_message(registration, kind)
 
 
@@ -870,8 +900,7 @@ def send_due_reminders(now=None) -> int:
     ).select_related("library")
     for event in upcoming:
         kind = "reminder_hour" if event.starts_at - now <= timedelta(hours=1) else "reminder_day"
-        registrations = event.registrations.filter(status=RegistrationStatus.CONFIRMED,
-                                                   anonymized_at__isnull=True)
+        registrations = event.registrations.filter(status__in=TAKING_PART, anonymized_at__isnull=True)
         if kind == "reminder_day":
             # Who registered in the last day has just had the confirmation.
             registrations = registrations.filter(confirmed_at__lt=event.starts_at - timedelta(hours=24))

@@ -52,7 +52,7 @@ def _absolute(url: str) -> str:
 
 def _event_context(event, form=None, error=None, seats=None):
     state = event.registration_state()
-    left, full = seats or seats_and_queue(event)
+    left, full, stream = seats or seats_and_queue(event)
     if form is None and state == "open":
         form = RegistrationForm(event)
     poster_url = ""
@@ -70,6 +70,7 @@ def _event_context(event, form=None, error=None, seats=None):
         "state_message": services.STATE_MESSAGES.get(state, ""),
         "seats_left": left,
         "full": full,
+        "stream_count": stream,
         "form": form,
         "error": error,
         "speakers": list(event_structure(event).speakers),

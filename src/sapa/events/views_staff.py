@@ -62,18 +62,21 @@ def _counts(event) -> dict:
     """Seats and registrations by status and by category (the whole event, not the filters)."""
     by_status = dict(event.registrations.values_list("status").annotate(n=Count("id")).order_by())
     confirmed = by_status.get(RegistrationStatus.CONFIRMED, 0)
-    active = Q(registrations__status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED])
+    active = Q(registrations__status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+                                          RegistrationStatus.STREAM])
     categories = list(event.categories.annotate(
         confirmed=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)),
         waitlisted=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)),
         active=Count("registrations", filter=active),
     ))
     uncategorized = event.registrations.filter(
-        category__isnull=True, status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
+        category__isnull=True,
+        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.STREAM],
     ).count()
     return {
         "confirmed": confirmed,
         "waitlisted": by_status.get(RegistrationStatus.WAITLISTED, 0),
+        "stream": by_status.get(RegistrationStatus.STREAM, 0),
         "cancelled": by_status.get(RegistrationStatus.CANCELLED, 0),
         "seats_left": max(event.capacity - confirmed, 0),
         "categories": categories,
@@ -287,6 +290,7 @@ def registration_edit(request, event_id, registration_id):
     if request.method == "POST" and form.is_valid():
         data = form.register_kwargs()
         data.pop("consent", None)
+        data.pop("overflow", None)  # a choice at registration, not a detail to edit
         try:
             services.update_registration(registration, by="staff", request=request, **data)
         except services.RegistrationRefused as exc:

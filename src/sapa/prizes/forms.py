@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sapa.events import services as events_services
 from sapa.events.forms import PROVINCES
+from sapa.events.models import Track, all_tracks
 from sapa.prizes.models import Prize
 
 MAX_VARIANTS = 50
@@ -86,6 +87,10 @@ class DrawForm(forms.Form):
     one_prize_per_person = forms.BooleanField(label=_("One prize per person (earlier winners excluded)"),
                                               required=False, initial=True)
     claim_days = forms.IntegerField(label=_("Days to claim"), min_value=1, max_value=90, initial=7)
+    tracks = forms.MultipleChoiceField(
+        label=_("Participants on"), choices=Track.choices, widget=forms.CheckboxSelectMultiple,
+        initial=all_tracks, required=False,
+        help_text=_("Who had a seat in the meeting, who watched the live stream, or both (none ticked: both)."))
 
 
 class ClaimForm(forms.Form):

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sapa.events.models import all_tracks
+
 
 class Prize(models.Model):
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="prizes")
@@ -70,6 +72,8 @@ class Draw(models.Model):
     require_survey = models.BooleanField(_("answered the survey"), default=False)
     exclude_staff = models.BooleanField(_("not the library's staff"), default=True)
     one_prize_per_person = models.BooleanField(_("one prize per person"), default=True)
+    # Who may win: those with a seat, those watching the stream, or both (events.Track).
+    tracks = models.JSONField(_("participants on"), default=all_tracks)
     # The secret until the draw; never shown before state DRAWN.
     seed = models.CharField(max_length=64, editable=False)
     commitment = models.CharField(max_length=64, editable=False)

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sapa.events.models import Event, Registration, RegistrationStatus
+from sapa.events.models import Event, Registration, RegistrationStatus, Track, all_tracks
 from sapa.events.notices import notice
 from sapa.libraries import audit
 from sapa.libraries.models import Membership
@@ -94,10 +94,11 @@ def staff_emails(library) -> set[str]:
 
 
 def eligible_registrations(event: Event, *, require_attended=True, min_minutes=None, require_survey=False,
-                           exclude_staff=True, one_prize_per_person=True) -> list[Registration]:
+                           exclude_staff=True, one_prize_per_person=True, tracks=None) -> list[Registration]:
     """The registrations that may win under these rules, by id.
 
-    Always: a confirmed registration whose data is not erased. Then, each when
+    Always: a confirmed registration (a seat, or the stream; `tracks` says which, both by
+    default) whose data is not erased. Then, each when
     asked: attended (the event's attendance rule), attended at least N minutes,
     answered the survey, not a member of the library's staff (by email), and
     no prize won in an earlier round of this event. Someone who let an earlier
@@ -105,7 +106,10 @@ def eligible_registrations(event: Event, *, require_attended=True, min_minutes=N
     """
     from sapa.attendance.services import attended_registration_ids, minutes_by_registration
 
-    rows = event.registrations.filter(status=RegistrationStatus.CONFIRMED, anonymized_at__isnull=True)
+    tracks = all_tracks() if tracks is None else tracks
+    statuses = [status for track, status in ((Track.SEAT, RegistrationStatus.CONFIRMED),
+                                             (Track.STREAM, RegistrationStatus.STREAM)) if track in tracks]
+    rows = event.registrations.filter(status__in=statuses, anonymized_at__isnull=True)
     ids = set(rows.values_list("id", flat=True))
     if require_attended:
         ids &= attended_registration_ids(event)
@@ -132,7 +136,7 @@ def eligible_registrations(event: Event, *, require_attended=True, min_minutes=N
 
 def prepare_draw(event: Event, *, winners_count: int | None = None, require_attended=True,
                  min_minutes=None, require_survey=False, exclude_staff=True, one_prize_per_person=True,
-                 claim_days=7, request=None, now=None) -> Draw:
+                 claim_days=7, tracks=None, request=None, now=None) -> Draw:
     """Prepare the next round: the eligible list and the commitment, published.
 
     Refused while another round waits to be drawn, when no prize is left, or
@@ -149,7 +153,7 @@ def prepare_draw(event: Event, *, winners_count: int | None = None, require_atte
             raise PrizeError("no_prizes", _("No prize is left to draw."))
         people = eligible_registrations(
             locked, require_attended=require_attended, min_minutes=min_minutes, require_survey=require_survey,
-            exclude_staff=exclude_staff, one_prize_per_person=one_prize_per_person)
+            exclude_staff=exclude_staff, one_prize_per_person=one_prize_per_person, tracks=tracks)
         if not people:
             raise PrizeError("nobody", _("Nobody is eligible under these rules."))
         n = min(winners_count or len(slots), len(slots), len(people))
@@ -163,6 +167,7 @@ def prepare_draw(event: Event, *, winners_count: int | None = None, require_atte
             event=locked, round=(last or 0) + 1, state=DrawState.PREPARED,
             require_attended=require_attended, min_minutes=min_minutes or None, require_survey=require_survey,
             exclude_staff=exclude_staff, one_prize_per_person=one_prize_per_person,
+            tracks=list(all_tracks() if tracks is None else tracks),
             seed=seed, commitment=algorithm.commitment(seed), salt=salt,
             entries=sorted(entries.values()), prize_slots=[p.pk for p in slots[:n]],
             winners_count=n, claim_days=claim_days, prepared_at=now,
@@ -248,7 +253,7 @@ def public_data(draw: Draw) -> dict:
         "rules": {
             "registered": True, "attended": draw.require_attended, "min_minutes": draw.min_minutes,
             "answered_survey": draw.require_survey, "not_staff": draw.exclude_staff,
-            "one_prize_per_person": draw.one_prize_per_person,
+            "one_prize_per_person": draw.one_prize_per_person, "tracks": list(draw.tracks),
         },
         "commitment": draw.commitment,
         "entries": list(draw.entries),

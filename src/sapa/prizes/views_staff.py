@@ -98,7 +98,7 @@ def draw_prepare(request, event_id):
             event, winners_count=data["winners_count"], require_attended=data["require_attended"],
             min_minutes=data["min_minutes"], require_survey=data["require_survey"],
             exclude_staff=data["exclude_staff"], one_prize_per_person=data["one_prize_per_person"],
-            claim_days=data["claim_days"], request=request)
+            claim_days=data["claim_days"], tracks=data["tracks"] or None, request=request)
     except services.PrizeError as error:
         messages.error(request, error.message)
         return _back(request, event)

@@ -16,7 +16,7 @@ from sapa.events.models import QuestionKind, Registration, RegistrationStatus
 from sapa.promotion import clicks
 from sapa.promotion.models import Channel, ClickDay
 
-ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.STREAM)
 TOP_INSTITUTIONS = 15
 
 
@@ -35,13 +35,19 @@ def registration_start(event, first_registration_at=None):
     return min(candidates) if candidates else None
 
 
+def _seat_rows(event):
+    """The registrations that took (or wait for) a seat: not those watching the stream."""
+    return event.registrations.exclude(status=RegistrationStatus.STREAM)
+
+
 def full_at(event, rows=None):
     """The moment the confirmed registrations first reached the seats, or None.
 
-    Replays seats taken (confirmed_at) and freed (a confirmed one cancelled).
+    Replays seats taken (confirmed_at) and freed (a confirmed one cancelled); the stream
+    takes no seat.
     """
     if rows is None:
-        rows = list(event.registrations.values_list("confirmed_at", "cancelled_at"))
+        rows = list(_seat_rows(event).values_list("confirmed_at", "cancelled_at"))
     changes = []
     for confirmed_at, cancelled_at in rows:
         if confirmed_at is None:
@@ -60,7 +66,7 @@ def full_at(event, rows=None):
 
 def full_after_hours(event) -> float | None:
     """Hours from the start of registration until every seat was taken; None if never full."""
-    rows = list(event.registrations.values_list("confirmed_at", "cancelled_at", "created_at"))
+    rows = list(_seat_rows(event).values_list("confirmed_at", "cancelled_at", "created_at"))
     moment = full_at(event, [(a, b) for a, b, _ in rows])
     if moment is None:
         return None
@@ -149,6 +155,7 @@ def summary(event) -> dict:
         total=Count("id"),
         confirmed=Count("id", filter=Q(status=RegistrationStatus.CONFIRMED)),
         waitlisted=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
+        stream=Count("id", filter=Q(status=RegistrationStatus.STREAM)),
     )
     click_total = sum(n for n, _ in clicks_by_channel(event).values())
     return {**registrations, "clicks": click_total, "full_after_hours": full_after_hours(event),
@@ -165,6 +172,7 @@ class ReportRow:
     confirmed: int
     full_after_hours: float | None
     top_channels: list  # [(label, registrations)]
+    stream: int = 0  # registered for the overflow stream (no seat)
 
 
 def library_report(library, start, end) -> list[ReportRow]:
@@ -178,6 +186,7 @@ def library_report(library, start, end) -> list[ReportRow]:
     for event in events:
         counter = per_channel.get(event.pk, Counter())
         confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+        stream = event.registrations.filter(status=RegistrationStatus.STREAM).count()
         top = [(channel_label(ch), n) for ch, n in counter.most_common() if ch][:3]
-        rows.append(ReportRow(event, sum(counter.values()), confirmed, full_after_hours(event), top))
+        rows.append(ReportRow(event, sum(counter.values()), confirmed, full_after_hours(event), top, stream))
     return rows

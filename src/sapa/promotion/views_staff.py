@@ -261,7 +261,7 @@ def _period(request):
 def _report_rows(report):
     for row in report:
         yield [row.event.title, row.event.starts_at.astimezone(ZoneInfo(row.event.time_zone)).strftime("%Y-%m-%d %H:%M"),
-               row.event.capacity, row.registrations, row.confirmed,
+               row.event.capacity, row.registrations, row.confirmed, row.stream,
                f"{row.full_after_hours:.1f}" if row.full_after_hours is not None else "",
                "; ".join(f"{label} ({n})" for label, n in row.top_channels)]
 
@@ -274,7 +274,7 @@ def report(request):
     rows = stats.library_report(request.library, since, until)
     if request.GET.get("format") == "csv":
         columns = [_("Event"), _("Starts"), _("Seats"), _("Registrations"), _("Confirmed"),
-                   _("Full after (hours)"), _("Top channels")]
+                   _("Live stream"), _("Full after (hours)"), _("Top channels")]
         return exports.response("csv", columns, _report_rows(rows),
                                 f"laporan-{request.library.slug}-{start:%Y%m%d}-{end:%Y%m%d}", cache="private, no-cache")
     return render(request, "promotion/report.html", {"form": form, "rows": rows, "start": start, "end": end})
