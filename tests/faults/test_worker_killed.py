@@ -84,7 +84,8 @@ def test_worker_killed_mid_work_site_stays_up_and_work_resumes(inbox):
         "SAPA_SOCIAL_PUBLISH_LEASE": str(LEASE),
         "SAPA_MAIL_RETRY_BASE": "2",  # a send that timed out is tried again 2 s later, not 30
     }
-    with FakeNetwork() as net, sapa_server(supervised=True, env=env) as server:
+    with FakeNetwork() as net, sapa_server(supervised=True, env={
+            **env, "SAPA_SOCIAL_API_URLS": f"telegram={net.url}", "SAPA_OUTBOUND_ALLOW": "127.0.0.0/8"}) as server:
         wait_for(lambda: worker_pids(server), 30, "the worker's first beat", server)
         (first_worker,) = worker_pids(server)
         event = create_event(server, capacity=CERTIFICATES + 2 * PEOPLE)

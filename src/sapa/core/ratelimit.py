@@ -95,7 +95,10 @@ def undo(limit: Limit, ident: str) -> None:
     key, _ = _key(limit, ident, time.time())
     if settings.REDIS_URL:
         # Only an existing key: a DECR on an expired one would leave -1 without expiry.
-        _redis().eval(_UNDO_LUA, 1, key)
+        try:
+            _redis().eval(_UNDO_LUA, 1, key)
+        except Exception as exc:  # noqa: BLE001 - nothing was counted while Redis was away
+            log.warning("rate limit %s not given back: Redis does not answer (%s)", limit.scope, exc)
         return
     RateLimitCounter.objects.filter(key=key, count__gt=0).update(count=models.F("count") - 1)
 
