@@ -1,5 +1,9 @@
 """The current library of a staff request, and the role check.
 
+`library_view(role)` guards every staff view; `require_role()` guards every
+service a view or the API calls; `sapa.events.tenancy.event_view(role)` adds
+the event lookup for the event pages of every app.
+
 Every staff URL carries the library's slug. `library_view` resolves it through
 the user's own memberships only, so another library's pages answer 404, not
 403: staff of library A cannot even learn that library B's objects exist.
@@ -8,7 +12,9 @@ the user's own memberships only, so another library's pages answer 404, not
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from sapa.libraries.models import Membership, Role
 
@@ -20,6 +26,20 @@ def get_membership(user, slug: str) -> Membership:
         return Membership.objects.select_related("library").get(user=user, library__slug=slug)
     except Membership.DoesNotExist:
         raise Http404 from None
+
+
+def has_role(user, library, role: str) -> bool:
+    """Whether `user` holds `role` (or a higher one) in `library`."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    membership = Membership.objects.filter(user=user, library=library).first()
+    return membership is not None and membership.has_role(role)
+
+
+def require_role(user, library, role: str) -> None:
+    """The role check of every service: PermissionDenied unless `user` has `role` in `library`."""
+    if not has_role(user, library, role):
+        raise PermissionDenied(_("This needs the %(role)s role.") % {"role": Role(role).label})
 
 
 def library_view(role: str = Role.STAFF):

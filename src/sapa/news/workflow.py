@@ -17,13 +17,16 @@ an ArticleRevision and an audit entry.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sapa.core.states import InvalidTransition
+from sapa.core.states import can_move as _can_move
+from sapa.core.states import move as _move_state
 from sapa.libraries import audit
-from sapa.libraries.models import Membership, Role
+from sapa.libraries.models import Role
+from sapa.libraries.tenancy import has_role, require_role
 from sapa.news.models import Article, ArticleRevision, ArticleState
 
 S = ArticleState
@@ -36,26 +39,17 @@ TRANSITIONS: dict[str, set[str]] = {
     S.PUBLISHED: {S.DRAFT},
 }
 
-WORKER_LABEL = "Sapa"
-
-
-class InvalidTransition(Exception):
-    """The article is not in a state that allows this step (or someone else moved it first)."""
-
 
 def can_move(state: str, to: str) -> bool:
-    return to in TRANSITIONS.get(state, set())
+    return _can_move(TRANSITIONS, state, to)
 
 
-def has_role(user, library, role: str) -> bool:
-    membership = Membership.objects.filter(user=user, library=library).first() if user else None
-    return membership is not None and membership.has_role(role)
+def _move(article: Article, to: str, **fields) -> Article:
+    """Move one article from the state it is in (as loaded) to `to` (`sapa.core.states.move`)."""
+    return _move_state(article, to, TRANSITIONS, **fields)
 
 
-def require_role(user, library, role: str) -> None:
-    """Raise PermissionDenied unless `user` has `role` (or higher) in `library`."""
-    if not has_role(user, library, role):
-        raise PermissionDenied(_("This needs the %(role)s role.") % {"role": Role(role).label})
+WORKER_LABEL = "Sapa"
 
 
 def record_change(article: Article, action: str, *, actor=None, changes: dict | None = None,
@@ -70,20 +64,6 @@ def record_change(article: Article, action: str, *, actor=None, changes: dict | 
                  obj=article, **({"changes": changes} if changes else {}),
                  **({"comment": comment} if comment else {}), **data)
     return revision
-
-
-def _move(article: Article, to: str, **fields) -> Article:
-    """Move an article from the state it is in (as loaded) to `to`, atomically."""
-    if not can_move(article.state, to):
-        raise InvalidTransition(f"{article.state} → {to} is not allowed")
-    updated = Article.objects.filter(pk=article.pk, state=article.state).update(
-        state=to, updated_at=timezone.now(), **fields)
-    if not updated:
-        raise InvalidTransition(f"article {article.pk} changed state meanwhile")
-    article.state = to
-    for name, value in fields.items():
-        setattr(article, name, value)
-    return article
 
 
 def submit_for_review(article: Article, *, by, request=None) -> Article:

@@ -28,7 +28,11 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from sapa.core.states import InvalidTransition
+from sapa.core.states import can_move as _can_move
+from sapa.core.states import move as _move_state
 from sapa.libraries.models import Membership, Role
+from sapa.libraries.tenancy import require_role
 from sapa.social.history import record_change
 from sapa.social.models import Post, PostVariant, VariantState
 from sapa.social.validation import Problem, errors, validate_variant
@@ -47,14 +51,20 @@ TRANSITIONS: dict[str, set[str]] = {
     S.PUBLISHED: set(),
 }
 
+
+def can_move(state: str, to: str) -> bool:
+    return _can_move(TRANSITIONS, state, to)
+
+
+def _move(variant: PostVariant, to: str, **fields) -> PostVariant:
+    """Move one variant from the state it is in (as loaded) to `to` (`sapa.core.states.move`)."""
+    return _move_state(variant, to, TRANSITIONS, **fields)
+
+
 # States in which a variant's content may still be edited (editing sends it back to draft).
 EDITABLE = {S.DRAFT, S.IN_REVIEW, S.APPROVED, S.SCHEDULED, S.FAILED}
 
 REVIEW_SALT = "sapa.social.review"
-
-
-class InvalidTransition(Exception):
-    """The variant is not in a state that allows this step (or someone else moved it first)."""
 
 
 class SchedulingRefused(Exception):
@@ -71,31 +81,6 @@ class ReviewLinkInvalid(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason  # "expired", "invalid", "superseded", "not_in_review"
-
-
-def can_move(state: str, to: str) -> bool:
-    return to in TRANSITIONS.get(state, set())
-
-
-def require_role(user, library, role: str) -> None:
-    """Raise PermissionDenied unless `user` has `role` (or higher) in `library`."""
-    membership = Membership.objects.filter(user=user, library=library).first() if user else None
-    if membership is None or not membership.has_role(role):
-        raise PermissionDenied(_("This needs the %(role)s role.") % {"role": Role(role).label})
-
-
-def _move(variant: PostVariant, to: str, **fields) -> PostVariant:
-    """Move one variant from the state it is in (as loaded) to `to`, atomically."""
-    if not can_move(variant.state, to):
-        raise InvalidTransition(f"{variant.state} → {to} is not allowed")
-    updated = PostVariant.objects.filter(pk=variant.pk, state=variant.state).update(
-        state=to, updated_at=timezone.now(), **fields)
-    if not updated:
-        raise InvalidTransition(f"variant {variant.pk} changed state meanwhile")
-    variant.state = to
-    for name, value in fields.items():
-        setattr(variant, name, value)
-    return variant
 
 
 _ATTENTION = (S.FAILED, S.NEEDS_CHECK, S.AWAITING_MANUAL, S.PUBLISHING)
