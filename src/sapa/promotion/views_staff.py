@@ -20,16 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sapa.core import exports
 from sapa.events.models import Event
+from sapa.events.tenancy import event_view
 from sapa.libraries import audit
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
 from sapa.promotion import charts, dashboard, flyers, links, qr, services, stats
 from sapa.promotion.forms import PinnedLinkForm, ProfileLinkForm, ReportPeriodForm, VariantLinkForm
 from sapa.promotion.models import Channel, ClickDay, PinnedLink, ProfileLink, ShortLink
-
-
-def _event(request, event_id) -> Event:
-    return get_object_or_404(Event.objects.select_related("library"), pk=event_id, library=request.library)
 
 
 def _download(content, content_type, filename, attachment=True):
@@ -51,11 +48,10 @@ def home(request):
     return render(request, "promotion/home.html", {"upcoming": upcoming, "past": past})
 
 
-@library_view()
+@event_view()
 @require_http_methods(["GET", "HEAD", "POST"])
-def event_links(request, event_id):
+def event_links(request, event):
     """An event's short links (one per channel, plus variants), their clicks, QR codes and flyers."""
-    event = _event(request, event_id)
     form = VariantLinkForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -114,11 +110,10 @@ def link_qr(request, link_id, fmt):
                      attachment="download" in request.GET)
 
 
-@library_view()
+@event_view()
 @require_GET
-def flyer(request, event_id, layout, size):
+def flyer(request, event, layout, size):
     """One flyer of the event: PNG for the screen sizes, PDF for A4 (cached per event version)."""
-    event = _event(request, event_id)
     if layout not in flyers.LAYOUTS or size not in flyers.SIZES:
         raise Http404
     content, ext = flyers.flyer_file(event, layout, size)
@@ -127,11 +122,10 @@ def flyer(request, event_id, layout, size):
                      attachment="download" in request.GET)
 
 
-@library_view(Role.EDITOR)
+@event_view(Role.EDITOR)
 @require_POST
-def flyer_post(request, event_id, layout, size):
+def flyer_post(request, event, layout, size):
     """Attach one flyer to a new draft social post, then show that post on the flyer page."""
-    event = _event(request, event_id)
     if layout not in flyers.LAYOUTS or size not in services.POST_SIZES:
         raise Http404
     post, _media = services.attach_flyer_to_new_post(event, layout, size, by=request.user, request=request)
@@ -139,11 +133,10 @@ def flyer_post(request, event_id, layout, size):
     return redirect(f"{url}?post={post.pk}#attached")
 
 
-@library_view()
+@event_view()
 @require_GET
-def event_dashboard(request, event_id):
+def event_dashboard(request, event):
     """Registrations over time (and how many hours until full), by channel, category, institution, province."""
-    event = _event(request, event_id)
     built = []
     for key in dashboard.CHART_KEYS:
         chart = dashboard.chart(event, key)
@@ -153,11 +146,10 @@ def event_dashboard(request, event_id):
     })
 
 
-@library_view()
+@event_view()
 @require_GET
-def chart_file(request, event_id, key, fmt):
+def chart_file(request, event, key, fmt):
     """One dashboard chart's data as CSV, or the chart as PNG."""
-    event = _event(request, event_id)
     if key not in dashboard.CHART_KEYS:
         raise Http404
     chart = dashboard.chart(event, key)
