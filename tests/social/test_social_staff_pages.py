@@ -375,6 +375,32 @@ def test_next_free_slot_on_draft_plans_it(staff, library, make_variant, telegram
     assert variant.state == "draft"
 
 
+def test_next_free_slot_refused_by_the_checks_writes_nothing(staff, library, make_variant, bluesky):
+    """Issue 15: a refused "next free slot" leaves the variant as it was (no time, no state, no revision)."""
+    tomorrow = local(1).date()
+    bluesky.time_slots = [{"weekday": tomorrow.weekday(), "times": ["07:00"]}]
+    bluesky.save()
+    variant = make_variant(bluesky, text="Halo", state="approved", at=local(5))
+    PostVariant.objects.filter(pk=variant.pk).update(text="b" * 301)  # over Bluesky's limit
+    revisions = variant.post.revisions.count()
+    response = staff.post(url("social-variant-action", library, variant_id=variant.pk, action="next-slot"))
+    assert response.status_code == 400
+    assert t("Not scheduled. Change this first:") in response.content.decode()
+    variant.refresh_from_db()
+    assert variant.scheduled_at == local(5) and variant.state == "approved"
+    assert variant.post.revisions.count() == revisions
+
+
+def test_schedule_refused_by_the_checks_keeps_the_time(staff, library, make_variant, bluesky):
+    variant = make_variant(bluesky, text="Halo", state="approved", at=local(5))
+    PostVariant.objects.filter(pk=variant.pk).update(text="b" * 301)
+    response = staff.post(url("social-variant-action", library, variant_id=variant.pk, action="schedule"),
+                          {"date": local(6).date().isoformat(), "time": "10:00"})
+    assert response.status_code == 400
+    variant.refresh_from_db()
+    assert variant.scheduled_at == local(5) and variant.state == "approved"
+
+
 # --- Media and to-dos ------------------------------------------------------------------------
 
 def test_media_upload_validation(staff, library):
