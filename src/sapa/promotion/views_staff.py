@@ -8,15 +8,15 @@ another library's event or link answers 404.
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from sapa.core import exports
 from sapa.events.models import Event
@@ -77,20 +77,21 @@ def event_links(request, event):
         "event": event, "rows": rows, "form": form,
         "layouts": list(flyers.layout_labels().items()), "sizes": list(sizes.items()),
         "post_sizes": services.POST_SIZES, "can_attach": request.membership.has_role(Role.EDITOR),
-        "attached": _attached_post(request, event),
+        "sections": _event_sections(request, event),
         "flyer_link": links.event_link(event, Channel.FLYER),
     })
 
 
-def _attached_post(request, event):
-    """The post named by ?post= (just made from a flyer), if it is this event's."""
-    from sapa.social.models import Post
-
-    post_id = request.GET.get("post", "")
-    if not post_id.isdigit():
-        return None
-    return (Post.objects.filter(pk=int(post_id), library=request.library, event=event)
-            .prefetch_related("variants__channel").first())
+def _event_sections(request, event) -> list[str]:
+    """What other apps show on the event's promotion page (AppConfig.promotion_event_section),
+    such as social's post just made from a flyer."""
+    sections = []
+    for config in apps.get_app_configs():
+        hook = getattr(config, "promotion_event_section", None)
+        section = hook(request, event) if hook is not None else ""
+        if section:
+            sections.append(section)
+    return sections
 
 
 @library_view()
@@ -120,17 +121,6 @@ def flyer(request, event, layout, size):
     content_type = "application/pdf" if ext == "pdf" else "image/png"
     return _download(content, content_type, f"flyer-{event.slug}-{layout}-{size}.{ext}",
                      attachment="download" in request.GET)
-
-
-@event_view(Role.EDITOR)
-@require_POST
-def flyer_post(request, event, layout, size):
-    """Attach one flyer to a new draft social post, then show that post on the flyer page."""
-    if layout not in flyers.LAYOUTS or size not in services.POST_SIZES:
-        raise Http404
-    post, _media = services.attach_flyer_to_new_post(event, layout, size, by=request.user, request=request)
-    url = reverse("promotion-event", kwargs={"slug": request.library.slug, "event_id": event.pk})
-    return redirect(f"{url}?post={post.pk}#attached")
 
 
 @event_view()
