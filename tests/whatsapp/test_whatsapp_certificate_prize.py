@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from factories import make_event
 from fakeapi import error
 
 from sapa.attendance.services import record_attendance
 from sapa.certificates import services as certificates
 from sapa.certificates.models import Certificate
-from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
+from sapa.events.models import Registration, RegistrationStatus
 from sapa.mail.models import Email
 from sapa.prizes import services as prizes
 from sapa.prizes.models import Prize, Winner
@@ -29,16 +29,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def event(library):
-    now = timezone.now()
-    return Event.objects.create(
-        library=library,
-        slug="ss-medsos",
-        title="Sharing Session Media Sosial",
-        starts_at=now - timedelta(hours=3),
-        ends_at=now - timedelta(hours=1),
-        status=EventStatus.PUBLISHED,
-        capacity=100,
-    )
+    return make_event(library, slug="ss-medsos", starts_at=-timedelta(hours=3), categories=False)
 
 
 def attendee(event, name, email, *, opted_in=True, language="id", whatsapp="+6281234567890"):
