@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from factories import make_event
+from factories import make_event, make_member
 from news_helpers import client_for
 
 from sapa.events import services as event_services
 from sapa.events.models import Event, Registration, RegistrationSource, Speaker
-from sapa.libraries.models import Membership, Role
+from sapa.libraries.models import Role
 from sapa.news import report
 from sapa.news.models import Article, ArticleState
 
@@ -97,9 +97,7 @@ def test_duration_text(hours, text):
 
 
 def test_button_on_the_event_staff_page_creates_the_draft(event, library, make_user):
-    staff = make_user("staff@example.org")
-    Membership.objects.create(user=staff, library=library, role=Role.STAFF)
-    client = client_for(staff)
+    client = client_for(make_member(library, Role.STAFF, "staff@example.org"))
     page = reverse("staff-news-event", kwargs={"slug": library.slug, "event_id": event.pk})
     detail = client.get(reverse("staff-event-detail", kwargs={"slug": library.slug, "event_id": event.pk}))
     assert f'href="{page}"' in detail.content.decode()  # the event_nav entry
