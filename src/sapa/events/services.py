@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sapa.events import erasure
+from sapa.events import erasure, states
 from sapa.events.models import (
     DEFAULT_CATEGORIES,
     Category,
@@ -142,7 +142,12 @@ class Seats:
     def full(self) -> bool:
         """Whether a new registration goes to the waiting list (no seat left, or people waiting:
         nobody jumps the queue). The same rule as _SeatInsert's, which decides under the lock."""
-        return self.confirmed >= self.capacity or self.waiting > 0
+        return self.status_for(RegistrationStatus.WAITLISTED) != RegistrationStatus.CONFIRMED
+
+    def status_for(self, overflow: str) -> str:
+        """The status the seat rule gives a new registration now (states.seat_status)."""
+        return states.seat_status(capacity=self.capacity, confirmed=self.confirmed, waiting=self.waiting,
+                                  overflow=overflow)
 
 
 def seat_counts(event: Event) -> Seats:
@@ -250,10 +255,7 @@ def _fill_free_seats(event: Event, now) -> list[Registration]:
         return []
     promoted = list(waitlist(event)[:free])
     for registration in promoted:
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.confirmed_at = now
-        registration.promoted_at = now
-        registration.save(update_fields=["status", "confirmed_at", "promoted_at", "updated_at"])
+        states.move(registration, RegistrationStatus.CONFIRMED, confirmed_at=now, promoted_at=now)
         _queue_mail(registration, "promoted")
     return promoted
 
@@ -478,18 +480,13 @@ def _register_again(event: Event, existing: Registration, *, staff: bool, now, f
         if current.is_active:
             return RegistrationResult(current, False)
         # _SeatInsert's seat rule, in Python: this row exists already (rare path).
-        status = overflow_status if seat_counts(locked).full else RegistrationStatus.CONFIRMED
-        for key, value in fields.items():
-            setattr(current, key, value)
-        current.status = status
-        current.consent_given_at = current.created_at = now
-        current.confirmed_at = now if status != RegistrationStatus.WAITLISTED else None
-        current.waitlisted_at = now if status == RegistrationStatus.WAITLISTED else None
-        current.cancelled_at = current.promoted_at = None
-        current.cancelled_by = ""
+        status = seat_counts(locked).status_for(overflow_status)
         # The same personal link as before: the first email's link leads to this registration
         # (it was only ever sent to this address, and the new email is sent there too).
-        current.save()
+        states.move(current, status, **fields, consent_given_at=now, created_at=now,
+                    confirmed_at=now if status != RegistrationStatus.WAITLISTED else None,
+                    waitlisted_at=now if status == RegistrationStatus.WAITLISTED else None,
+                    cancelled_at=None, promoted_at=None, cancelled_by="")
         _seats_changed(locked.pk)
         _queue_mail(current, "waitlisted" if status == RegistrationStatus.WAITLISTED else "confirmed")
     return RegistrationResult(current, True)
@@ -507,10 +504,7 @@ def cancel_registration(registration: Registration, *, by: str, request=None, no
         if not current.is_active:
             return False
         was_confirmed = current.status == RegistrationStatus.CONFIRMED
-        current.status = RegistrationStatus.CANCELLED
-        current.cancelled_at = now
-        current.cancelled_by = by
-        current.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+        states.move(current, RegistrationStatus.CANCELLED, cancelled_at=now, cancelled_by=by)
         _seats_changed(event.pk)
         if by != "event":
             _queue_mail(current, "cancelled")
@@ -533,13 +527,28 @@ def promote(registration: Registration, *, request=None, now=None) -> None:
         confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
         if confirmed >= event.capacity:
             raise RegistrationRefused("full", _("All seats are taken. Raise the number of seats first."))
-        current.status = RegistrationStatus.CONFIRMED
-        current.confirmed_at = current.promoted_at = now
-        current.save(update_fields=["status", "confirmed_at", "promoted_at", "updated_at"])
+        states.move(current, RegistrationStatus.CONFIRMED, confirmed_at=now, promoted_at=now)
         _seats_changed(event.pk)
         _queue_mail(current, "promoted")
         audit.record("registration.promoted", library=event.library, obj=current, request=request)
     registration.refresh_from_db()
+
+
+def update_event(event: Event, save, *, capacity: int, changed, request=None) -> list[Registration]:
+    """Staff's changes to an event: `save()` (the form's) runs under the same lock as
+    registrations take, so no seat is given while the quota changes. Refused
+    ("capacity") when fewer seats than people holding one; a higher quota (or a
+    draft now published) gives seats to the waiting list, who are returned."""
+    with transaction.atomic():
+        _lock_event_seats(event)
+        taken = seats_taken(event)
+        if capacity < taken:
+            raise RegistrationRefused("capacity", _(
+                "%(taken)d people already hold a seat. Cancel registrations "
+                "first, or keep at least %(taken)d seats.") % {"taken": taken})
+        save()
+        audit.record("event.updated", library=event.library, obj=event, request=request, fields=sorted(changed))
+    return capacity_changed(event)
 
 
 def capacity_changed(event: Event, *, now=None) -> list[Registration]:
@@ -585,10 +594,7 @@ def cancel_event(event: Event, *, request=None, now=None) -> int:
         active = list(locked.registrations.filter(
             status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.STREAM]))
         for registration in active:
-            registration.status = RegistrationStatus.CANCELLED
-            registration.cancelled_at = now
-            registration.cancelled_by = "event"
-            registration.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+            states.move(registration, RegistrationStatus.CANCELLED, cancelled_at=now, cancelled_by="event")
             _queue_mail(registration, "event_cancelled")
         audit.record("event.cancelled", library=locked.library, obj=locked, request=request,
                      registrations=len(active))
