@@ -365,6 +365,16 @@ def register(
     return RegistrationResult(registration, True)
 
 
+def add_registration_by_staff(event: Event, *, request=None, **fields) -> RegistrationResult:
+    """Staff add someone by hand (register(), also while registration is closed); a new
+    registration is audited. An email already registered answers with its registration."""
+    result = register(event, **fields, source=RegistrationSource.STAFF)
+    if result.created:
+        audit.record("registration.added_by_staff", library=event.library, obj=result.registration,
+                     request=request, status=result.registration.status)
+    return result
+
+
 def overflow_status_for(event: Event, overflow: str) -> str:
     """The status of a registration that finds no seat: the stream when the person chose
     it and the event has a stream link, else the waiting list."""
@@ -600,6 +610,17 @@ def cancel_event(event: Event, *, request=None, now=None) -> int:
                      registrations=len(active))
     event.refresh_from_db()
     return len(active)
+
+
+def create_event(event: Event, *, library, request=None) -> Event:
+    """Save a new event (built by the staff form) for `library`, with the default categories."""
+    with transaction.atomic():
+        event.library = library
+        event.created_by = request.user if request else None
+        event.save()
+        create_default_categories(event)
+        audit.record("event.created", library=library, obj=event, request=request)
+    return event
 
 
 def create_default_categories(event: Event) -> None:

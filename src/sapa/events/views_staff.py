@@ -37,7 +37,7 @@ from sapa.events.forms_staff import (
     SpeakerFormSet,
     StaffRegistrationForm,
 )
-from sapa.events.models import Event, Registration, RegistrationSource, RegistrationStatus
+from sapa.events.models import Event, Registration, RegistrationStatus
 from sapa.events.tenancy import event_view
 from sapa.libraries import audit
 from sapa.libraries.models import Role
@@ -104,13 +104,7 @@ def event_list(request):
 def event_create(request):
     form = EventForm(request.POST or None, request.FILES or None, library=request.library)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            event = form.save(commit=False)
-            event.library = request.library
-            event.created_by = request.user
-            event.save()
-            services.create_default_categories(event)
-            audit.record("event.created", library=request.library, obj=event, request=request)
+        event = services.create_event(form.save(commit=False), library=request.library, request=request)
         messages.success(request, _("Event created. Check its categories and add speakers and questions."))
         return redirect("staff-event-detail", slug=request.library.slug, event_id=event.pk)
     return render(request, "events/staff/form.html", {"form": form, "event": None},
@@ -235,7 +229,7 @@ def registration_add(request, event):
     form = StaffRegistrationForm(event, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.register(event, **form.register_kwargs(), source=RegistrationSource.STAFF)
+            result = services.add_registration_by_staff(event, **form.register_kwargs(), request=request)
         except services.RegistrationRefused as exc:
             form.add_error(None, exc.message)
         else:
@@ -245,8 +239,6 @@ def registration_add(request, event):
                               % {"email": registration.email})
                 return redirect("staff-registration-edit", slug=request.library.slug, event_id=event.pk,
                                 registration_id=registration.pk)
-            audit.record("registration.added_by_staff", library=request.library, obj=registration,
-                         request=request, status=registration.status)
             if registration.status == RegistrationStatus.CONFIRMED:
                 messages.success(request, _("%(name)s has a seat and is told by email.")
                                  % {"name": registration.name})
