@@ -9,6 +9,11 @@ event never count seats at the same time, across threads, processes and
 machines, so the number of confirmed registrations never exceeds the seats.
 The unique index on (event, normalized email) backs up the de-duplication.
 
+A registration's status moves only as `sapa.events.states.TRANSITIONS` allows
+(`states.move`); the seat rule decides a new one (`_SeatInsert`, in SQL) and one
+registering again (`states.seat_status`, in Python), tested alike in
+tests/events/test_seat_rule.py.
+
 Emails are queued through the outbox after the transaction commits.
 """
 
