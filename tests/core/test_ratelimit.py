@@ -68,7 +68,12 @@ def test_hit_many_races_count_every_attempt(transactional_db):
     """Threads counting both limits at once: no attempt lost on either (real database)."""
     import threading
 
+    import pytest
     from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("the in-memory SQLite test database has no busy timeout across threads; on a "
+                    "SQLite file the rush of tests/events/test_race.py counts through hit_many")
 
     def worker():
         try:
