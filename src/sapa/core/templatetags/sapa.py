@@ -54,8 +54,6 @@ def event_tools(context, event):
     from django.apps import apps
     from django.urls import reverse
 
-    from sapa.libraries.models import ROLE_RANK
-
     membership = context.get("current_membership")
     library = context.get("current_library")
     if membership is None or library is None:
@@ -63,7 +61,7 @@ def event_tools(context, event):
     items = []
     for config in apps.get_app_configs():
         for weight, label, url_name, role in getattr(config, "event_nav", ()):
-            if ROLE_RANK[membership.role] < ROLE_RANK[role]:
+            if not membership.has_role(role):
                 continue
             url = reverse(url_name, kwargs={"slug": library.slug, "event_id": event.pk})
             items.append((weight, {"label": label, "url": url, "key": config.label}))
