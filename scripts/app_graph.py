@@ -89,12 +89,13 @@ class Code:
                 out[src].add(i.target)
         return out
 
-    def module_graph(self, app: str) -> dict[str, set[str]]:
-        """Module-level imports between the modules of one app."""
+    def module_graph(self, app: str, *, inside: bool = False) -> dict[str, set[str]]:
+        """Imports between the modules of one app: at module level (those that fail at import
+        when they loop), or with `inside` those in functions too (a loop hidden in a function)."""
         out: dict[str, set[str]] = {m: set() for m in self.modules if self.app_of(m) == app}
         for i in self.own():
             if (
-                not i.inside
+                (inside or not i.inside)
                 and self.app_of(i.module) == app
                 and self.app_of(i.target) == app
                 and i.target in out
@@ -105,11 +106,11 @@ class Code:
         return out
 
     def function_level(self) -> dict[str, dict[str, int]]:
-        """app (or PROJECT) -> {"sapa": n, "third-party": n, "stdlib": n} of imports inside functions."""
+        """app (or PROJECT) -> {"sapa": n, "third-party": n, "stdlib": n}: import statements
+        inside functions (one `from x import a, b` counts once)."""
         out: dict[str, dict[str, int]] = defaultdict(lambda: {"sapa": 0, "third-party": 0, "stdlib": 0})
-        for i in self.imports:
-            if i.inside:
-                out[self.app_of(i.module)][kind(i.target, self)] += 1
+        for module, _line, what in {(i.module, i.line, kind(i.target, self)) for i in self.imports if i.inside}:
+            out[self.app_of(module)][what] += 1
         return out
 
 
@@ -122,8 +123,8 @@ def kind(target: str, code: Code) -> str:
     return "third-party"
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(SRC).with_suffix("").parts)
+def module_name(path: Path, src: Path = SRC) -> str:
+    parts = list(path.relative_to(src).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
@@ -175,7 +176,7 @@ class _Reader(ast.NodeVisitor):
 def read(src: Path = SRC) -> Code:
     code = Code()
     for path in sorted((src / "sapa").rglob("*.py")):
-        code.modules[module_name(path)] = path
+        code.modules[module_name(path, src)] = path
     known = set(code.modules)
     for name, path in code.modules.items():
         reader = _Reader(name, path.name == "__init__.py", known)
@@ -335,7 +336,7 @@ def report(code: Code) -> str:
     pairs = both_ways(graph)
     for a, b in pairs:
         for x, y in ((a, b), (b, a)):
-            for i in edges[x][y]:
+            for i in sorted(set(edges[x][y]), key=lambda i: (i.path, i.line)):
                 where = "function" if i.inside else "module"
                 out.append(f"{short(x)} -> {short(y)}: {i.path}:{i.line} {i.target} ({where})")
     if not pairs:
@@ -349,8 +350,16 @@ def report(code: Code) -> str:
             out.append(f"{short(app)}: " + " <-> ".join(m.removeprefix(app + ".") for m in c))
     if not any_cycle:
         out.append("none")
+    out.append("\n# Import loops inside an app through an import in a function")
+    any_cycle = False
+    for app in code.apps:
+        for c in cycles(code.module_graph(app, inside=True)):
+            any_cycle = True
+            out.append(f"{short(app)}: " + " <-> ".join(m.removeprefix(app + ".") for m in c))
+    if not any_cycle:
+        out.append("none")
 
-    out.append("\n# Imports inside functions (sapa / third-party / stdlib)")
+    out.append("\n# Import statements inside functions (sapa / third-party / stdlib)")
     counts = code.function_level()
     total = {"sapa": 0, "third-party": 0, "stdlib": 0}
     for app in sorted(counts, key=lambda a: a or ""):
