@@ -8,7 +8,7 @@ import io
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
 
-from sapa.certificates import render, services
+from sapa.certificates import render, services, tasks
 from sapa.certificates.models import CertificateDesign, ExtraRecipient, Generation, Role
 
 PATTERN = "{seq:03d}/SS-MEDSOS/{month_roman}/{year}"
@@ -77,4 +77,4 @@ def load_demo(library, admin) -> None:
     ExtraRecipient.objects.get_or_create(event=event, name="Rizky Aditya Pratama",
                                          defaults={"role": Role.COMMITTEE, "email": "panitia@example.org"})
     generation = Generation.objects.create(design=design, send_email=False, created_by=admin)
-    services.run_generation(generation.pk)
+    tasks.run_generation(generation.pk)
