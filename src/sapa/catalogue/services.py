@@ -16,6 +16,7 @@ from sapa.catalogue import harvest as harvesting
 from sapa.catalogue import parsers
 from sapa.catalogue.models import Acquisition, CatalogueSource, ImportRun, RunStatus, SourceKind
 from sapa.libraries import audit
+from sapa.social import services as social
 
 FIELDS = ("title", "publisher", "year", "isbn", "call_number", "cover_url", "subjects", "raw")
 
@@ -186,8 +187,6 @@ def make_draft_posts(library, acquisitions: list[Acquisition], template, channel
     here are like any other: revisions kept, status computed. The cover, when known, is the
     variant's link (it is on the catalogue's server; nothing is downloaded).
     """
-    from sapa.social import services as social
-
     posts = []
     with transaction.atomic():
         for acquisition in acquisitions:

@@ -10,6 +10,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from sapa.certificates import render, services, tasks
 from sapa.certificates.models import CertificateDesign, ExtraRecipient, Generation, Role
+from sapa.events.demo import DEMO_SLUG
+from sapa.events.models import Event
 
 PATTERN = "{seq:03d}/SS-MEDSOS/{month_roman}/{year}"
 
@@ -51,9 +53,6 @@ def signature_png() -> bytes:
 
 
 def load_demo(library, admin) -> None:
-    from sapa.events.demo import DEMO_SLUG
-    from sapa.events.models import Event
-
     event = Event.objects.filter(library=library, slug=DEMO_SLUG).first()
     if event is None or CertificateDesign.objects.filter(event=event).exists():
         return

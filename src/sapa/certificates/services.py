@@ -62,7 +62,10 @@ from sapa.certificates.models import (
     Role,
     Signer,
 )
+from sapa.core import workers
+from sapa.events.models import Speaker
 from sapa.libraries import audit
+from sapa.mail.services import erase_address
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +163,6 @@ def preview_pdf(design: CertificateDesign) -> bytes:
 def add_speakers(event, *, request=None) -> int:
     """Copy the event's speakers into the certificate recipients (once each, by name);
     a speaker whose role mentions "moderator" becomes a moderator."""
-    from sapa.events.models import Speaker
-
     added = 0
     known = {r.name.casefold() for r in ExtraRecipient.objects.filter(event=event)}
     with transaction.atomic():
@@ -186,8 +187,6 @@ def add_speakers(event, *, request=None) -> int:
 
 def start_generation(design: CertificateDesign, *, send_email: bool = True, request=None) -> Generation:
     """Queue a bulk generation of the design (refused while another one of it is under way)."""
-    from sapa.core import workers
-
     # A generation whose worker died is resumed (not refused for good): the click on
     # "Generate" finds it under way again.
     tasks.resume_abandoned(workers.dead, design=design)
@@ -338,8 +337,6 @@ def erase_holder(sender, registration, now, **kwargs) -> int:
 def erase_event_recipients(sender, event, now, **kwargs) -> int:
     """The event's retention ended: speakers', moderators' and committee members' emails go
     (their names stay, as on the event's public programme). Connected to events.erasure.event_erased."""
-    from sapa.mail.services import erase_address
-
     for address in ExtraRecipient.objects.filter(event=event).exclude(email="").values_list("email", flat=True):
         erase_address(event.library_id, address)
     ExtraRecipient.objects.filter(event=event).exclude(email="").update(email="")

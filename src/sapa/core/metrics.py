@@ -39,6 +39,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+from sapa.events.models import Registration
+
 REQUESTS = Counter("sapa_http_requests", "HTTP requests answered", ["method", "route", "status"])
 LATENCY = Histogram(
     "sapa_http_request_duration_seconds", "Time to answer (to the first byte for streams)", ["route"],
@@ -108,10 +110,6 @@ def _none(since):
 def _registrations(since):
     """Registrations by event and status (KNOWN_LOOPS_TO_REMOVE in tests/test_architecture.py:
     this moves to the events app's AppConfig.metric_families, so that core imports no app)."""
-    from sapa.events.models import (
-        Registration,  # inside: loop (events imports core); moves to events
-    )
-
     regs = GaugeMetricFamily("sapa_registrations", "Registrations by event and status",
                              labels=["library", "event", "status"])
     rows = (Registration.objects.filter(event__ends_at__gte=since)

@@ -15,6 +15,7 @@ class MailConfig(AppConfig):
         # inside: apps not ready at import (services imports models).
         # KNOWN_LOOPS_TO_REMOVE (tests/test_architecture.py): mail -> events goes when events'
         # erasure calls mail's erase_* itself; mail must not listen to the app above it.
+        # inside: apps not ready at import
         from sapa.events.erasure import event_erased, registration_erased
         from sapa.mail import services
 
