@@ -57,12 +57,18 @@ DEFAULT_REDIS = os.environ.get("SAPA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15
 def plan(event: dict, n: int, mode: str, duplicate_every: int) -> list[dict]:
     """N attempts: alternating form/API in mixed mode; every k-th repeats an earlier email
     in upper case (a person who submits twice)."""
-    attempts = []
+    attempts, twinned = [], set()
     for i in range(n):
         channel = mode if mode != "mixed" else ("form" if i % 2 == 0 else "api")
         if duplicate_every and i and i % duplicate_every == 0:
-            twin = attempts[i // 2]["person"]["email"].upper()
-            attempts.append({"channel": channel, "person": person(event, i, email=twin), "twin": i // 2})
+            # Each person submits at most twice (a chain of twins would hit the per-email limit,
+            # SAPA_REGISTRATION_EMAIL_RATE, which is not what this measures).
+            j = i // 2
+            while "twin" in attempts[j] or j in twinned:
+                j -= 1
+            twinned.add(j)
+            twin = attempts[j]["person"]["email"].upper()
+            attempts.append({"channel": channel, "person": person(event, i, email=twin), "twin": j})
         else:
             attempts.append({"channel": channel, "person": person(event, i)})
     return attempts

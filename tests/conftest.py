@@ -7,13 +7,11 @@
   `django_capture_on_commit_callbacks(execute=True)` or with `transactional_db`.
 """
 
+import factories
 import pytest
-from django.test import Client
-from testkit import smtp_server  # noqa: F401  (a real SMTP server for any test that asks)
+from testkit import client_for, smtp_server  # noqa: F401  (a real SMTP server for any test that asks)
 
-from sapa.libraries.models import Library, Membership, Role, User
-
-PASSWORD = "correct-horse-battery-staple"
+from sapa.libraries.models import Role
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -57,21 +55,14 @@ def _clear_cache():
 
 @pytest.fixture
 def make_user(db):
-    def make(email="staff@example.org", password=PASSWORD, **extra):
-        return User.objects.create_user(email, password, **extra)
-
-    return make
+    """factories.make_user, with the database."""
+    return factories.make_user
 
 
 @pytest.fixture
 def make_library(db):
-    def make(slug="perpus-a", name="Perpustakaan A", members=(), **extra):
-        library = Library.objects.create(slug=slug, name=name, **extra)
-        for user, role in members:
-            Membership.objects.create(user=user, library=library, role=role)
-        return library
-
-    return make
+    """factories.make_library, with the database."""
+    return factories.make_library
 
 
 @pytest.fixture
@@ -92,21 +83,14 @@ def other_library(make_library, make_user):
 
 @pytest.fixture
 def admin_client(admin_user, library):
-    client = Client()
-    client.force_login(admin_user, backend="sapa.libraries.auth.EmailBackend")
-    return client
+    return client_for(admin_user)
 
 
 @pytest.fixture
-def member_client(make_user, library):
+def member_client(db, library):
     """A client logged in as a member of `library` with the given role."""
 
     def make(role=Role.STAFF, email=None):
-        user = make_user(email or f"{role}@example.org")
-        Membership.objects.create(user=user, library=library, role=role)
-        client = Client()
-        client.force_login(user, backend="sapa.libraries.auth.EmailBackend")
-        client.user = user
-        return client
+        return client_for(factories.make_member(library, role, email or f"{role}@example.org"))
 
     return make

@@ -11,8 +11,7 @@ import time
 
 import pytest
 from django.test import Client
-
-from sapa.libraries.models import Membership
+from factories import make_member
 
 
 def client_for(user) -> Client:
@@ -24,10 +23,9 @@ def client_for(user) -> Client:
 
 
 def member(make_user, library, role, email=None) -> Client:
-    """A new staff member of `library` with `role`, logged in."""
-    user = make_user(email or f"{role}-{library.slug}@example.org")
-    Membership.objects.create(user=user, library=library, role=role)
-    return client_for(user)
+    """A new staff member of `library` with `role`, logged in (`make_user`, the
+    fixture, is there for the database)."""
+    return client_for(make_member(library, role, email))
 
 
 class SmtpInbox:

@@ -130,6 +130,9 @@ SAPA_METRICS_TOKEN = os.environ.get("SAPA_METRICS_TOKEN", "").strip()
 if SAPA_METRICS_TOKEN and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(DATA_DIR / "metrics")
     (DATA_DIR / "metrics").mkdir(parents=True, exist_ok=True)
+if not SAPA_METRICS_TOKEN:
+    # Nobody can read the counters: do not count (every request would pay for it).
+    MIDDLEWARE.remove("sapa.core.metrics.MetricsMiddleware")
 # Read by prometheus_client from the environment; by sapa.core.metrics from here.
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 

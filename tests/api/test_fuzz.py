@@ -24,7 +24,7 @@ import schemathesis
 from django.core.signals import request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from django.utils import timezone
+from factories import make_event
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from sapa.events import services as event_services
-from sapa.events.models import Event, EventStatus, Question, QuestionKind
+from sapa.events.models import Question, QuestionKind
 from sapa.libraries.services import create_api_token
 from sapa.social import services as social_services
 
@@ -103,18 +103,8 @@ def world(_keep_the_test_connection, library, admin_user, settings):
     """A library with an open event (a question, categories, a registration), a channel and a post."""
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     settings.SAPA_REGISTRATION_RATE = "100000/600"
-    now = timezone.now()
-    event = Event.objects.create(
-        library=library,
-        slug="diskusi",
-        title="Diskusi",
-        capacity=50,
-        starts_at=now + timedelta(days=3),
-        ends_at=now + timedelta(days=3, hours=2),
-        status=EventStatus.PUBLISHED,
-        registration_opens_at=now - timedelta(days=1),
-    )
-    event_services.create_default_categories(event)
+    event = make_event(library, slug="diskusi", title="Diskusi", capacity=50, starts_at=timedelta(days=3),
+                       registration_opens_at=timedelta(days=-1))
     Question.objects.create(event=event, label="Jabatan", kind=QuestionKind.SHORT_TEXT, position=0)
     event_services.register(
         event, name="Budi", email="budi@example.org", consent=True, source="staff"

@@ -1,18 +1,18 @@
 """Helpers of the attendance tests: the article's sharing session on Tuesday
 21 July 2020, 09.00–11.30 WIB (150 minutes), and its registrations."""
 
-from datetime import datetime
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+import factories
 from django.test import Client
+from factories import ARTICLE_SESSION, JAKARTA  # noqa: F401  (the tests import JAKARTA from here)
+from testkit import client_for
 
-from sapa.events import services as event_services
-from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
-from sapa.libraries.models import Membership
+from sapa.events.models import Registration, RegistrationStatus
 
 FILES = Path(__file__).resolve().parent / "files"
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 PEOPLE = [
     # name, email, status
@@ -28,37 +28,22 @@ PEOPLE = [
 ]
 
 
-def make_session(library, slug="sharing-session", **extra) -> Event:
-    starts = datetime(2020, 7, 21, 9, 0, tzinfo=JAKARTA)
-    fields = {
-        "library": library, "slug": slug, "capacity": 100,
-        "title": "Sharing Session Pengelolaan Media Sosial Perpustakaan di Masa Pandemi Covid-19",
-        "starts_at": starts, "ends_at": datetime(2020, 7, 21, 11, 30, tzinfo=JAKARTA),
-        "status": EventStatus.PUBLISHED, "meeting_url": "https://us02web.zoom.us/j/81234567890",
-    }
-    fields.update(extra)
-    event = Event.objects.create(**fields)
-    event_services.create_default_categories(event)
-    return event
+# The article's sharing session, 09.00–11.30 WIB.
+make_session = partial(
+    factories.make_event, title="Sharing Session Pengelolaan Media Sosial Perpustakaan di Masa Pandemi Covid-19",
+    starts_at=ARTICLE_SESSION, ends_at=ARTICLE_SESSION + timedelta(hours=2, minutes=30),
+    meeting_url="https://us02web.zoom.us/j/81234567890",
+)
 
 
 def add_people(event, people=PEOPLE) -> dict[str, Registration]:
-    out = {}
-    for name, email, status in people:
-        out[name] = Registration.objects.create(
-            event=event, status=status, name=name, email=email, email_normalized=email.lower(),
-            institution="Perpustakaan Daerah",
-        )
-    return out
+    return {name: factories.make_registration(event, name, email, status=status, institution="Perpustakaan Daerah")
+            for name, email, status in people}
 
 
 def member_client(make_user, library, role, email=None) -> Client:
-    user = make_user(email or f"{role}-{library.slug}@example.org", name=f"{role} {library.slug}")
-    Membership.objects.create(user=user, library=library, role=role)
-    client = Client()
-    client.force_login(user, backend="sapa.libraries.auth.EmailBackend")
-    client.user = user
-    return client
+    """testkit.member, with a name (`make_user`, the fixture, is there for the database)."""
+    return client_for(factories.make_member(library, role, email, name=f"{role} {library.slug}"))
 
 
 def t(msgid: str) -> str:

@@ -4,9 +4,9 @@ import re
 from pathlib import Path
 
 import pytest
+from factories import PASSWORD  # noqa: F401  (the tests import it from here)
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
-PASSWORD = "correct-horse-battery-staple"
 PHONE_WIDTH = 360
 
 # axe-core rules: every WCAG 2.x A/AA rule fails a test; best practices only

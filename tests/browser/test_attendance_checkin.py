@@ -8,37 +8,32 @@ from datetime import timedelta
 
 import pytest
 from browser_helpers import (
-    PASSWORD,
     assert_accessible,
     assert_no_horizontal_overflow,
     assert_stylesheet_loaded,
     login,
     screenshot,
 )
-from django.utils import timezone
+from factories import make_event, make_library, make_member, make_registration
 from playwright.sync_api import expect
 
 from sapa.attendance.models import Attendance, CheckInWindow
-from sapa.events.models import Event, Registration, RegistrationStatus
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.events.models import Registration
+from sapa.libraries.models import Role
 
 
 @pytest.fixture
 def live_session(transactional_db, settings, live_server):
     settings.BASE_URL = live_server.url
-    library = Library.objects.create(slug="balitbangdiklat", name="Perpustakaan Balitbangdiklat Kemenag")
-    staff = User.objects.create_user("dewi@example.org", PASSWORD, name="Dewindah")
-    Membership.objects.create(user=staff, library=library, role=Role.STAFF)
-    now = timezone.now()
-    event = Event.objects.create(
-        library=library, slug="sharing-session-medsos", capacity=100,
+    library = make_library("balitbangdiklat", "Perpustakaan Balitbangdiklat Kemenag")
+    staff = make_member(library, Role.STAFF, "dewi@example.org", name="Dewindah")
+    event = make_event(
+        library, slug="sharing-session-medsos",
         title="Sharing Session Pengelolaan Media Sosial Perpustakaan di Masa Pandemi Covid-19",
-        starts_at=now - timedelta(minutes=40), ends_at=now + timedelta(hours=2),
-        meeting_url="https://us02web.zoom.us/j/81234567890",
+        starts_at=-timedelta(minutes=40), ends_at=timedelta(hours=2),
+        meeting_url="https://us02web.zoom.us/j/81234567890", categories=False,
     )
-    siti = Registration.objects.create(
-        event=event, status=RegistrationStatus.CONFIRMED, name="Siti Rahmawati", email="siti@example.org",
-        email_normalized="siti@example.org")
+    siti = make_registration(event, "Siti Rahmawati", "siti@example.org")
     return event, staff, siti
 
 
@@ -93,8 +88,7 @@ def test_staff_import_a_report_match_by_hand_and_read_the_chat(desktop_page, liv
 
     event, staff, siti = live_session
     files = Path(__file__).resolve().parent.parent / "attendance" / "files"
-    Registration.objects.create(event=event, status=RegistrationStatus.CONFIRMED, name="Joko Susilo",
-                                email="joko.susilo@example.org", email_normalized="joko.susilo@example.org")
+    make_registration(event, "Joko Susilo", "joko.susilo@example.org")
     Registration.objects.filter(pk=siti.pk).update(email="siti.rahmawati@example.org",
                                                    email_normalized="siti.rahmawati@example.org")
     page = login(desktop_page, live_server, staff.email)

@@ -3,38 +3,31 @@ coordinates change (then saves them); the numeric fields alone work without Java
 axe on the design page and the public verification page (valid and revoked), on a phone.
 """
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from browser_helpers import (
-    PASSWORD,
     assert_accessible,
     assert_no_horizontal_overflow,
     login,
     screenshot,
 )
+from factories import ARTICLE_SESSION, make_event, make_library, make_member, make_registration
 from playwright.sync_api import expect
 
 from sapa.attendance.services import record_attendance
 from sapa.certificates import services
 from sapa.certificates.models import Certificate, FieldKey
-from sapa.events.models import Event, Registration
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.libraries.models import Role
 
 
 @pytest.fixture
 def certs(transactional_db, settings, live_server, tmp_path):
     settings.BASE_URL = live_server.url
     settings.MEDIA_ROOT = tmp_path / "media"
-    library = Library.objects.create(slug="perpus-a", name="Perpustakaan A")
-    editor = User.objects.create_user("editor@example.org", PASSWORD, name="Editor A")
-    Membership.objects.create(user=editor, library=library, role=Role.EDITOR)
-    starts = datetime(2020, 7, 21, 9, tzinfo=ZoneInfo("Asia/Jakarta"))
-    event = Event.objects.create(library=library, slug="ss-medsos", title="Sharing Session Media Sosial",
-                                 starts_at=starts, ends_at=starts + timedelta(hours=2))
-    registration = Registration.objects.create(event=event, status="confirmed", name="Siti Ñoño Müller",
-                                               email="siti@example.org", email_normalized="siti@example.org")
+    library = make_library()
+    make_member(library, Role.EDITOR, "editor@example.org", name="Editor A")
+    event = make_event(library, slug="ss-medsos", starts_at=ARTICLE_SESSION, categories=False)
+    registration = make_registration(event, "Siti Ñoño Müller", "siti@example.org")
     record_attendance(registration, minutes=120)
     design = services.create_design(event, name="Sertifikat")
     [certificate] = services.issue(design)

@@ -1,18 +1,16 @@
 """The certificate page follows a generation to its end (issue 13, item 8): with JavaScript
 (htmx polls, then reloads the page) and without (the page refreshes itself while it runs)."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-from browser_helpers import PASSWORD, login, screenshot
+from browser_helpers import login, screenshot
+from factories import ARTICLE_SESSION, make_event, make_library, make_member, make_registration
 from playwright.sync_api import expect
 
 from sapa.attendance.services import record_attendance
 from sapa.certificates import services, tasks
 from sapa.certificates.models import Generation
-from sapa.events.models import Event, Registration
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.libraries.models import Role
 
 NAMES = ["Siti Rahmawati", "Budi Santoso", "Dewi Lestari"]
 
@@ -21,25 +19,11 @@ NAMES = ["Siti Rahmawati", "Budi Santoso", "Dewi Lestari"]
 def running(transactional_db, settings, live_server, tmp_path):
     settings.BASE_URL = live_server.url
     settings.MEDIA_ROOT = tmp_path / "media"
-    library = Library.objects.create(slug="perpus-a", name="Perpustakaan A")
-    editor = User.objects.create_user("editor@example.org", PASSWORD, name="Editor A")
-    Membership.objects.create(user=editor, library=library, role=Role.EDITOR)
-    starts = datetime(2020, 7, 21, 9, tzinfo=ZoneInfo("Asia/Jakarta"))
-    event = Event.objects.create(
-        library=library,
-        slug="ss-medsos",
-        title="Sharing Session Media Sosial",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2),
-    )
+    library = make_library()
+    make_member(library, Role.EDITOR, "editor@example.org", name="Editor A")
+    event = make_event(library, slug="ss-medsos", starts_at=ARTICLE_SESSION, categories=False)
     for i, name in enumerate(NAMES):
-        registration = Registration.objects.create(
-            event=event,
-            status="confirmed",
-            name=name,
-            email=f"p{i}@example.org",
-            email_normalized=f"p{i}@example.org",
-        )
+        registration = make_registration(event, name, f"p{i}@example.org")
         record_attendance(registration, minutes=120)
     design = services.create_design(event, name="Sertifikat")
     # Queued as the button does, but run by the test while the page is open (a worker's job).

@@ -3,21 +3,21 @@ and the staff shell's Help link leads to the page's section."""
 
 import pytest
 from browser_helpers import (
-    PASSWORD,
     assert_accessible,
     assert_no_horizontal_overflow,
     assert_stylesheet_loaded,
     login,
     screenshot,
 )
+from factories import make_library, make_member
 
 from sapa.guide import content
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.libraries.models import Role
 
 
 @pytest.fixture
 def library(transactional_db):
-    return Library.objects.create(slug="perpus-bandung", name="Perpustakaan Kota Bandung")
+    return make_library("perpus-bandung", "Perpustakaan Kota Bandung")
 
 
 def test_every_guide_page_on_a_phone(phone_page, live_server, library):
@@ -50,8 +50,7 @@ def test_pictures_load_and_fit_the_phone(phone_page, live_server, library):
 
 
 def test_the_help_link_of_a_staff_page_opens_its_section(desktop_page, live_server, library):
-    user = User.objects.create_user("admin@example.org", PASSWORD, name="Sri Wahyuni")
-    Membership.objects.create(user=user, library=library, role=Role.ADMIN)
+    make_member(library, Role.ADMIN, "admin@example.org", name="Sri Wahyuni")
     page = login(desktop_page, live_server, "admin@example.org")
     page.goto(f"{live_server.url}/staff/{library.slug}/events/")
     page.get_by_role("link", name="Bantuan").click()

@@ -9,18 +9,16 @@ from datetime import timedelta
 
 import pytest
 from browser_helpers import (
-    PASSWORD,
     assert_accessible,
     assert_no_horizontal_overflow,
     login,
     screenshot,
 )
 from django.urls import reverse
-from django.utils import timezone
+from factories import make_event, make_library, make_member, make_registration
 from playwright.sync_api import expect
 
-from sapa.events.models import Event, EventStatus, Registration
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.libraries.models import Role
 from sapa.live import services
 from sapa.live.hub import hub
 
@@ -29,19 +27,15 @@ from sapa.live.hub import hub
 def session(transactional_db, settings, live_server):
     settings.BASE_URL = live_server.url
     settings.SAPA_LIVE_STREAM_SECONDS = 60
-    library = Library.objects.create(slug="balitbangdiklat", name="Perpustakaan Balitbangdiklat Kemenag")
-    moderator = User.objects.create_user("moderator@example.org", PASSWORD, name="Moderator")
-    Membership.objects.create(user=moderator, library=library, role=Role.STAFF)
-    now = timezone.now()
-    event = Event.objects.create(
-        library=library, slug="sharing-session-medsos", status=EventStatus.PUBLISHED,
+    library = make_library("balitbangdiklat", "Perpustakaan Balitbangdiklat Kemenag")
+    moderator = make_member(library, Role.STAFF, "moderator@example.org", name="Moderator")
+    event = make_event(
+        library, slug="sharing-session-medsos",
         title="Sharing Session Pengelolaan Media Sosial Perpustakaan di Masa Pandemi Covid-19",
-        starts_at=now - timedelta(minutes=20), ends_at=now + timedelta(hours=2))
+        starts_at=-timedelta(minutes=20), ends_at=timedelta(hours=2), categories=False)
 
     def person(name):
-        email = f"{name.split()[0].lower()}@contoh.id"
-        return Registration.objects.create(event=event, name=name, email=email, email_normalized=email,
-                                           status="confirmed")
+        return make_registration(event, name, f"{name.split()[0].lower()}@contoh.id")
 
     yield {"event": event, "library": library, "moderator": moderator, "person": person}
     hub.stop()

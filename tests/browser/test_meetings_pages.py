@@ -6,17 +6,16 @@ from datetime import timedelta
 
 import pytest
 from browser_helpers import (
-    PASSWORD,
     assert_accessible,
     assert_no_horizontal_overflow,
     login,
     screenshot,
 )
 from django.urls import reverse
+from factories import make_event, make_library, make_member, make_registration
 from playwright.sync_api import expect
 
-from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.libraries.models import Role
 
 
 @pytest.fixture
@@ -26,22 +25,14 @@ def zoom_event(transactional_db):
     from sapa.meetings import services
     from sapa.meetings.models import ZoomMeeting
 
-    admin = User.objects.create_user("admin@example.org", PASSWORD, name="Sri Wahyuni")
-    library = Library.objects.create(slug="perpus-bandung", name="Perpustakaan Kota Bandung")
-    Membership.objects.create(user=admin, library=library, role=Role.ADMIN)
+    library = make_library("perpus-bandung", "Perpustakaan Kota Bandung")
+    make_member(library, Role.ADMIN, "admin@example.org", name="Sri Wahyuni")
     services.save_account(
         library, account_id="acc", client_id="cid", client_secret="sec", webhook_secret="wh"
     )
     starts = timezone.now() + timedelta(days=3)
-    event = Event.objects.create(
-        library=library,
-        slug="literasi",
-        title="Literasi Digital untuk Pustakawan",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2),
-        status=EventStatus.PUBLISHED,
-        meeting_url="https://us05web.zoom.us/j/857",
-    )
+    event = make_event(library, slug="literasi", title="Literasi Digital untuk Pustakawan", starts_at=starts,
+                       meeting_url="https://us05web.zoom.us/j/857", categories=False)
     ZoomMeeting.objects.create(
         event=event,
         library=library,
@@ -51,14 +42,7 @@ def zoom_event(transactional_db):
         synced_minutes=120,
         synced_topic=event.title,
     )
-    registration = Registration.objects.create(
-        event=event,
-        status=RegistrationStatus.CONFIRMED,
-        name="Budi Santoso",
-        email="budi@example.org",
-        email_normalized="budi@example.org",
-        confirmed_at=timezone.now(),
-    )
+    registration = make_registration(event, "Budi Santoso", "budi@example.org", confirmed_at=timezone.now())
     return library, event, registration
 
 

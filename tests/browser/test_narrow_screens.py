@@ -7,17 +7,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from browser_helpers import (
-    PASSWORD,
     assert_accessible,
     assert_no_horizontal_overflow,
     login,
     screenshot,
 )
 from django.utils import timezone
+from factories import make_event, make_library, make_member
 
 from sapa.events import services as event_services
-from sapa.events.models import Event, EventStatus, RegistrationSource
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.events.models import RegistrationSource
+from sapa.libraries.models import Role
 from sapa.social import services, workflow
 from sapa.social.models import Network
 
@@ -28,11 +28,8 @@ LONG_LINK = "https://perpustakaan.example.go.id/e/sharing-session-pengelolaan-me
 def library_at_work(transactional_db, settings, live_server, tmp_path):
     settings.BASE_URL = live_server.url
     settings.MEDIA_ROOT = tmp_path / "media"
-    library = Library.objects.create(
-        slug="dispusip-sleman", name="Dinas Perpustakaan dan Kearsipan Kabupaten Sleman"
-    )
-    admin = User.objects.create_user("admin@example.org", PASSWORD, name="Sri Wahyuni")
-    Membership.objects.create(user=admin, library=library, role=Role.ADMIN)
+    library = make_library("dispusip-sleman", "Dinas Perpustakaan dan Kearsipan Kabupaten Sleman")
+    admin = make_member(library, Role.ADMIN, "admin@example.org", name="Sri Wahyuni")
     channel = services.create_channel(
         library,
         network=Network.TELEGRAM,
@@ -55,16 +52,8 @@ def library_at_work(transactional_db, settings, live_server, tmp_path):
     starts = datetime.now(ZoneInfo("Asia/Jakarta")).replace(
         hour=9, minute=0, second=0, microsecond=0
     ) + timedelta(days=7)
-    event = Event.objects.create(
-        library=library,
-        slug="sharing-session",
-        capacity=100,
-        status=EventStatus.PUBLISHED,
-        title="Sharing Session Pengelolaan Media Sosial Perpustakaan di Masa Pandemi",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2, minutes=30),
-    )
-    event_services.create_default_categories(event)
+    event = make_event(library, title="Sharing Session Pengelolaan Media Sosial Perpustakaan di Masa Pandemi",
+                       starts_at=starts, ends_at=starts + timedelta(hours=2, minutes=30))
     for i in range(5):
         event_services.register(
             event,

@@ -7,16 +7,16 @@ Steps find things by names, values and URLs rather than by translated text.
 
 import pytest
 from browser_helpers import (
-    PASSWORD,
     assert_accessible,
     assert_no_horizontal_overflow,
     assert_stylesheet_loaded,
     login,
     screenshot,
 )
+from factories import make_event, make_library, make_member
 from playwright.sync_api import expect
 
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.libraries.models import Role
 from sapa.news import services, workflow
 from sapa.news.models import Article, HelpfulAnswer
 
@@ -25,11 +25,9 @@ from sapa.news.models import Article, HelpfulAnswer
 def report(transactional_db, settings, live_server, tmp_path):
     settings.BASE_URL = live_server.url
     settings.MEDIA_ROOT = tmp_path / "media"
-    library = Library.objects.create(slug="balitbangdiklat", name="Perpustakaan Balitbangdiklat Kemenag")
-    writer = User.objects.create_user("hariyah@example.org", PASSWORD, name="Hariyah")
-    editor = User.objects.create_user("dewindah@example.org", PASSWORD, name="Dewindah")
-    Membership.objects.create(user=writer, library=library, role=Role.STAFF)
-    Membership.objects.create(user=editor, library=library, role=Role.EDITOR)
+    library = make_library("balitbangdiklat", "Perpustakaan Balitbangdiklat Kemenag")
+    writer = make_member(library, Role.STAFF, "hariyah@example.org", name="Hariyah")
+    editor = make_member(library, Role.EDITOR, "dewindah@example.org", name="Dewindah")
     categories = {c.slug: c for c in services.ensure_default_categories(library)}
     article = Article(
         library=library, title="Sharing Session Pengelolaan Media Sosial Perpustakaan di Masa Pandemi Covid-19",
@@ -107,15 +105,11 @@ def test_visitor_answers_and_staff_see_the_tally(phone_page, live_server, report
 def test_staff_start_a_report_from_an_event_and_an_editor_approves(desktop_page, live_server, report, browser):
     from datetime import timedelta
 
-    from django.utils import timezone
-
-    from sapa.events.models import Event, EventStatus, Speaker
+    from sapa.events.models import Speaker
 
     library = report.library
-    starts = timezone.now() - timedelta(days=2)
-    event = Event.objects.create(library=library, slug="sharing-session", title="Sharing Session Media Sosial",
-                                 starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=100,
-                                 status=EventStatus.PUBLISHED, meeting_url="https://meet.jit.si/sapa-demo")
+    event = make_event(library, starts_at=-timedelta(days=2), meeting_url="https://meet.jit.si/sapa-demo",
+                       categories=False)
     Speaker.objects.create(event=event, name="Diar Sunyono", role="Kepala Bagian Umum dan Perpustakaan")
     page = desktop_page
     login(page, live_server, "hariyah@example.org")

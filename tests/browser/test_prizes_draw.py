@@ -4,14 +4,13 @@ JavaScript needed), the public draw page and the claim form pass axe."""
 from datetime import timedelta
 
 import pytest
-from browser_helpers import PASSWORD, assert_accessible, login, screenshot
-from django.utils import timezone
+from browser_helpers import assert_accessible, login, screenshot
+from factories import make_event, make_library, make_member
 from playwright.sync_api import expect
 
 from sapa.attendance.services import record_attendance
 from sapa.events import services as event_services
-from sapa.events.models import Event, EventStatus
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.libraries.models import Role
 from sapa.prizes import services
 from sapa.prizes.models import Prize, PrizeVariant
 
@@ -19,21 +18,9 @@ from sapa.prizes.models import Prize, PrizeVariant
 @pytest.fixture
 def prepared(transactional_db, settings, live_server):
     settings.BASE_URL = live_server.url
-    library = Library.objects.create(
-        slug="balitbangdiklat", name="Perpustakaan Balitbangdiklat Kemenag"
-    )
-    user = User.objects.create_user("staf@example.org", PASSWORD, name="Staf")
-    Membership.objects.create(user=user, library=library, role=Role.STAFF)
-    now = timezone.now()
-    event = Event.objects.create(
-        library=library,
-        slug="sharing-session",
-        title="Sharing Session Media Sosial",
-        starts_at=now - timedelta(hours=3),
-        ends_at=now - timedelta(hours=1),
-        status=EventStatus.PUBLISHED,
-        capacity=100,
-    )
+    library = make_library("balitbangdiklat", "Perpustakaan Balitbangdiklat Kemenag")
+    make_member(library, Role.STAFF, "staf@example.org", name="Staf")
+    event = make_event(library, starts_at=-timedelta(hours=3), categories=False)
     for i, name in enumerate(
         ["Dewi Sartika", "Budi Santoso", "Siti Rahmawati", "Agus Salim", "Rina Kartika"]
     ):

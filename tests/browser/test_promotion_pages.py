@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from browser_helpers import (
-    PASSWORD,
     assert_accessible,
     assert_no_horizontal_overflow,
     assert_stylesheet_loaded,
@@ -20,11 +19,12 @@ from browser_helpers import (
     screenshot,
 )
 from django.utils import timezone
+from factories import make_event, make_library, make_member
 from playwright.sync_api import expect
 
 from sapa.events import services
-from sapa.events.models import Event, EventStatus, Question, QuestionKind, Speaker, Visibility
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.events.models import Question, QuestionKind, Speaker
+from sapa.libraries.models import Role
 from sapa.promotion import clicks, links
 from sapa.promotion.models import Channel, PinnedLink, ProfileLink
 from sapa.social.models import MediaItem, Post
@@ -40,21 +40,18 @@ def promoted_event(transactional_db, settings, live_server, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     links._CACHE.clear()
     clicks._SEEN.clear()
-    library = Library.objects.create(slug="balitbangdiklat", name="Perpustakaan Balitbangdiklat Kemenag",
-                                     tagline="Membaca bersama, tumbuh bersama")
+    library = make_library("balitbangdiklat", "Perpustakaan Balitbangdiklat Kemenag",
+                           tagline="Membaca bersama, tumbuh bersama")
     jakarta = ZoneInfo("Asia/Jakarta")
     day = (timezone.now() + timedelta(days=12)).astimezone(jakarta).date()
     starts = datetime.combine(day, dtime(9, 0), tzinfo=jakarta)
-    event = Event.objects.create(
-        library=library, slug="sharing-session-medsos",
+    event = make_event(
+        library, slug="sharing-session-medsos",
         title="Sharing Session Pengelolaan Media Sosial Perpustakaan di Masa Pandemi Covid-19",
         description="Berbagi pengalaman mengelola **media sosial** perpustakaan.",
         starts_at=starts, ends_at=starts + timedelta(hours=2, minutes=30),
-        meeting_url="https://us02web.zoom.us/j/81234567890", capacity=100,
-        status=EventStatus.PUBLISHED, visibility=Visibility.PUBLIC,
-        registration_opens_at=timezone.now() - timedelta(days=1),
+        meeting_url="https://us02web.zoom.us/j/81234567890", registration_opens_at=-timedelta(days=1),
     )
-    services.create_default_categories(event)
     Question.objects.create(event=event, label="Asal provinsi", kind=QuestionKind.REGION, required=False)
     Speaker.objects.create(event=event, name="Diar Sunyono", role="Kepala Bagian Umum dan Perpustakaan",
                            position=0)
@@ -69,8 +66,7 @@ def promoted_event(transactional_db, settings, live_server, tmp_path):
                               position=0)
     ProfileLink.objects.create(library=library, network="instagram", handle="@perpus_balitbangdiklat",
                                url="https://www.instagram.com/perpus_balitbangdiklat/", position=0)
-    editor = User.objects.create_user("editor@example.org", PASSWORD, name="Rina Editor")
-    Membership.objects.create(user=editor, library=library, role=Role.EDITOR)
+    make_member(library, Role.EDITOR, "editor@example.org", name="Rina Editor")
     yield event
     links._CACHE.clear()
     clicks._SEEN.clear()

@@ -4,10 +4,11 @@ token shows a styled page in the visitor's language, never Django's bare 403.
 """
 
 import pytest
-from browser_helpers import PASSWORD, assert_accessible, assert_stylesheet_loaded, screenshot
+from browser_helpers import assert_accessible, assert_stylesheet_loaded, screenshot
+from factories import make_library, make_member
 from playwright.sync_api import expect
 
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.libraries.models import Role
 from sapa.social import services, workflow
 from sapa.social.models import Network, PostVariant
 
@@ -15,9 +16,8 @@ from sapa.social.models import Network, PostVariant
 @pytest.fixture
 def post_in_review(transactional_db, settings, live_server):
     settings.BASE_URL = live_server.url
-    library = Library.objects.create(slug="perpus-a", name="Perpustakaan A")
-    admin = User.objects.create_user("admin@example.org", PASSWORD, name="Admin A")
-    Membership.objects.create(user=admin, library=library, role=Role.ADMIN)
+    library = make_library()
+    admin = make_member(library, Role.ADMIN, "admin@example.org", name="Admin A")
     channel = services.create_channel(library, network=Network.TELEGRAM, name="Telegram Perpus", by=admin,
                                       account_id="@perpusa", credentials={"bot_token": "1:ABC"})
     post = services.create_post(library, by=admin, title="Sharing session")

@@ -6,13 +6,12 @@ from io import BytesIO
 
 import pytest
 import zxingcpp
-from browser_helpers import PASSWORD, login, screenshot
-from django.utils import timezone
+from browser_helpers import login, screenshot
+from factories import make_event, make_library, make_member
 from PIL import Image
 
 from sapa.attendance import services
-from sapa.events.models import Event
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.libraries.models import Role
 
 SIZES = [(1280, 720), (1280, 800), (1920, 1080), (1024, 768)]
 
@@ -24,14 +23,12 @@ def decode(png: bytes) -> list[str]:
 @pytest.fixture
 def session(transactional_db, settings, live_server):
     settings.BASE_URL = live_server.url
-    library = Library.objects.create(slug="balitbangdiklat", name="Perpustakaan Balitbangdiklat Kemenag")
-    staff = User.objects.create_user("dewi@example.org", PASSWORD, name="Dewindah")
-    Membership.objects.create(user=staff, library=library, role=Role.STAFF)
-    now = timezone.now()
-    event = Event.objects.create(
-        library=library, slug="sharing-session-pengelolaan-media-sosial-perpustakaan", capacity=100,
+    library = make_library("balitbangdiklat", "Perpustakaan Balitbangdiklat Kemenag")
+    staff = make_member(library, Role.STAFF, "dewi@example.org", name="Dewindah")
+    event = make_event(
+        library, slug="sharing-session-pengelolaan-media-sosial-perpustakaan",
         title="Sharing Session Pengelolaan Media Sosial Perpustakaan di Masa Pandemi Covid-19",
-        starts_at=now - timedelta(minutes=40), ends_at=now + timedelta(hours=2))
+        starts_at=-timedelta(minutes=40), ends_at=timedelta(hours=2), categories=False)
     return event, staff
 
 

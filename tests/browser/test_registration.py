@@ -17,18 +17,16 @@ from browser_helpers import (
     screenshot,
 )
 from django.utils import timezone
+from factories import make_event, make_library
 from playwright.sync_api import expect
 
-from sapa.events import services
 from sapa.events.models import (
-    Event,
     Question,
     QuestionKind,
     Registration,
     RegistrationStatus,
     Speaker,
 )
-from sapa.libraries.models import Library
 from sapa.mail.models import Email
 
 
@@ -37,19 +35,18 @@ def sharing_session(transactional_db, settings, live_server):
     settings.SAPA_REGISTRATION_MIN_SECONDS = 0
     settings.SAPA_REGISTRATION_RATE = "100/600"
     settings.BASE_URL = live_server.url
-    library = Library.objects.create(slug="balitbangdiklat", name="Perpustakaan Balitbangdiklat Kemenag",
-                                     email="perpustakaan@example.org")
+    library = make_library("balitbangdiklat", "Perpustakaan Balitbangdiklat Kemenag",
+                           email="perpustakaan@example.org")
     jakarta = ZoneInfo("Asia/Jakarta")
     day = (timezone.now() + timedelta(days=12)).astimezone(jakarta).date()
     starts = datetime.combine(day, dtime(9, 0), tzinfo=jakarta)
-    event = Event.objects.create(
-        library=library, slug="sharing-session-medsos",
+    event = make_event(
+        library, slug="sharing-session-medsos",
         title="Sharing Session Pengelolaan Media Sosial Perpustakaan di Masa Pandemi Covid-19",
         description="Berbagi pengalaman mengelola **media sosial** perpustakaan.\n\n- konten\n- flyer\n- Zoom",
         starts_at=starts, ends_at=starts + timedelta(hours=2, minutes=30),
-        meeting_url="https://us02web.zoom.us/j/81234567890", capacity=100,
+        meeting_url="https://us02web.zoom.us/j/81234567890",
     )
-    services.create_default_categories(event)
     Speaker.objects.create(event=event, name="Diar Sunyono", role="Kepala Bagian Umum dan Perpustakaan",
                            position=0)
     Speaker.objects.create(event=event, name="Rina Kartikasari", role="Pustakawan Ahli Madya", position=1)

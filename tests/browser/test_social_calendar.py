@@ -10,16 +10,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from browser_helpers import (
-    PASSWORD,
     assert_accessible,
     assert_no_horizontal_overflow,
     login,
     screenshot,
 )
 from django.utils import timezone
+from factories import make_library, make_member
 from playwright.sync_api import expect
 
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.libraries.models import Role
 from sapa.social import services, workflow
 from sapa.social.models import Network, PostVariant
 
@@ -37,12 +37,9 @@ def _monday_ahead() -> datetime:
 def social(transactional_db, settings, live_server, tmp_path):
     settings.BASE_URL = live_server.url
     settings.MEDIA_ROOT = tmp_path / "media"
-    library = Library.objects.create(slug="perpus-a", name="Perpustakaan A")
-    users = {}
-    for role in (Role.ADMIN, Role.EDITOR, Role.STAFF):
-        user = User.objects.create_user(f"{role}@example.org", PASSWORD, name=f"{role.title()} A")
-        Membership.objects.create(user=user, library=library, role=role)
-        users[role] = user
+    library = make_library()
+    users = {role: make_member(library, role, f"{role}@example.org", name=f"{role.title()} A")
+             for role in (Role.ADMIN, Role.EDITOR, Role.STAFF)}
     admin = users[Role.ADMIN]
     telegram = services.create_channel(library, network=Network.TELEGRAM, name="Telegram Perpus", by=admin,
                                        account_id="@perpusa", credentials={"bot_token": "1:ABC"})

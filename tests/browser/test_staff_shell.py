@@ -9,16 +9,16 @@ import re
 
 import pytest
 from browser_helpers import (
-    PASSWORD,
     assert_accessible,
     assert_no_horizontal_overflow,
     assert_stylesheet_loaded,
     login,
     screenshot,
 )
+from factories import make_library, make_member, make_user
 from playwright.sync_api import expect
 
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.libraries.models import Role
 
 LONG_NAME = "Dinas Perpustakaan dan Kearsipan Kabupaten Sleman"
 
@@ -26,12 +26,10 @@ LONG_NAME = "Dinas Perpustakaan dan Kearsipan Kabupaten Sleman"
 @pytest.fixture
 def two_libraries(transactional_db):
     """An admin of one library who is also an editor in a second one with a long name."""
-    admin = User.objects.create_user("admin@example.org", PASSWORD, name="Sri Wahyuni")
-    a = Library.objects.create(slug="perpus-bandung", name="Perpustakaan Kota Bandung",
-                               tagline="Membaca bersama, tumbuh bersama")
-    b = Library.objects.create(slug="perpus-sleman", name=LONG_NAME)
-    Membership.objects.create(user=admin, library=a, role=Role.ADMIN)
-    Membership.objects.create(user=admin, library=b, role=Role.EDITOR)
+    admin = make_user("admin@example.org", name="Sri Wahyuni")
+    a = make_library("perpus-bandung", "Perpustakaan Kota Bandung", members=[(admin, Role.ADMIN)],
+                     tagline="Membaca bersama, tumbuh bersama")
+    b = make_library("perpus-sleman", LONG_NAME, members=[(admin, Role.EDITOR)])
     return admin, a, b
 
 
@@ -71,9 +69,8 @@ def test_login_page(phone_page, live_server, two_libraries):
 
 
 def test_staff_member_lands_on_dashboard(phone_page, live_server, transactional_db):
-    user = User.objects.create_user("staf@example.org", PASSWORD, name="Budi Santoso")
-    library = Library.objects.create(slug="perpus-depok", name="Perpustakaan Depok")
-    Membership.objects.create(user=user, library=library, role=Role.STAFF)
+    make_member(make_library("perpus-depok", "Perpustakaan Depok"), Role.STAFF, "staf@example.org",
+                name="Budi Santoso")
     page = phone_page
     page.goto(f"{live_server.url}/")
     page.get_by_role("button", name="English").click()

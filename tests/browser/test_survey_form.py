@@ -4,11 +4,9 @@ from datetime import timedelta
 
 import pytest
 from browser_helpers import assert_accessible, screenshot
-from django.utils import timezone
+from factories import make_event, make_library
 
 from sapa.events import services as event_services
-from sapa.events.models import Event, EventStatus
-from sapa.libraries.models import Library
 from sapa.survey.models import QuestionKind, Response, SurveyQuestion
 from sapa.survey.services import survey_for
 
@@ -16,11 +14,8 @@ from sapa.survey.services import survey_for
 @pytest.fixture
 def participant(transactional_db, settings, live_server):
     settings.BASE_URL = live_server.url
-    library = Library.objects.create(slug="balitbangdiklat", name="Perpustakaan Balitbangdiklat Kemenag")
-    now = timezone.now()
-    event = Event.objects.create(library=library, slug="sharing-session", title="Sharing Session Media Sosial",
-                                 starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1),
-                                 status=EventStatus.PUBLISHED, capacity=100)
+    library = make_library("balitbangdiklat", "Perpustakaan Balitbangdiklat Kemenag")
+    event = make_event(library, starts_at=-timedelta(hours=3), categories=False)
     survey = survey_for(event)
     SurveyQuestion.objects.create(survey=survey, label="Apakah materi bermanfaat?", kind=QuestionKind.YES_NO,
                                   required=True)

@@ -4,13 +4,12 @@ an event's messages and click-to-chat links, and the participant's opt-out on th
 from datetime import timedelta
 
 import pytest
-from browser_helpers import PASSWORD, assert_accessible, assert_no_horizontal_overflow, login
+from browser_helpers import assert_accessible, assert_no_horizontal_overflow, login
 from django.db import transaction
-from django.utils import timezone
+from factories import make_event, make_library, make_member
 
 from sapa.events import services as events
-from sapa.events.models import Event
-from sapa.libraries.models import Library, Membership, Role, User
+from sapa.libraries.models import Role
 from sapa.whatsapp import services
 from sapa.whatsapp.models import Consent, Message
 
@@ -18,16 +17,12 @@ from sapa.whatsapp.models import Consent, Message
 @pytest.fixture
 def setup(transactional_db, settings, live_server):
     settings.BASE_URL = live_server.url
-    library = Library.objects.create(slug="perpus-a", name="Perpustakaan A")
-    admin = User.objects.create_user("admin@example.org", PASSWORD, name="Admin A")
-    Membership.objects.create(user=admin, library=library, role=Role.ADMIN)
+    library = make_library()
+    make_member(library, Role.ADMIN, "admin@example.org", name="Admin A")
     services.save_account(library, phone_number_id="1100000000", business_account_id="2200000000",
                           access_token="EAAG-token", app_secret="secret")
-    now = timezone.now()
-    event = Event.objects.create(library=library, slug="kelas", title="Kelas Menulis", capacity=10,
-                                 starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=2),
-                                 meeting_url="https://zoom.us/j/1", registration_opens_at=now - timedelta(days=1))
-    events.create_default_categories(event)
+    event = make_event(library, slug="kelas", title="Kelas Menulis", capacity=10, starts_at=timedelta(days=3),
+                       meeting_url="https://zoom.us/j/1", registration_opens_at=-timedelta(days=1))
     with transaction.atomic():
         registration = events.register(event, name="Siti Rahmawati", email="siti@example.org",
                                        whatsapp="+6281234567890", category=event.categories.first(),

@@ -5,34 +5,29 @@ import io
 import shutil
 import subprocess
 import tempfile
-from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+import factories
 from PIL import Image
 from testkit import SmtpInbox, client_for, free_port, member, smtp_server  # noqa: F401
 
 from sapa.attendance.services import record_attendance
 from sapa.certificates import services
-from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
+from sapa.events.models import Registration
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 PATTERN = "{seq:03d}/SS-MEDSOS/{month_roman}/{year}"
 NAMES = ["Siti Nurhaliza Ñoño", "Ayu Réné Müller", "Made O’Brien Sudarsana", "Budi Santoso",
          "Dewi Lestari", "Gérard Çelik Wijaya"]
 
 
-def make_event(library, *, slug="ss-medsos", title="Sharing Session Media Sosial Perpustakaan") -> Event:
-    starts = datetime(2020, 7, 21, 9, 0, tzinfo=JAKARTA)
-    return Event.objects.create(library=library, slug=slug, title=title, starts_at=starts,
-                                ends_at=starts + timedelta(hours=2), status=EventStatus.PUBLISHED, capacity=100)
+# The article's session (21 July 2020, 09.00–11.00 WIB), without categories.
+make_event = partial(factories.make_event, slug="ss-medsos", title="Sharing Session Media Sosial Perpustakaan",
+                     starts_at=factories.ARTICLE_SESSION, categories=False)
 
 
 def add_registration(event, name, email, *, attended=True, language="id") -> Registration:
-    registration = Registration.objects.create(
-        event=event, status=RegistrationStatus.CONFIRMED, name=name, email=email,
-        email_normalized=email.lower(), language=language,
-    )
+    registration = factories.make_registration(event, name, email, language=language)
     if attended:
         record_attendance(registration, minutes=120, checked_in_at=event.starts_at)
     else:

@@ -1,8 +1,8 @@
 """Certificates made before the event (issue 13, item 7): the staff page warns, and the
 certificate is dated on or after the event, never before it."""
 
-from datetime import timedelta
 
+import factories
 import pytest
 from cert_helpers import attendees, make_design, make_event
 from django.conf import settings
@@ -11,7 +11,6 @@ from django.utils import timezone, translation
 
 from sapa.certificates import services
 from sapa.core import timefmt
-from sapa.events.models import Event, EventStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +21,7 @@ def t(msgid):
 
 
 def _event_next_week(library):
-    starts = timezone.now() + timedelta(days=7)
-    return Event.objects.create(
-        library=library,
-        slug="minggu-depan",
-        title="Sharing Session Minggu Depan",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2),
-        status=EventStatus.PUBLISHED,
-        capacity=100,
-    )
+    return factories.make_event(library, slug="minggu-depan", title="Sharing Session Minggu Depan", categories=False)
 
 
 def test_certificates_made_a_week_early_are_dated_on_the_event_and_the_page_warns(

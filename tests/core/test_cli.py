@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test runs the `sapa` command in its own process
+
 SAPA = str(Path(sys.executable).parent / "sapa")
 
 

@@ -1,6 +1,7 @@
 """Indonesian by default, whatever the browser says; English with the switch."""
 
 from django.test import Client
+from factories import PASSWORD
 
 
 def test_indonesian_by_default_even_for_an_english_browser(db):
@@ -47,7 +48,6 @@ def test_staff_pages_follow_the_switch(admin_client, library):
 
 
 def test_staff_language_choice_is_remembered_at_the_next_login(make_user, db):
-    PASSWORD = "correct-horse-battery-staple"  # as in tests/conftest.py
     user = make_user("lang@example.org")
     client = Client()
     client.post("/accounts/login/", {"email": user.email, "password": PASSWORD})

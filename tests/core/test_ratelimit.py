@@ -51,3 +51,36 @@ def test_finished_windows_are_purged(db):
 
     purge_rate_limits.call_local()
     assert ratelimit.peek(LIMIT, "new") == 1
+
+
+OTHER = ratelimit.Limit("other", attempts=2, window=600)
+
+
+def test_hit_many_counts_each_limit_with_one_write_like_hit(db):
+    ratelimit.hit(LIMIT, "a")
+    assert ratelimit.hit_many([(LIMIT, "a"), (OTHER, "x")]) == [2, 1]
+    assert ratelimit.hit_many([(OTHER, "x"), (LIMIT, "a")]) == [2, 3]
+    assert ratelimit.peek(LIMIT, "a") == 3 and ratelimit.peek(OTHER, "x") == 2
+    assert ratelimit.hit_many([]) == []
+
+
+def test_hit_many_races_count_every_attempt(transactional_db):
+    """Threads counting both limits at once: no attempt lost on either (real database)."""
+    import threading
+
+    from django.db import connection
+
+    def worker():
+        try:
+            for _ in range(10):
+                ratelimit.hit_many([(LIMIT, "race"), (OTHER, "race")])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert ratelimit.peek(LIMIT, "race") == 60
+    assert ratelimit.peek(OTHER, "race") == 60

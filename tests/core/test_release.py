@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 
 
+@pytest.mark.slow
 def test_serve_and_worker_refuse_a_database_behind_the_code(tmp_path):
     assert run_sapa("migrate", "--no-input", "-v", "0", data_dir=tmp_path).returncode == 0
     # Roll one app back by a migration: the database now lacks one of the code's.
@@ -33,6 +34,7 @@ def test_serve_and_worker_refuse_a_database_behind_the_code(tmp_path):
         assert len(lines) == 1 and "run `sapa migrate` first" in lines[0], result.stderr
 
 
+@pytest.mark.slow
 def test_serve_refuses_a_database_migrated_by_a_newer_release(tmp_path):
     assert run_sapa("migrate", "--no-input", "-v", "0", data_dir=tmp_path).returncode == 0
     db = sqlite3.connect(tmp_path / "sapa.sqlite3")

@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 pytest.importorskip("moto")
+pytestmark = pytest.mark.slow  # every test runs Python (or `sapa`) in its own process
 
 ROOT = Path(__file__).resolve().parents[2]
 

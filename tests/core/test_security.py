@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.test import Client
 
 
@@ -48,6 +49,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow
 def test_https_mode_sends_hsts_and_secure_cookies(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update({"SAPA_HTTPS": "1", "SAPA_DATA_DIR": str(tmp_path)})

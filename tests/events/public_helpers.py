@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
+import factories
 import pytest
 from django.utils import timezone
 from testkit import SmtpInbox, attachments_of, smtp_server, text_of  # noqa: F401
 
-from sapa.events import services
 from sapa.events.forms import form_timestamp, question_field_name, regency_field_name
-from sapa.events.models import Event, Question, QuestionKind
+from sapa.events.models import Question, QuestionKind
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -28,21 +28,14 @@ def _public_settings(settings):
     settings.SAPA_REGISTRATION_MIN_SECONDS = 3
 
 
-def make_event(library, *, slug="sharing-session", capacity=100, **extra):
-    now = timezone.now()
+def make_event(library, **fields):
     # 09.00–11.30 WIB, five days ahead: on one day whatever the time the tests run.
-    day = (now + timedelta(days=5)).astimezone(JAKARTA).date()
+    day = (timezone.now() + timedelta(days=5)).astimezone(JAKARTA).date()
     starts = datetime.combine(day, dtime(9, 0), tzinfo=JAKARTA)
-    fields = {
-        "title": "Sharing Session Media Sosial", "description": "Berbagi **pengalaman**.",
-        "starts_at": starts, "ends_at": starts + timedelta(hours=2, minutes=30),
-        "meeting_url": "https://us02web.zoom.us/j/123456789", "capacity": capacity,
-        "registration_opens_at": now - timedelta(days=1),
-    }
-    fields.update(extra)
-    event = Event.objects.create(library=library, slug=slug, **fields)
-    services.create_default_categories(event)
-    return event
+    defaults = {"description": "Berbagi **pengalaman**.", "starts_at": starts,
+                "ends_at": starts + timedelta(hours=2, minutes=30), "meeting_url": "https://us02web.zoom.us/j/123456789",
+                "registration_opens_at": timedelta(days=-1)}
+    return factories.make_event(library, **defaults | fields)
 
 
 @pytest.fixture

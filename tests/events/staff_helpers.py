@@ -1,13 +1,13 @@
 """Helpers of the staff event tests (test_staff_*, test_exports, test_api_staff)."""
 
-from datetime import timedelta
+from functools import partial
 
+import factories
 import pytest
-from django.utils import timezone
 from testkit import client_for, member  # noqa: F401
 
 from sapa.events import services
-from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
+from sapa.events.models import Registration, RegistrationStatus
 from sapa.libraries.models import Role
 
 PNG_1PX = bytes.fromhex(
@@ -25,17 +25,8 @@ def t(msgid: str) -> str:
         return translation.gettext(msgid)
 
 
-def make_event(library, *, slug="diskusi", capacity=3, title="Diskusi Media Sosial", **extra) -> Event:
-    now = timezone.now()
-    fields = {
-        "library": library, "slug": slug, "title": title, "capacity": capacity,
-        "starts_at": now + timedelta(days=7), "ends_at": now + timedelta(days=7, hours=2),
-        "status": EventStatus.PUBLISHED, "meeting_url": "https://zoom.us/j/123",
-    }
-    fields.update(extra)
-    event = Event.objects.create(**fields)
-    services.create_default_categories(event)
-    return event
+make_event = partial(factories.make_event, slug="diskusi", capacity=3, title="Diskusi Media Sosial",
+                     meeting_url="https://zoom.us/j/123")
 
 
 def add(event, n, *, start=0, category=None, **extra) -> list[Registration]:

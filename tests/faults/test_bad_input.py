@@ -17,11 +17,12 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import override as language
+from factories import make_event
 
 from sapa.attendance.services import record_attendance
 from sapa.events import services as event_services
 from sapa.events.forms import form_timestamp, question_field_name
-from sapa.events.models import Event, EventStatus, Question, QuestionKind
+from sapa.events.models import Question, QuestionKind
 from sapa.news.models import Article, ArticleState
 from sapa.prizes import services as prize_services
 from sapa.prizes.models import Prize
@@ -72,47 +73,21 @@ def _hosts(settings, tmp_path):
 def site(library, admin_user, django_capture_on_commit_callbacks):
     """One of each public form's targets: an open event, a live one, an ended one with a winner, an article..."""
     now = timezone.now()
-    upcoming = Event.objects.create(
-        library=library,
-        slug="akan-datang",
-        title="Acara",
-        capacity=1000,
-        starts_at=now + timedelta(days=5),
-        ends_at=now + timedelta(days=5, hours=2),
-        status=EventStatus.PUBLISHED,
-        registration_opens_at=now - timedelta(days=1),
-    )
-    event_services.create_default_categories(upcoming)
+    upcoming = make_event(library, slug="akan-datang", title="Acara", capacity=1000, starts_at=timedelta(days=5),
+                          registration_opens_at=timedelta(days=-1))
     question = Question.objects.create(
         event=upcoming, label="Jabatan", kind=QuestionKind.SHORT_TEXT, required=True, position=0
     )
     person = event_services.register(
         upcoming, name="Budi Santoso", email="budi@example.org", consent=True, source="staff"
     ).registration
-    live = Event.objects.create(
-        library=library,
-        slug="berlangsung",
-        title="Live",
-        capacity=100,
-        starts_at=now - timedelta(minutes=30),
-        ends_at=now + timedelta(hours=2),
-        status=EventStatus.PUBLISHED,
-        registration_closes_at=now + timedelta(hours=1),
-    )
+    live = make_event(library, slug="berlangsung", title="Live", starts_at=-timedelta(minutes=30),
+                      ends_at=timedelta(hours=2), registration_closes_at=timedelta(hours=1), categories=False)
     listener = event_services.register(
         live, name="Ani", email="ani@example.org", consent=True, source="staff"
     ).registration
-    ended = Event.objects.create(
-        library=library,
-        slug="selesai",
-        title="Selesai",
-        capacity=100,
-        starts_at=now - timedelta(hours=3),
-        ends_at=now - timedelta(hours=1),
-        status=EventStatus.PUBLISHED,
-        registration_opens_at=now - timedelta(days=10),
-        registration_closes_at=now + timedelta(days=1),
-    )
+    ended = make_event(library, slug="selesai", title="Selesai", starts_at=-timedelta(hours=3), categories=False,
+                       registration_opens_at=-timedelta(days=10), registration_closes_at=timedelta(days=1))
     attendee = event_services.register(
         ended, name="Dewi", email="dewi@example.org", consent=True, source="staff"
     ).registration

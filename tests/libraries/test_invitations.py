@@ -7,11 +7,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from factories import PASSWORD
 
 from sapa.libraries.models import AuditEntry, Invitation, Membership, Role, User
 from sapa.mail.models import Email, EmailState
-
-PASSWORD = "correct-horse-battery-staple"
 
 
 def invite(client, library, capture, email="baru@example.org", role=Role.EDITOR):

@@ -5,10 +5,9 @@ import time
 import pyotp
 import pytest
 from django.test import Client, override_settings
+from factories import PASSWORD
 
 from sapa.libraries.models import AuditEntry
-
-PASSWORD = "correct-horse-battery-staple"  # as in tests/conftest.py
 
 LOGIN = "/accounts/login/"
 

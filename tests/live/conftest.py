@@ -6,12 +6,12 @@ through the personal link (so it holds the board's signed cookie).
 
 from datetime import timedelta
 
+import factories
 import pytest
 from django.test import Client
-from django.utils import timezone
 from live_helpers import enter_url
 
-from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
+from sapa.events.models import RegistrationStatus
 from sapa.live import hub as hub_module
 
 
@@ -22,26 +22,23 @@ def _hosts(settings):
 
 @pytest.fixture
 def event(library):
-    now = timezone.now()
-    return Event.objects.create(library=library, slug="sharing-session", title="Sharing session",
-                                starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=2),
-                                status=EventStatus.PUBLISHED)
+    """Began half an hour ago, ends in two hours."""
+    return factories.make_event(library, title="Sharing session", starts_at=-timedelta(minutes=30),
+                                ends_at=timedelta(hours=2), categories=False)
 
 
 @pytest.fixture
 def other_event(library):
-    now = timezone.now()
-    return Event.objects.create(library=library, slug="lain", title="Acara lain",
-                                starts_at=now, ends_at=now + timedelta(hours=2), status=EventStatus.PUBLISHED)
+    return factories.make_event(library, slug="lain", title="Acara lain", starts_at=timedelta(0), categories=False)
 
 
 @pytest.fixture
 def make_registration(event):
+    """factories.make_registration, for `event` unless `target` is given, emails at contoh.id."""
+
     def make(name="Budi Santoso", email=None, target=None, status=RegistrationStatus.CONFIRMED):
-        target = target or event
         email = email or f"{name.split()[0].lower()}@contoh.id"
-        return Registration.objects.create(event=target, name=name, email=email,
-                                           email_normalized=email.lower(), status=status)
+        return factories.make_registration(target or event, name, email, status=status)
 
     return make
 

@@ -4,28 +4,19 @@ import json
 import time
 from datetime import timedelta
 
+import factories
 from django.utils import timezone
 from zoom_fake import WEBHOOK_SECRET
 
 from sapa.events import services as event_services
-from sapa.events.models import Event, EventStatus
+from sapa.events.models import Event
 
 
-def make_event(library, slug="literasi-digital", capacity=100, **extra) -> Event:
+def make_event(library, **fields) -> Event:
+    """A week from now, on the minute."""
     starts = (timezone.now() + timedelta(days=7)).replace(microsecond=0, second=0)
-    fields = {
-        "library": library,
-        "slug": slug,
-        "capacity": capacity,
-        "title": "Literasi Digital untuk Pustakawan",
-        "starts_at": starts,
-        "ends_at": starts + timedelta(minutes=120),
-        "status": EventStatus.PUBLISHED,
-    }
-    fields.update(extra)
-    event = Event.objects.create(**fields)
-    event_services.create_default_categories(event)
-    return event
+    defaults = {"slug": "literasi-digital", "title": "Literasi Digital untuk Pustakawan", "starts_at": starts}
+    return factories.make_event(library, **defaults | fields)
 
 
 def register(event, n, prefix="peserta", capture=None):

@@ -5,12 +5,12 @@ anonymous and phone users) into the import's preview; 401, 404, 429 and 5xx."""
 from datetime import timedelta
 
 import pytest
+from factories import make_registration
 from google_fake import CLIENT_EMAIL, USER
 from meeting_helpers import make_event
 
 from sapa.attendance.models import Attendance, ReportImport
 from sapa.attendance.services import save_import
-from sapa.events.models import Registration, RegistrationStatus
 from sapa.libraries.models import Role
 from sapa.meetings import services
 from sapa.meetings.connectors import base
@@ -126,13 +126,7 @@ def test_attendance_from_the_meet_api(fake_google, library, google_account, memb
     meeting = services.create_meet(event)
     people = {}
     for name in ("Siti Rahmawati", "Budi Santoso", "Dewi Lestari"):
-        people[name] = Registration.objects.create(
-            event=event,
-            status=RegistrationStatus.CONFIRMED,
-            name=name,
-            email=f"{name.split()[0].lower()}@example.org",
-            email_normalized=f"{name.split()[0].lower()}@example.org",
-        )
+        people[name] = make_registration(event, name)
     start = event.starts_at
 
     def at(minutes):

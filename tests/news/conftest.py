@@ -1,9 +1,10 @@
 """Fixtures of the news tests: staff and editors of a library, articles in each state, images."""
 
 import pytest
+from factories import make_member
 from news_helpers import client_for
 
-from sapa.libraries.models import Membership, Role
+from sapa.libraries.models import Role
 from sapa.news import services, workflow
 from sapa.news.models import Article
 
@@ -14,17 +15,13 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def staff_user(make_user, library):
-    user = make_user("staff@example.org", name="Hariyah")
-    Membership.objects.create(user=user, library=library, role=Role.STAFF)
-    return user
+def staff_user(db, library):
+    return make_member(library, Role.STAFF, "staff@example.org", name="Hariyah")
 
 
 @pytest.fixture
-def editor_user(make_user, library):
-    user = make_user("editor@example.org", name="Dewindah")
-    Membership.objects.create(user=user, library=library, role=Role.EDITOR)
-    return user
+def editor_user(db, library):
+    return make_member(library, Role.EDITOR, "editor@example.org", name="Dewindah")
 
 
 @pytest.fixture

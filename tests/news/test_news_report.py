@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from factories import make_event, make_member
 from news_helpers import client_for
 
 from sapa.events import services as event_services
-from sapa.events.models import Event, EventStatus, Registration, RegistrationSource, Speaker
-from sapa.libraries.models import Membership, Role
+from sapa.events.models import Event, Registration, RegistrationSource, Speaker
+from sapa.libraries.models import Role
 from sapa.news import report
 from sapa.news.models import Article, ArticleState
 
@@ -22,12 +23,8 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 def event(library):
     starts = datetime(2020, 7, 21, 9, 0, tzinfo=JAKARTA)
     opens = datetime(2020, 7, 14, 8, 0, tzinfo=JAKARTA)
-    event = Event.objects.create(
-        library=library, slug="sharing-session", capacity=4, status=EventStatus.PUBLISHED,
-        title="Sharing Session Pengelolaan Media Sosial Perpustakaan",
-        starts_at=starts, ends_at=starts + timedelta(hours=2), registration_opens_at=opens,
-        meeting_url="https://us02web.zoom.us/j/81234567890")
-    event_services.create_default_categories(event)
+    event = make_event(library, capacity=4, title="Sharing Session Pengelolaan Media Sosial Perpustakaan",
+                       starts_at=starts, registration_opens_at=opens, meeting_url="https://us02web.zoom.us/j/81234567890")
     Speaker.objects.create(event=event, name="Diar Sunyono", role="Kepala Bagian Umum dan Perpustakaan")
     Speaker.objects.create(event=event, name="Dewindah", role="Moderator", position=1)
     categories = {c.name: c for c in event.categories.all()}
@@ -100,9 +97,7 @@ def test_duration_text(hours, text):
 
 
 def test_button_on_the_event_staff_page_creates_the_draft(event, library, make_user):
-    staff = make_user("staff@example.org")
-    Membership.objects.create(user=staff, library=library, role=Role.STAFF)
-    client = client_for(staff)
+    client = client_for(make_member(library, Role.STAFF, "staff@example.org"))
     page = reverse("staff-news-event", kwargs={"slug": library.slug, "event_id": event.pk})
     detail = client.get(reverse("staff-event-detail", kwargs={"slug": library.slug, "event_id": event.pk}))
     assert f'href="{page}"' in detail.content.decode()  # the event_nav entry

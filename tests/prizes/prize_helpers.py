@@ -1,14 +1,15 @@
 """Helpers of the prizes tests: an event that has ended, attendees, prizes."""
 
 from datetime import timedelta
+from functools import partial
 
+import factories
 import pytest
 from django.utils import timezone
 from testkit import SmtpInbox, client_for, member, smtp_server, text_of  # noqa: F401
 
 from sapa.attendance.services import record_attendance
 from sapa.events import services as event_services
-from sapa.events.models import Event, EventStatus
 from sapa.prizes.models import Prize, PrizeVariant
 
 
@@ -20,16 +21,9 @@ def t(msgid: str) -> str:
         return translation.gettext(msgid)
 
 
-def make_event(library, *, slug="sharing-session", **extra) -> Event:
-    """An event that ended an hour ago (registration was open before it)."""
-    now = timezone.now()
-    fields = {"library": library, "slug": slug, "title": "Sharing Session Media Sosial", "capacity": 100,
-              "starts_at": now - timedelta(hours=3), "ends_at": now - timedelta(hours=1),
-              "status": EventStatus.PUBLISHED, "registration_opens_at": now - timedelta(days=10),
-              "registration_closes_at": now + timedelta(days=1)}
-    fields.update(extra)
-    event = Event.objects.create(**fields)
-    return event
+# An event that ended an hour ago (registration was open before it).
+make_event = partial(factories.make_event, starts_at=timedelta(hours=-3), categories=False,
+                     registration_opens_at=timedelta(days=-10), registration_closes_at=timedelta(days=1))
 
 
 def register(event, n, *, start=0, name=None, language="id"):

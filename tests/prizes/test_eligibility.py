@@ -1,11 +1,12 @@
 """Each eligibility rule of a draw, alone (services.eligible_registrations and prepare_draw)."""
 
 import pytest
+from factories import make_member
 from prize_helpers import add_prize, attend, ended_event_fixture, register  # noqa: F401
 
 from sapa.attendance.services import record_attendance
 from sapa.events import services as event_services
-from sapa.libraries.models import Membership, Role
+from sapa.libraries.models import Role
 from sapa.prizes import services
 from sapa.survey import services as survey_services
 
@@ -48,7 +49,7 @@ def test_answered_the_survey(ended_event):
 
 def test_not_staff_by_the_registration_email(ended_event, library, make_user):
     people = register(ended_event, 3)
-    Membership.objects.create(user=make_user("P1@Example.org"), library=library, role=Role.STAFF)
+    make_member(library, Role.STAFF, "P1@Example.org")
     assert _ids(ended_event, **{**NO_RULES, "exclude_staff": True}) == [people[0].pk, people[2].pk]
     # Staff of another library may win here.
     assert people[1].pk in _ids(ended_event, **NO_RULES)
@@ -83,7 +84,7 @@ def test_rules_are_combined_and_published(ended_event, library, make_user, clien
     survey_services.submit_response(people[0], rating=4)
     survey_services.submit_response(people[1], rating=4)
     survey_services.submit_response(people[4], rating=4)  # answered, never attended
-    Membership.objects.create(user=make_user("p1@example.org"), library=library, role=Role.EDITOR)
+    make_member(library, Role.EDITOR, "p1@example.org")
     add_prize(ended_event, "Buku", 2)
     draw = services.prepare_draw(ended_event, require_attended=True, require_survey=True)
     assert sorted(e.registration_id for e in draw.entry_rows.all()) == [people[0].pk]

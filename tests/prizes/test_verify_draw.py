@@ -37,6 +37,7 @@ def test_verify_the_public_page_and_its_json_over_http(drawn, live_server):
     assert _run(page + "data.json").startswith("OK:")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_sapa_command_itself_checks_the_live_page(drawn, live_server, tmp_path):
     """The installed `sapa verify-draw` (hyphen), as a user runs it, in its own process."""

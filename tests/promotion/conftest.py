@@ -2,11 +2,10 @@
 
 from datetime import timedelta
 
+import factories
 import pytest
-from django.utils import timezone
 
-from sapa.events import services
-from sapa.events.models import Event, EventStatus, Question, QuestionKind, Speaker, Visibility
+from sapa.events.models import Question, QuestionKind, Speaker
 from sapa.promotion import clicks, links
 
 
@@ -25,19 +24,13 @@ def _promotion_settings(settings):
 
 @pytest.fixture
 def make_event(library):
-    def make(slug="webinar-medsos", capacity=100, lib=None, **extra):
-        now = timezone.now()
-        fields = {
-            "title": "Sharing Session Pengelolaan Media Sosial Perpustakaan",
-            "starts_at": now + timedelta(days=10), "ends_at": now + timedelta(days=10, hours=2),
-            "meeting_url": "https://us02web.zoom.us/j/81234567890", "capacity": capacity,
-            "status": EventStatus.PUBLISHED, "visibility": Visibility.PUBLIC,
-            "registration_opens_at": now - timedelta(days=1),
-        }
-        fields.update(extra)
-        event = Event.objects.create(library=lib or library, slug=slug, **fields)
-        services.create_default_categories(event)
-        return event
+    """factories.make_event for `library` (or `lib`), in ten days, registration open since yesterday."""
+
+    def make(lib=None, **fields):
+        defaults = {"slug": "webinar-medsos", "title": "Sharing Session Pengelolaan Media Sosial Perpustakaan",
+                    "starts_at": timedelta(days=10), "meeting_url": "https://us02web.zoom.us/j/81234567890",
+                    "registration_opens_at": timedelta(days=-1)}
+        return factories.make_event(lib or library, **defaults | fields)
 
     return make
 

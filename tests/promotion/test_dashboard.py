@@ -6,10 +6,11 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from factories import make_registration
 from promotion_helpers import INSTAGRAM_UA, PHONE_UA
 
 from sapa.core import exports
-from sapa.events.models import Question, QuestionKind, Registration, RegistrationStatus
+from sapa.events.models import Question, QuestionKind, RegistrationStatus
 from sapa.promotion import charts, dashboard, links, stats
 from sapa.promotion.models import Channel
 
@@ -18,9 +19,8 @@ pytestmark = pytest.mark.django_db
 
 def add(event, n, at, channel="", status=RegistrationStatus.CONFIRMED, cancelled_at=None, category=None,
         institution="", answers=None):
-    return Registration.objects.create(
-        event=event, name=f"P{n}", email=f"p{n}@example.org", email_normalized=f"p{n}@example.org",
-        status=status, channel=channel, created_at=at,
+    return make_registration(
+        event, f"P{n}", f"p{n}@example.org", status=status, channel=channel, created_at=at,
         confirmed_at=at if status != RegistrationStatus.WAITLISTED else None,
         waitlisted_at=at if status == RegistrationStatus.WAITLISTED else None,
         cancelled_at=cancelled_at, category=category, institution=institution, answers=answers or {})

@@ -5,9 +5,11 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
+from factories import make_member
 from promotion_helpers import PHONE_UA
+from testkit import client_for
 
-from sapa.libraries.models import Membership, Role
+from sapa.libraries.models import Role
 from sapa.promotion import links
 from sapa.promotion.models import Channel, PinnedLink, ProfileLink, ShortLink
 
@@ -133,9 +135,6 @@ def test_link_in_bio_of_unknown_library_is_404():
 
 
 def test_staff_membership_of_another_library_sees_nothing(make_user, library, other_library, event):
-    outsider = make_user("luar@example.org")
-    Membership.objects.create(user=outsider, library=other_library, role=Role.ADMIN)
-    client = Client()
-    client.force_login(outsider, backend="sapa.libraries.auth.EmailBackend")
+    client = client_for(make_member(other_library, Role.ADMIN, "luar@example.org"))
     assert client.get(f"/staff/{library.slug}/promotion/events/{event.pk}/dashboard/").status_code == 404
     assert client.get(f"/staff/{other_library.slug}/promotion/events/{event.pk}/dashboard/").status_code == 404

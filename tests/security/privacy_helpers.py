@@ -3,29 +3,19 @@ registrations (tests/prizes/prize_helpers is not importable from here)."""
 
 from datetime import timedelta
 
+import factories
 from django.utils import timezone
 
 from sapa.attendance.services import record_attendance
 from sapa.events import services as event_services
-from sapa.events.models import Event, EventStatus
+from sapa.events.models import Event
 
 
-def make_event(library, *, slug="sharing-session", ended=True, **extra) -> Event:
-    now = timezone.now()
-    start = now - timedelta(hours=3) if ended else now + timedelta(days=3)
-    fields = {
-        "library": library,
-        "slug": slug,
-        "title": "Sharing Session Media Sosial",
-        "capacity": 100,
-        "starts_at": start,
-        "ends_at": start + timedelta(hours=2),
-        "status": EventStatus.PUBLISHED,
-        "registration_opens_at": now - timedelta(days=10),
-        "registration_closes_at": now + timedelta(days=1),
-    }
-    fields.update(extra)
-    return Event.objects.create(**fields)
+def make_event(library, *, ended=True, **fields) -> Event:
+    """Ended an hour ago (or starts in three days), registration open from ten days ago to tomorrow."""
+    defaults = {"starts_at": timedelta(hours=-3) if ended else timedelta(days=3), "categories": False,
+                "registration_opens_at": timedelta(days=-10), "registration_closes_at": timedelta(days=1)}
+    return factories.make_event(library, **defaults | fields)
 
 
 def register(event, n, *, start=0, attended=False):

@@ -7,8 +7,8 @@ listed names, emails and WhatsApp numbers to any staff token and left no trace.
 import pytest
 from django.test import Client
 from django.utils import timezone
+from factories import make_event
 
-from sapa.events.models import Event, EventStatus
 from sapa.events.services import register
 from sapa.libraries.models import AuditEntry, Membership, Role
 from sapa.libraries.services import create_api_token
@@ -18,16 +18,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def event(library):
-    now = timezone.now()
-    event = Event.objects.create(
-        library=library,
-        slug="sharing",
-        title="Sharing session",
-        starts_at=now + timezone.timedelta(days=3),
-        ends_at=now + timezone.timedelta(days=3, hours=2),
-        capacity=10,
-        status=EventStatus.PUBLISHED,
-    )
+    event = make_event(library, slug="sharing", title="Sharing session", starts_at=timezone.timedelta(days=3),
+                       capacity=10, categories=False)
     for n in range(3):
         register(event, name=f"Peserta {n}", email=f"p{n}@example.org", consent=True)
     return event

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
-from django.utils import timezone
+from factories import make_event
 
 from sapa.events import services
 from sapa.events.forms import form_timestamp
-from sapa.events.models import Event, EventStatus, Registration
+from sapa.events.models import Registration
 from sapa.mail.models import Email
 
 pytestmark = pytest.mark.django_db
@@ -30,18 +30,8 @@ def _settings(settings):
 
 @pytest.fixture
 def event(library):
-    now = timezone.now()
-    event = Event.objects.create(
-        library=library,
-        slug="sharing-session",
-        title="Sharing Session",
-        capacity=1,
-        starts_at=now + timedelta(days=5),
-        ends_at=now + timedelta(days=5, hours=2),
-        registration_opens_at=now - timedelta(days=1),
-        status=EventStatus.PUBLISHED,
-    )
-    services.create_default_categories(event)
+    event = make_event(library, title="Sharing Session", capacity=1, starts_at=timedelta(days=5),
+                       registration_opens_at=timedelta(days=-1))
     # The known person holds the only seat: a newcomer is waitlisted, which an answer
     # carrying the status would give away.
     services.register(event, name="Siti Rahmawati", email=KNOWN, consent=True)

@@ -447,6 +447,7 @@ def _assert_erased_retention(event, person):
     assert person.attendance.minutes == 120 and person.survey_response.rating == 5
 
 
+@pytest.mark.slow
 def test_the_body_purge_setting_is_checked_at_start(tmp_path):
     import os
     import subprocess

@@ -132,25 +132,16 @@ def test_a_full_audience_does_not_lock_out_the_moderators_screen(
     from datetime import timedelta
 
     from django.test import Client
-    from django.utils import timezone
+    from factories import make_event
     from testkit import member
 
-    from sapa.events.models import Event, EventStatus
     from sapa.libraries.models import Role
     from sapa.live.models import Board
 
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.SAPA_LIVE_STREAMS_PER_EVENT = 1
     settings.SAPA_LIVE_STREAM_SECONDS = 0.3
-    now = timezone.now()
-    event = Event.objects.create(
-        library=library,
-        slug="papan",
-        title="Sharing session",
-        starts_at=now,
-        ends_at=now + timedelta(hours=2),
-        status=EventStatus.PUBLISHED,
-    )
+    event = make_event(library, slug="papan", title="Sharing session", starts_at=timedelta(0), categories=False)
     Board.objects.create(event=event, allow_anonymous=True)
     audience = Client().get(f"/e/{event.slug}/live/stream/")
     assert audience.status_code == 200

@@ -11,11 +11,10 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from sapa.libraries.models import Membership, Role
+from sapa.libraries.models import Role
 from sapa.news import services, workflow
 from sapa.news.models import Article, ArticleState, GalleryPhoto
 
@@ -34,15 +33,9 @@ def jpeg(name="foto.jpg"):
 
 
 @pytest.fixture
-def people(make_user, library):
-    out = {}
-    for role in (Role.STAFF, Role.EDITOR):
-        user = make_user(f"{role}@example.org")
-        Membership.objects.create(user=user, library=library, role=role)
-        client = Client()
-        client.force_login(user, backend="sapa.libraries.auth.EmailBackend")
-        out[role] = (user, client)
-    return out
+def people(member_client):
+    clients = {role: member_client(role) for role in (Role.STAFF, Role.EDITOR)}
+    return {role: (client.user, client) for role, client in clients.items()}
 
 
 def article_in(library, people, state):

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sapa.libraries.models import Membership, Role
+from sapa.libraries.models import Role
 from sapa.social import services, workflow
 from sapa.social.models import Network, VariantState
 
@@ -26,20 +26,10 @@ def _base_url(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def member(make_user, library, role, email):
-    user = make_user(email)
-    Membership.objects.create(user=user, library=library, role=role)
-    client = Client()
-    client.force_login(user, backend="sapa.libraries.auth.EmailBackend")
-    return user, client
-
-
 @pytest.fixture
-def people(make_user, library):
-    return {
-        role: member(make_user, library, role, f"{role}@example.org")
-        for role in (Role.STAFF, Role.EDITOR)
-    }
+def people(member_client):
+    clients = {role: member_client(role) for role in (Role.STAFF, Role.EDITOR)}
+    return {role: (client.user, client) for role, client in clients.items()}
 
 
 def post_in_review(library, author):

@@ -11,7 +11,7 @@ import re
 import struct
 import zipfile
 import zlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,9 +20,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from factories import make_event
 from PIL import Image
 
-from sapa.events.models import Event, EventStatus
+from sapa.events.models import Event
 from sapa.libraries.models import Library, Role
 from sapa.social.models import MediaItem
 
@@ -51,15 +52,7 @@ def staff(member_client):
 @pytest.fixture
 def event(library):
     starts = datetime(2030, 7, 21, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
-    return Event.objects.create(
-        library=library,
-        slug="ss-medsos",
-        title="Sharing Session",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2),
-        status=EventStatus.PUBLISHED,
-        capacity=100,
-    )
+    return make_event(library, slug="ss-medsos", title="Sharing Session", starts_at=starts, categories=False)
 
 
 def image_bytes(fmt="PNG", size=(800, 600)) -> bytes:

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from django.utils import timezone, translation
+from factories import make_member
 
-from sapa.libraries.models import Membership, Role
+from sapa.libraries.models import Role
 from sapa.libraries.services import create_api_token
 from sapa.social.models import Channel, Network, Post, PostVariant, VariantState
 
@@ -26,12 +27,6 @@ def _english():
 def api(user):
     _token, raw = create_api_token(user, "test")
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en")
-
-
-def member(make_user, library, role, email=None):
-    user = make_user(email or f"{role}-api@example.org")
-    Membership.objects.create(user=user, library=library, role=role)
-    return user
 
 
 def post_json(client, url, data, method="post"):
@@ -85,7 +80,7 @@ def test_other_library_answers_404(admin_user, library, other_library, channels)
 
 
 def test_staff_creates_a_post_with_variants_and_edits_the_draft(make_user, library, channels, fake_media):
-    staff = member(make_user, library, Role.STAFF)
+    staff = make_member(library, Role.STAFF, "staff-api@example.org")
     client = api(staff)
     image = fake_media(width=1200, height=900)
     url = BASE.format(slug=library.slug) + "/posts"
@@ -142,7 +137,8 @@ def test_only_drafts_can_be_changed(admin_user, library, channels, make_variant)
 
 
 def test_roles_staff_drafts_editors_approve_approved_posts_are_scheduled(make_user, library, channels):
-    staff, editor = member(make_user, library, Role.STAFF), member(make_user, library, Role.EDITOR)
+    staff = make_member(library, Role.STAFF, "staff-api@example.org")
+    editor = make_member(library, Role.EDITOR, "editor-api@example.org")
     url = BASE.format(slug=library.slug) + "/posts"
     created = post_json(api(staff), url, {"title": "Jam buka", "variants": [
         {"channel": channels["tg"].pk, "text": "Jam buka baru mulai Senin."}]}).json()

@@ -185,8 +185,8 @@ def test_the_warning_shows_when_scheduling_on_the_post_page(member_client, libra
     variant = make_variant(instagram, text="Kedua", media=[make_image()], state="approved",
                            at=at + timedelta(hours=2))
     client = member_client(Role.STAFF)
-    response = client.post(reverse("social-variant-action", kwargs={
-        "slug": library.slug, "variant_id": variant.pk, "action": "schedule"}), follow=True)
+    response = client.post(reverse("social-variant-schedule", kwargs={
+        "slug": library.slug, "variant_id": variant.pk}), follow=True)
     assert response.status_code == 200
     variant.refresh_from_db()
     assert variant.state == VariantState.SCHEDULED

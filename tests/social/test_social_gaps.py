@@ -40,11 +40,11 @@ def other_admin_client(other_library):
 def test_post_page_offers_the_crop_only_where_an_image_fails(member_client, library, tall_variant,
                                                             make_variant, make_image, instagram):
     client = member_client(Role.STAFF)
-    fit_url = url("social-variant-action", library, variant_id=tall_variant.pk, action="fit")
+    fit_url = url("social-variant-fit", library, variant_id=tall_variant.pk)
     assert fit_url in client.get(url("social-post", library, post_id=tall_variant.post_id)).content.decode()
     fine = make_variant(instagram, media=[make_image(1080, 1080)])
     page = client.get(url("social-post", library, post_id=fine.post_id)).content.decode()
-    assert url("social-variant-action", library, variant_id=fine.pk, action="fit") not in page
+    assert url("social-variant-fit", library, variant_id=fine.pk) not in page
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.EDITOR, Role.ADMIN])
@@ -52,7 +52,7 @@ def test_crop_swaps_in_a_valid_image(member_client, library, tall_variant, role)
     client = member_client(role, email=f"{role}-member@example.org")
     original = tall_variant.ordered_media()[0]
     assert any(p.code == "image_ratio" for p in check_image(original, Network.INSTAGRAM, LIMITS[Network.INSTAGRAM]))
-    response = client.post(url("social-variant-action", library, variant_id=tall_variant.pk, action="fit"))
+    response = client.post(url("social-variant-fit", library, variant_id=tall_variant.pk))
     assert response.status_code == 302
     assert response["Location"] == url("social-post", library, post_id=tall_variant.post_id)
     tall_variant.refresh_from_db()
@@ -69,14 +69,14 @@ def test_crop_swaps_in_a_valid_image(member_client, library, tall_variant, role)
     assert revision.actor == client.user
     assert AuditEntry.objects.filter(action="social.media_fitted", library=library, object_id=str(new.pk)).exists()
     page = client.get(response["Location"]).content.decode()
-    assert url("social-variant-action", library, variant_id=tall_variant.pk, action="fit") not in page
+    assert url("social-variant-fit", library, variant_id=tall_variant.pk) not in page
 
 
 def test_crop_with_nothing_to_fit_changes_nothing(member_client, library, make_variant, make_image, instagram):
     client = member_client(Role.EDITOR)
     variant = make_variant(instagram, media=[make_image(1080, 1080)])
     before = MediaItem.objects.count()
-    response = client.post(url("social-variant-action", library, variant_id=variant.pk, action="fit"))
+    response = client.post(url("social-variant-fit", library, variant_id=variant.pk))
     assert response.status_code == 302
     assert MediaItem.objects.count() == before
     assert not variant.post.revisions.filter(action="variant_edited").exists()
@@ -86,13 +86,13 @@ def test_crop_of_another_librarys_variant_is_404(library, other_library, tall_va
     client = other_admin_client(other_library)
     before = MediaItem.objects.count()
     for lib in (library, other_library):
-        target = url("social-variant-action", lib, variant_id=tall_variant.pk, action="fit")
+        target = url("social-variant-fit", lib, variant_id=tall_variant.pk)
         assert client.post(target).status_code == 404
     assert MediaItem.objects.count() == before
 
 
 def test_crop_needs_a_login(client, library, tall_variant):
-    response = client.post(url("social-variant-action", library, variant_id=tall_variant.pk, action="fit"))
+    response = client.post(url("social-variant-fit", library, variant_id=tall_variant.pk))
     assert response.status_code == 302
     assert "login" in response["Location"]
 

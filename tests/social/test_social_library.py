@@ -1,7 +1,7 @@
 """Credentials at rest, the media library and its fitting, templates, time slots, metrics."""
 
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -110,11 +110,9 @@ def test_fit_for_bluesky_compresses_under_a_million_bytes(library):
 
 @pytest.fixture
 def sharing_event(library):
-    from sapa.events.models import Event
+    from factories import ARTICLE_SESSION, make_event
 
-    starts = datetime(2020, 7, 21, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
-    return Event.objects.create(library=library, slug="sharing-session", title="Sharing Session Medsos",
-                                starts_at=starts, ends_at=starts + timedelta(hours=2))
+    return make_event(library, title="Sharing Session Medsos", starts_at=ARTICLE_SESSION, categories=False)
 
 
 def test_template_placeholders(library, admin_user, sharing_event, make_channel):

@@ -183,9 +183,9 @@ def test_other_librarys_objects_answer_404(library, other_library, make_variant,
     for target in gets:
         assert client.get(target).status_code == 404, target
     posts = [url("social-post-action", other_library, post_id=variant.post_id, action="submit"),
-             url("social-variant-action", other_library, variant_id=variant.pk, action="edit"),
-             url("social-variant-action", other_library, variant_id=variant.pk, action="schedule"),
-             url("social-variant-action", other_library, variant_id=variant.pk, action="next-slot"),
+             url("social-variant-edit", other_library, variant_id=variant.pk),
+             url("social-variant-schedule", other_library, variant_id=variant.pk),
+             url("social-variant-next-slot", other_library, variant_id=variant.pk),
              url("social-variant-move", other_library, variant_id=variant.pk),
              url("social-channel-test", other_library, channel_id=telegram.pk)]
     for target in posts:
@@ -234,7 +234,7 @@ def test_variant_checks_shown_before_scheduling(staff, library, make_variant, bl
 def test_schedule_refused_shows_the_problems(staff, library, make_variant, bluesky):
     variant = make_variant(bluesky, text="Halo", state="approved")
     PostVariant.objects.filter(pk=variant.pk).update(text="b" * 301)
-    response = staff.post(url("social-variant-action", library, variant_id=variant.pk, action="schedule"))
+    response = staff.post(url("social-variant-schedule", library, variant_id=variant.pk))
     assert response.status_code == 400
     page = response.content.decode()
     assert t("Not scheduled. Change this first:") in page
@@ -249,11 +249,11 @@ def test_schedule_refused_shows_the_problems(staff, library, make_variant, blues
 
 def test_schedule_and_unschedule(staff, library, make_variant, telegram):
     variant = make_variant(telegram, state="approved", at=local(3))
-    response = staff.post(url("social-variant-action", library, variant_id=variant.pk, action="schedule"))
+    response = staff.post(url("social-variant-schedule", library, variant_id=variant.pk))
     assert response.status_code == 302
     variant.refresh_from_db()
     assert variant.state == "scheduled"
-    staff.post(url("social-variant-action", library, variant_id=variant.pk, action="unschedule"))
+    staff.post(url("social-variant-unschedule", library, variant_id=variant.pk))
     variant.refresh_from_db()
     assert variant.state == "approved"
 
@@ -261,7 +261,7 @@ def test_schedule_and_unschedule(staff, library, make_variant, telegram):
 def test_edit_variant_and_history(staff, library, make_variant, telegram):
     variant = make_variant(telegram, state="approved", at=local(3))
     prefix = f"v{variant.pk}-"
-    staff.post(url("social-variant-action", library, variant_id=variant.pk, action="edit"), {
+    staff.post(url("social-variant-edit", library, variant_id=variant.pk), {
         prefix + "text": "Teks baru", prefix + "link": "", prefix + "first_comment": "",
         prefix + "date": local(4).date().isoformat(), prefix + "time": "10:30"})
     variant.refresh_from_db()
@@ -284,12 +284,12 @@ def test_review_link_shown_to_editors_when_in_review(member_client, library, mak
 def test_mark_published_manually_and_retry(staff, library, make_variant, telegram):
     variant = make_variant(telegram, state="approved", at=local(3))
     PostVariant.objects.filter(pk=variant.pk).update(state="failed", error_message="Bad Request")
-    response = staff.post(url("social-variant-action", library, variant_id=variant.pk, action="retry"))
+    response = staff.post(url("social-variant-retry", library, variant_id=variant.pk))
     assert response.status_code == 302
     variant.refresh_from_db()
     assert variant.state == "scheduled"
     PostVariant.objects.filter(pk=variant.pk).update(state="needs_check")
-    staff.post(url("social-variant-action", library, variant_id=variant.pk, action="published"),
+    staff.post(url("social-variant-published", library, variant_id=variant.pk),
                {"url": "https://t.me/perpusa/12"})
     variant.refresh_from_db()
     assert variant.state == "published" and variant.external_url == "https://t.me/perpusa/12"
@@ -356,7 +356,7 @@ def test_next_free_slot_skips_taken(staff, library, make_variant, telegram):
     make_variant(telegram, at=datetime.combine(tomorrow, time(9, 0), tzinfo=JAKARTA))
     variant = make_variant(telegram, state="approved")
     PostVariant.objects.filter(pk=variant.pk).update(scheduled_at=None)
-    response = staff.post(url("social-variant-action", library, variant_id=variant.pk, action="next-slot"))
+    response = staff.post(url("social-variant-next-slot", library, variant_id=variant.pk))
     assert response.status_code == 302
     variant.refresh_from_db()
     assert variant.scheduled_at == datetime.combine(tomorrow, time(19, 0), tzinfo=JAKARTA)
@@ -369,10 +369,36 @@ def test_next_free_slot_on_draft_plans_it(staff, library, make_variant, telegram
     telegram.save()
     variant = make_variant(telegram)
     PostVariant.objects.filter(pk=variant.pk).update(scheduled_at=None)
-    staff.post(url("social-variant-action", library, variant_id=variant.pk, action="next-slot"))
+    staff.post(url("social-variant-next-slot", library, variant_id=variant.pk))
     variant.refresh_from_db()
     assert variant.scheduled_at == datetime.combine(tomorrow, time(7, 0), tzinfo=JAKARTA)
     assert variant.state == "draft"
+
+
+def test_next_free_slot_refused_by_the_checks_writes_nothing(staff, library, make_variant, bluesky):
+    """Issue 15: a refused "next free slot" leaves the variant as it was (no time, no state, no revision)."""
+    tomorrow = local(1).date()
+    bluesky.time_slots = [{"weekday": tomorrow.weekday(), "times": ["07:00"]}]
+    bluesky.save()
+    variant = make_variant(bluesky, text="Halo", state="approved", at=local(5))
+    PostVariant.objects.filter(pk=variant.pk).update(text="b" * 301)  # over Bluesky's limit
+    revisions = variant.post.revisions.count()
+    response = staff.post(url("social-variant-next-slot", library, variant_id=variant.pk))
+    assert response.status_code == 400
+    assert t("Not scheduled. Change this first:") in response.content.decode()
+    variant.refresh_from_db()
+    assert variant.scheduled_at == local(5) and variant.state == "approved"
+    assert variant.post.revisions.count() == revisions
+
+
+def test_schedule_refused_by_the_checks_keeps_the_time(staff, library, make_variant, bluesky):
+    variant = make_variant(bluesky, text="Halo", state="approved", at=local(5))
+    PostVariant.objects.filter(pk=variant.pk).update(text="b" * 301)
+    response = staff.post(url("social-variant-schedule", library, variant_id=variant.pk),
+                          {"date": local(6).date().isoformat(), "time": "10:00"})
+    assert response.status_code == 400
+    variant.refresh_from_db()
+    assert variant.scheduled_at == local(5) and variant.state == "approved"
 
 
 # --- Media and to-dos ------------------------------------------------------------------------
@@ -412,7 +438,7 @@ def test_manual_todo_marked_done(staff, library, make_channel, make_variant):
     ManualTask.objects.create(library=library, variant=variant, due_at=variant.scheduled_at)
     page = staff.get(url("social-todos", library)).content.decode()
     assert "Ikuti sharing session kami!" in page
-    staff.post(url("social-variant-action", library, variant_id=variant.pk, action="published"),
+    staff.post(url("social-variant-published", library, variant_id=variant.pk),
                {"url": "https://wa.me/c/123", "next": url("social-todos", library)})
     variant.refresh_from_db()
     assert variant.state == "published"

@@ -8,8 +8,9 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone, translation
+from factories import make_member
 
-from sapa.libraries.models import AuditEntry, Membership, Role
+from sapa.libraries.models import AuditEntry, Role
 from sapa.mail.models import Email
 from sapa.social import publishing, services, workflow
 from sapa.social.models import ManualTask, Network, PostRevision, VariantState
@@ -25,17 +26,13 @@ def _english():
 
 
 @pytest.fixture
-def staff(make_user, library):
-    user = make_user("staf@example.org")
-    Membership.objects.create(user=user, library=library, role=Role.STAFF)
-    return user
+def staff(db, library):
+    return make_member(library, Role.STAFF, "staf@example.org")
 
 
 @pytest.fixture
-def editor(make_user, library):
-    user = make_user("editor@example.org")
-    Membership.objects.create(user=user, library=library, role=Role.EDITOR)
-    return user
+def editor(db, library):
+    return make_member(library, Role.EDITOR, "editor@example.org")
 
 
 def test_transition_table_is_the_only_way():

@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 
+import factories
 import pytest
 from django.utils import timezone
 from testkit import SmtpInbox, smtp_server, text_of  # noqa: F401
 
 from sapa.attendance.services import record_attendance
 from sapa.events import services as event_services
-from sapa.events.models import Event, EventStatus
+from sapa.events.models import Event
 from sapa.survey.models import QuestionKind, SurveyQuestion
 from sapa.survey.services import survey_for
 
@@ -21,15 +22,11 @@ def t(msgid: str) -> str:
         return translation.gettext(msgid)
 
 
-def make_event(library, *, slug="sharing-session", ended=True, **extra) -> Event:
-    now = timezone.now()
-    offset = timedelta(hours=-3) if ended else timedelta(days=2)
-    fields = {"library": library, "slug": slug, "title": "Sharing Session Media Sosial", "capacity": 100,
-              "starts_at": now + offset, "ends_at": now + offset + timedelta(hours=2),
-              "status": EventStatus.PUBLISHED, "registration_opens_at": now - timedelta(days=10),
-              "registration_closes_at": now + timedelta(days=3)}
-    fields.update(extra)
-    return Event.objects.create(**fields)
+def make_event(library, *, ended=True, **fields) -> Event:
+    """Ended an hour ago (or starts in two days), registration open from ten days ago to in three days."""
+    defaults = {"starts_at": timedelta(hours=-3) if ended else timedelta(days=2), "categories": False,
+                "registration_opens_at": timedelta(days=-10), "registration_closes_at": timedelta(days=3)}
+    return factories.make_event(library, **defaults | fields)
 
 
 def register(event, n, *, start=0, language="id"):

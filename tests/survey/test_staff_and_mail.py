@@ -16,7 +16,7 @@ from survey_helpers import (  # noqa: F401
     t,
 )
 
-from sapa.libraries.models import Membership, Role
+from sapa.libraries.models import Role
 from sapa.mail.models import Email
 from sapa.survey import services
 from sapa.survey.models import SurveyQuestion
@@ -160,12 +160,10 @@ def test_another_library_gets_404(ended_event, other_library, tail, method, libr
 
 
 def test_staff_see_results_but_cannot_export(ended_event, library, make_user):
-    from django.test import Client
+    from factories import make_member
+    from testkit import client_for
 
-    user = make_user("staf@example.org")
-    Membership.objects.create(user=user, library=library, role=Role.STAFF)
-    client = Client()
-    client.force_login(user, backend="sapa.libraries.auth.EmailBackend")
+    client = client_for(make_member(library, Role.STAFF, "staf@example.org"))
     assert client.get(_base(library, ended_event)).status_code == 200
     assert client.get(_base(library, ended_event) + "export/").status_code == 404
     assert client.get(_base(library, ended_event) + "settings/").status_code == 404

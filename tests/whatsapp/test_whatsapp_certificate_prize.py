@@ -6,14 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from factories import make_event, make_registration
 from fakeapi import error
 
 from sapa.attendance.services import record_attendance
 from sapa.certificates import services as certificates
 from sapa.certificates import tasks as certificate_tasks
 from sapa.certificates.models import Certificate
-from sapa.events.models import Event, EventStatus, Registration, RegistrationStatus
 from sapa.mail.models import Email
 from sapa.prizes import services as prizes
 from sapa.prizes.models import Prize, Winner
@@ -30,28 +29,11 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def event(library):
-    now = timezone.now()
-    return Event.objects.create(
-        library=library,
-        slug="ss-medsos",
-        title="Sharing Session Media Sosial",
-        starts_at=now - timedelta(hours=3),
-        ends_at=now - timedelta(hours=1),
-        status=EventStatus.PUBLISHED,
-        capacity=100,
-    )
+    return make_event(library, slug="ss-medsos", starts_at=-timedelta(hours=3), categories=False)
 
 
 def attendee(event, name, email, *, opted_in=True, language="id", whatsapp="+6281234567890"):
-    registration = Registration.objects.create(
-        event=event,
-        status=RegistrationStatus.CONFIRMED,
-        name=name,
-        email=email,
-        email_normalized=email,
-        language=language,
-        whatsapp=whatsapp,
-    )
+    registration = make_registration(event, name, email, language=language, whatsapp=whatsapp)
     record_attendance(registration, minutes=120, checked_in_at=event.starts_at)
     if opted_in:
         services.give_consent(registration, new_registration=False)

@@ -11,12 +11,13 @@ from urllib.parse import unquote
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from factories import make_member
 from public_helpers import _public_settings, form_data  # noqa: F401
 from wa_helpers import make_event, opted_in
 
 from sapa.events.models import Registration
 from sapa.events.services import manage_url
-from sapa.libraries.models import Membership, Role
+from sapa.libraries.models import Role
 from sapa.whatsapp import services
 from sapa.whatsapp.models import Account, Consent, Message
 
@@ -115,9 +116,7 @@ def test_refused_token_is_told_to_the_admin(client, library, admin_user, account
 
 
 def test_staff_below_admin_and_strangers_get_404(client, library, make_user, other_library, account):
-    staff = make_user("staff@example.org")
-    Membership.objects.create(user=staff, library=library, role=Role.STAFF)
-    client.force_login(staff)
+    client.force_login(make_member(library, Role.STAFF, "staff@example.org"))
     assert client.get("/staff/perpus-a/whatsapp/").status_code == 404
     event = make_event(library)
     assert client.get(f"/staff/perpus-a/events/{event.pk}/whatsapp/").status_code == 200
@@ -170,9 +169,7 @@ def test_editor_sends_an_uncertain_message_again(client, library, admin_user, ma
     client.force_login(admin_user)
     page = client.get(f"/staff/perpus-a/events/{event.pk}/whatsapp/").content.decode()
     assert f"/whatsapp/{message.pk}/retry/" in page
-    staff = make_user("s@example.org")
-    Membership.objects.create(user=staff, library=library, role=Role.STAFF)
-    client.force_login(staff)
+    client.force_login(make_member(library, Role.STAFF, "s@example.org"))
     assert client.post(f"/staff/perpus-a/events/{event.pk}/whatsapp/{message.pk}/retry/").status_code == 404
     client.force_login(admin_user)
     assert client.post(f"/staff/perpus-a/events/{event.pk}/whatsapp/{message.pk}/retry/").status_code == 302

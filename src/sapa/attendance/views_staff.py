@@ -32,16 +32,12 @@ from sapa.attendance.forms import (
 )
 from sapa.attendance.models import Attendance, ChatImport, ChatMessage, CheckInWindow, ReportImport
 from sapa.core import exports, timefmt
-from sapa.events.models import Event, RegistrationStatus
+from sapa.events.models import RegistrationStatus
+from sapa.events.tenancy import event_view
 from sapa.libraries import audit
 from sapa.libraries.models import Role
-from sapa.libraries.tenancy import library_view
 
 PAGE_SIZE = 50
-
-
-def _event(request, event_id) -> Event:
-    return get_object_or_404(Event.objects.select_related("library"), pk=event_id, library=request.library)
 
 
 def _back(request, event, name="attendance-event"):
@@ -110,16 +106,14 @@ def _overview_context(request, event, rule_form=None):
     }
 
 
-@library_view(Role.STAFF)
-def overview(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def overview(request, event):
     return render(request, "attendance/staff/overview.html", _overview_context(request, event))
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def rule(request, event_id):
-    event = _event(request, event_id)
+def rule(request, event):
     form = RuleForm(request.POST, instance=services.rule_for(event))
     if not form.is_valid():
         return render(request, "attendance/staff/overview.html",
@@ -134,9 +128,8 @@ def rule(request, event_id):
     return _back(request, event)
 
 
-@library_view(Role.EDITOR)
-def export(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.EDITOR)
+def export(request, event):
     _form, filters = _filters(request)
     header = [_("Name"), _("Email"), _("Institution"), _("Registration status"), _("Minutes"), _("Checked in"),
               _("Checked in at the end"), _("Attended")]
@@ -161,10 +154,9 @@ def export(request, event_id):
 # --- Check-in windows --------------------------------------------------------------------
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def checkin_open(request, event_id):
-    event = _event(request, event_id)
+def checkin_open(request, event):
     form = OpenWindowForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose how long the check-in stays open."))
@@ -184,14 +176,13 @@ def _window(event, window_id) -> CheckInWindow:
     return get_object_or_404(CheckInWindow, pk=window_id, event=event)
 
 
-@library_view(Role.STAFF)
-def checkin_screen(request, event_id, window_id):
+@event_view(Role.STAFF)
+def checkin_screen(request, event, window_id):
     """The code, huge, and the time left: the page staff share on Zoom."""
     from django.utils.safestring import mark_safe
 
     from sapa.promotion import qr
 
-    event = _event(request, event_id)
     window = _window(event, window_id)
     now = timezone.now()
     public_url = services.checkin_url(event)
@@ -206,10 +197,9 @@ def checkin_screen(request, event_id, window_id):
     })
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def checkin_close(request, event_id, window_id):
-    event = _event(request, event_id)
+def checkin_close(request, event, window_id):
     window = _window(event, window_id)
     if services.close_checkin(window, request=request):
         messages.success(request, _("Check-in is closed."))
@@ -219,9 +209,8 @@ def checkin_close(request, event_id, window_id):
 # --- Meeting report imports --------------------------------------------------------------
 
 
-@library_view(Role.STAFF)
-def import_upload(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def import_upload(request, event):
     form = UploadForm(request.POST or None, request.FILES or None)
     problem = None
     status = 200
@@ -249,9 +238,8 @@ def _import(event, import_id) -> ReportImport:
     return get_object_or_404(ReportImport, pk=import_id, event=event)
 
 
-@library_view(Role.STAFF)
-def import_preview(request, event_id, import_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def import_preview(request, event, import_id):
     pending = _import(event, import_id)
     if pending.state != ReportImport.State.PENDING:
         messages.info(request, _("This import was already saved or discarded."))
@@ -296,10 +284,9 @@ def import_preview(request, event_id, import_id):
     }, status=400 if error else 200)
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def import_discard(request, event_id, import_id):
-    event = _event(request, event_id)
+def import_discard(request, event, import_id):
     if services.discard_import(_import(event, import_id), request=request):
         messages.info(request, _("The import was discarded; nothing was saved."))
     return redirect("attendance-import", slug=request.library.slug, event_id=event.pk)
@@ -308,9 +295,8 @@ def import_discard(request, event_id, import_id):
 # --- The Zoom chat ---------------------------------------------------------------------------
 
 
-@library_view(Role.STAFF)
-def chat(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def chat(request, event):
     upload_form = ChatUploadForm(request.POST or None, request.FILES or None)
     problem = None
     status = 200
@@ -351,10 +337,9 @@ def chat(request, event_id):
 PREVIEW_MESSAGES = 20
 
 
-@library_view(Role.STAFF)
-def chat_preview(request, event_id, import_id):
+@event_view(Role.STAFF)
+def chat_preview(request, event, import_id):
     """A chat file read but not saved: what it holds, what it replaces; save or discard."""
-    event = _event(request, event_id)
     record = get_object_or_404(ChatImport, pk=import_id, event=event)
     if record.state != ChatImport.State.PENDING:
         messages.info(request, _("This chat import was already saved or discarded."))

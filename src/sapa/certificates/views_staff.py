@@ -26,16 +26,11 @@ from sapa.certificates.models import (
     Generation,
     Role,
 )
-from sapa.events.models import Event
+from sapa.events.tenancy import event_view
 from sapa.libraries import audit
 from sapa.libraries.models import Role as StaffRole
-from sapa.libraries.tenancy import library_view
 
 PAGE_SIZE = 100
-
-
-def _event(request, event_id) -> Event:
-    return get_object_or_404(Event.objects.select_related("library"), pk=event_id, library=request.library)
 
 
 def _design(event, design_id) -> CertificateDesign:
@@ -56,9 +51,8 @@ def _require_editor(request):
         raise Http404
 
 
-@library_view(StaffRole.STAFF)
-def event_certificates(request, event_id):
-    event = _event(request, event_id)
+@event_view(StaffRole.STAFF)
+def event_certificates(request, event):
     if request.method == "POST":
         _require_editor(request)
         form = forms.NewDesignForm(request.POST)
@@ -91,9 +85,8 @@ def event_certificates(request, event_id):
     })
 
 
-@library_view(StaffRole.STAFF)
-def design_edit(request, event_id, design_id):
-    event = _event(request, event_id)
+@event_view(StaffRole.STAFF)
+def design_edit(request, event, design_id):
     design = _design(event, design_id)
     page_mm = design.page_mm
     fields_qs = design.fields.all()
@@ -158,10 +151,9 @@ def _design_page(request, event, design, *, form=None, fields=None, signers=None
     }, status=status)
 
 
-@library_view(StaffRole.EDITOR)
+@event_view(StaffRole.EDITOR)
 @require_POST
-def design_background(request, event_id, design_id):
-    event = _event(request, event_id)
+def design_background(request, event, design_id):
     design = _design(event, design_id)
     form = forms.BackgroundForm(request.POST, request.FILES)
     if form.is_valid():
@@ -176,28 +168,27 @@ def design_background(request, event_id, design_id):
     return _design_page(request, event, design, background_form=form, status=400)
 
 
-@library_view(StaffRole.STAFF)
-def design_page(request, event_id, design_id):
+@event_view(StaffRole.STAFF)
+def design_page(request, event, design_id):
     """The prepared page (background and signatures) as a JPEG, for the placement preview."""
-    design = _design(_event(request, event_id), design_id)
+    design = _design(event, design_id)
     response = HttpResponse(services.prepared_page(design), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
 
-@library_view(StaffRole.STAFF)
-def design_preview(request, event_id, design_id):
+@event_view(StaffRole.STAFF)
+def design_preview(request, event, design_id):
     """A sample certificate of the design, as PDF, for a sample name."""
-    design = _design(_event(request, event_id), design_id)
+    design = _design(event, design_id)
     response = HttpResponse(services.preview_pdf(design), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="contoh-sertifikat.pdf"'
     return response
 
 
-@library_view(StaffRole.EDITOR)
+@event_view(StaffRole.EDITOR)
 @require_POST
-def generate(request, event_id, design_id):
-    event = _event(request, event_id)
+def generate(request, event, design_id):
     design = _design(event, design_id)
     form = forms.GenerateForm(request.POST)
     form.is_valid()
@@ -213,10 +204,9 @@ def generate(request, event_id, design_id):
     return redirect("certificates-event", slug=request.library.slug, event_id=event.pk)
 
 
-@library_view(StaffRole.STAFF)
-def generation_progress(request, event_id, generation_id):
+@event_view(StaffRole.STAFF)
+def generation_progress(request, event, generation_id):
     """The progress fragment of a generation (polled by htmx while it runs)."""
-    event = _event(request, event_id)
     generation = get_object_or_404(Generation.objects.select_related("design"), pk=generation_id,
                                    design__event=event)
     response = render(request, "certificates/staff/_generation.html", {"event": event, "generation": generation})
@@ -226,9 +216,8 @@ def generation_progress(request, event_id, generation_id):
     return response
 
 
-@library_view(StaffRole.STAFF)
-def recipients(request, event_id):
-    event = _event(request, event_id)
+@event_view(StaffRole.STAFF)
+def recipients(request, event):
     form = forms.ExtraRecipientForm()
     if request.method == "POST":
         _require_editor(request)
@@ -254,10 +243,9 @@ def recipients(request, event_id):
     })
 
 
-@library_view(StaffRole.EDITOR)
+@event_view(StaffRole.EDITOR)
 @require_POST
-def recipient_delete(request, event_id, recipient_id):
-    event = _event(request, event_id)
+def recipient_delete(request, event, recipient_id):
     extra = get_object_or_404(ExtraRecipient, pk=recipient_id, event=event)
     audit.record("certificate_recipient.removed", library=request.library, obj=extra, request=request)
     extra.delete()
@@ -265,9 +253,8 @@ def recipient_delete(request, event_id, recipient_id):
     return redirect("certificates-recipients", slug=request.library.slug, event_id=event.pk)
 
 
-@library_view(StaffRole.STAFF)
-def certificate_detail(request, event_id, certificate_id):
-    event = _event(request, event_id)
+@event_view(StaffRole.STAFF)
+def certificate_detail(request, event, certificate_id):
     certificate = _certificate(event, certificate_id)
     form = forms.RevokeForm()
     if request.method == "POST":
@@ -293,19 +280,18 @@ def certificate_detail(request, event_id, certificate_id):
     })
 
 
-@library_view(StaffRole.STAFF)
-def certificate_pdf(request, event_id, certificate_id):
-    certificate = _certificate(_event(request, event_id), certificate_id)
+@event_view(StaffRole.STAFF)
+def certificate_pdf(request, event, certificate_id):
+    certificate = _certificate(event, certificate_id)
     if not certificate.file:
         raise Http404
     return FileResponse(certificate.file.open("rb"), content_type="application/pdf",
                         filename=services.file_name(certificate))
 
 
-@library_view(StaffRole.EDITOR)
-def certificates_zip(request, event_id):
+@event_view(StaffRole.EDITOR)
+def certificates_zip(request, event):
     """Every valid certificate of the event in one ZIP, streamed (one PDF in memory at a time)."""
-    event = _event(request, event_id)
     rows = (Certificate.objects.filter(event=event, revoked_at__isnull=True, rendered_at__isnull=False)
             .exclude(file="").order_by("seq"))
     count = rows.count()

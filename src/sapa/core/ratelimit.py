@@ -69,6 +69,46 @@ def hit(limit: Limit, ident: str) -> int:
             return int(cur.fetchone()[0])
 
 
+def hit_many(pairs: list[tuple[Limit, str]]) -> list[int]:
+    """Count one attempt under each (limit, ident) at once; the counts, in the same order.
+
+    One round trip (a Redis pipeline, or one multi-row UPSERT in one transaction):
+    a registration counts its address and its email with one write, not two.
+    """
+    now = time.time()
+    keys = [_key(limit, ident, now) for limit, ident in pairs]
+    if not keys:
+        return []
+    if len({key for key, _ in keys}) != len(keys):
+        raise ValueError("hit_many: each (limit, ident) once")
+    if settings.REDIS_URL:
+        try:
+            pipe = _redis().pipeline()
+            for key, window_end in keys:
+                pipe.incr(key)
+                pipe.expireat(key, window_end + 1)
+            answers = pipe.execute()
+        except Exception as exc:  # noqa: BLE001 - redis-py's errors: let the request through
+            log.warning("rate limits %s not counted: Redis does not answer (%s)",
+                        ", ".join(limit.scope for limit, _ in pairs), exc)
+            return [0] * len(pairs)
+        return [int(count) for count in answers[::2]]
+    table = RateLimitCounter._meta.db_table
+    rows = ", ".join(["(%s, 1, %s)"] * len(keys))
+    params = [value for key, window_end in keys
+              for value in (key, datetime.fromtimestamp(window_end, tz=UTC))]
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {table} (key, count, expires_at) VALUES {rows} "  # noqa: S608
+                f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING key, count",
+                params,
+            )
+            # RETURNING's row order is not guaranteed: match by key.
+            counts = dict(cur.fetchall())
+    return [int(counts[key]) for key, _ in keys]
+
+
 def peek(limit: Limit, ident: str) -> int:
     """The count in the current window, without counting."""
     key, _ = _key(limit, ident, time.time())

@@ -45,8 +45,9 @@ class MediaStorage(S3Storage):
         base = settings.SAPA_S3_PUBLIC_URL
         if base:
             return f"{base.rstrip('/')}/{filepath_to_uri(clean_name(name))}"
-        # The bucket's own address: the signed URL without its signature.
-        return super().url(name, expire=60).split("?", 1)[0]
+        # The bucket's own address, composed by an unsigned client (no signature to strip).
+        return self.unsigned_connection.meta.client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket.name, "Key": self._normalize_name(clean_name(name))})
 
     # --- sapa backup / sapa restore ------------------------------------------------------
 

@@ -21,8 +21,7 @@ from sapa.events.forms import RegistrationForm, api_errors, choice_values, form_
 from sapa.events.models import QuestionKind, RegistrationSource
 from sapa.events.public import (
     public_event,
-    registration_email_is_limited,
-    registration_is_limited,
+    registration_limited,
     snapshot_event,
     upcoming_public_events,
 )
@@ -167,18 +166,22 @@ def register(request, slug: str, payload: RegistrationIn):
     """
     # At most a second old: services.register() re-checks state and seats under the lock.
     event = snapshot_event(slug)
-    if registration_is_limited(request, event):
+    state = event.registration_state()
+    body = payload.dict()
+    form = (RegistrationForm.submitted(event, form_data_from_api(event, body), bot_checks=False)
+            if state == "open" else None)
+    valid = form is not None and form.is_valid()
+    # Every attempt counts for its address; a valid one also for its email (one write).
+    limited = registration_limited(request, event, form.cleaned_data["email"] if valid else None)
+    if limited == "address":
         return error_response(request, 429, "rate_limited", _(
             "Too many registration attempts from your network. Wait a few minutes and try again."))
-    state = event.registration_state()
     if state != "open":
         return error_response(request, 409, state, str(services.STATE_MESSAGES[state]))
-    body = payload.dict()
-    form = RegistrationForm.submitted(event, form_data_from_api(event, body), bot_checks=False)
-    if not form.is_valid():
+    if not valid:
         return error_response(request, 422, "invalid", _("The registration is not valid."),
                               details=api_errors(form))
-    if registration_email_is_limited(event, form.cleaned_data["email"]):
+    if limited == "email":
         return error_response(request, 429, "rate_limited", _(
             "Too many registration attempts with this email address. Wait a few minutes and try again."))
     languages = {code for code, _ in settings.LANGUAGES}

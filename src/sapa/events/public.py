@@ -15,7 +15,7 @@ from sapa.config import ConfigError, parse_rate
 from sapa.core import ratelimit
 from sapa.core.net import client_ip
 from sapa.events.models import Event, EventStatus, Visibility
-from sapa.events.services import seat_counts
+from sapa.events.services import normalize_email, seat_counts
 
 # The event and its seats as fresh visitors see them, per process, for at most
 # SNAPSHOT_SECONDS: under a rush the public page then costs no query at all,
@@ -120,22 +120,24 @@ def registration_email_limit() -> ratelimit.Limit | None:
     return ratelimit.Limit("event-register-email", rate[0], rate[1]) if rate else None
 
 
-def registration_is_limited(request, event) -> bool:
-    """Count one attempt for `event` from this address; True when it is over the limit."""
-    limit = registration_limit()
-    if limit is None:
-        return False
-    return ratelimit.is_limited(limit, f"{event.pk}:{client_ip(request)}")
+def registration_limited(request, event, email: str | None) -> str | None:
+    """Count one registration attempt for `event`: from this address, and with `email` when given.
 
-
-def registration_email_is_limited(event, email: str) -> bool:
-    """Count one attempt for `event` with `email`; True when it is over the limit."""
-    from sapa.events.services import normalize_email
-
-    limit = registration_email_limit()
-    if limit is None or not email:
-        return False
-    return ratelimit.is_limited(limit, f"{event.pk}:{normalize_email(email)}")
+    Both counts go in one write (`ratelimit.hit_many`). Returns "address" or "email"
+    (the limit that is exceeded, the address first) or None.
+    """
+    address, by_email = registration_limit(), registration_email_limit()
+    pairs, names = [], []
+    if address is not None:
+        pairs.append((address, f"{event.pk}:{client_ip(request)}"))
+        names.append("address")
+    if by_email is not None and email:
+        pairs.append((by_email, f"{event.pk}:{normalize_email(email)}"))
+        names.append("email")
+    for name, (limit, _ident), count in zip(names, pairs, ratelimit.hit_many(pairs), strict=True):
+        if count > limit.attempts:
+            return name
+    return None
 
 
 def description_html(event: Event) -> str:

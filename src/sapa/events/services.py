@@ -9,6 +9,11 @@ event never count seats at the same time, across threads, processes and
 machines, so the number of confirmed registrations never exceeds the seats.
 The unique index on (event, normalized email) backs up the de-duplication.
 
+A registration's status moves only as `sapa.events.states.TRANSITIONS` allows
+(`states.move`); the seat rule decides a new one (`_SeatInsert`, in SQL) and one
+registering again (`states.seat_status`, in Python), tested alike in
+tests/events/test_seat_rule.py.
+
 Emails are queued through the outbox after the transaction commits.
 """
 
@@ -30,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sapa.events import erasure
+from sapa.events import erasure, states
 from sapa.events.models import (
     DEFAULT_CATEGORIES,
     Category,
@@ -142,7 +147,12 @@ class Seats:
     def full(self) -> bool:
         """Whether a new registration goes to the waiting list (no seat left, or people waiting:
         nobody jumps the queue). The same rule as _SeatInsert's, which decides under the lock."""
-        return self.confirmed >= self.capacity or self.waiting > 0
+        return self.status_for(RegistrationStatus.WAITLISTED) != RegistrationStatus.CONFIRMED
+
+    def status_for(self, overflow: str) -> str:
+        """The status the seat rule gives a new registration now (states.seat_status)."""
+        return states.seat_status(capacity=self.capacity, confirmed=self.confirmed, waiting=self.waiting,
+                                  overflow=overflow)
 
 
 def seat_counts(event: Event) -> Seats:
@@ -250,10 +260,7 @@ def _fill_free_seats(event: Event, now) -> list[Registration]:
         return []
     promoted = list(waitlist(event)[:free])
     for registration in promoted:
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.confirmed_at = now
-        registration.promoted_at = now
-        registration.save(update_fields=["status", "confirmed_at", "promoted_at", "updated_at"])
+        states.move(registration, RegistrationStatus.CONFIRMED, confirmed_at=now, promoted_at=now)
         _queue_mail(registration, "promoted")
     return promoted
 
@@ -361,6 +368,16 @@ def register(
             "language": language, "source": source, "channel": channel, "consent": consent_version,
         })
     return RegistrationResult(registration, True)
+
+
+def add_registration_by_staff(event: Event, *, request=None, **fields) -> RegistrationResult:
+    """Staff add someone by hand (register(), also while registration is closed); a new
+    registration is audited. An email already registered answers with its registration."""
+    result = register(event, **fields, source=RegistrationSource.STAFF)
+    if result.created:
+        audit.record("registration.added_by_staff", library=event.library, obj=result.registration,
+                     request=request, status=result.registration.status)
+    return result
 
 
 def overflow_status_for(event: Event, overflow: str) -> str:
@@ -478,18 +495,13 @@ def _register_again(event: Event, existing: Registration, *, staff: bool, now, f
         if current.is_active:
             return RegistrationResult(current, False)
         # _SeatInsert's seat rule, in Python: this row exists already (rare path).
-        status = overflow_status if seat_counts(locked).full else RegistrationStatus.CONFIRMED
-        for key, value in fields.items():
-            setattr(current, key, value)
-        current.status = status
-        current.consent_given_at = current.created_at = now
-        current.confirmed_at = now if status != RegistrationStatus.WAITLISTED else None
-        current.waitlisted_at = now if status == RegistrationStatus.WAITLISTED else None
-        current.cancelled_at = current.promoted_at = None
-        current.cancelled_by = ""
+        status = seat_counts(locked).status_for(overflow_status)
         # The same personal link as before: the first email's link leads to this registration
         # (it was only ever sent to this address, and the new email is sent there too).
-        current.save()
+        states.move(current, status, **fields, consent_given_at=now, created_at=now,
+                    confirmed_at=now if status != RegistrationStatus.WAITLISTED else None,
+                    waitlisted_at=now if status == RegistrationStatus.WAITLISTED else None,
+                    cancelled_at=None, promoted_at=None, cancelled_by="")
         _seats_changed(locked.pk)
         _queue_mail(current, "waitlisted" if status == RegistrationStatus.WAITLISTED else "confirmed")
     return RegistrationResult(current, True)
@@ -507,10 +519,7 @@ def cancel_registration(registration: Registration, *, by: str, request=None, no
         if not current.is_active:
             return False
         was_confirmed = current.status == RegistrationStatus.CONFIRMED
-        current.status = RegistrationStatus.CANCELLED
-        current.cancelled_at = now
-        current.cancelled_by = by
-        current.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+        states.move(current, RegistrationStatus.CANCELLED, cancelled_at=now, cancelled_by=by)
         _seats_changed(event.pk)
         if by != "event":
             _queue_mail(current, "cancelled")
@@ -533,13 +542,28 @@ def promote(registration: Registration, *, request=None, now=None) -> None:
         confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
         if confirmed >= event.capacity:
             raise RegistrationRefused("full", _("All seats are taken. Raise the number of seats first."))
-        current.status = RegistrationStatus.CONFIRMED
-        current.confirmed_at = current.promoted_at = now
-        current.save(update_fields=["status", "confirmed_at", "promoted_at", "updated_at"])
+        states.move(current, RegistrationStatus.CONFIRMED, confirmed_at=now, promoted_at=now)
         _seats_changed(event.pk)
         _queue_mail(current, "promoted")
         audit.record("registration.promoted", library=event.library, obj=current, request=request)
     registration.refresh_from_db()
+
+
+def update_event(event: Event, save, *, capacity: int, changed, request=None) -> list[Registration]:
+    """Staff's changes to an event: `save()` (the form's) runs under the same lock as
+    registrations take, so no seat is given while the quota changes. Refused
+    ("capacity") when fewer seats than people holding one; a higher quota (or a
+    draft now published) gives seats to the waiting list, who are returned."""
+    with transaction.atomic():
+        _lock_event_seats(event)
+        taken = seats_taken(event)
+        if capacity < taken:
+            raise RegistrationRefused("capacity", _(
+                "%(taken)d people already hold a seat. Cancel registrations "
+                "first, or keep at least %(taken)d seats.") % {"taken": taken})
+        save()
+        audit.record("event.updated", library=event.library, obj=event, request=request, fields=sorted(changed))
+    return capacity_changed(event)
 
 
 def capacity_changed(event: Event, *, now=None) -> list[Registration]:
@@ -585,15 +609,23 @@ def cancel_event(event: Event, *, request=None, now=None) -> int:
         active = list(locked.registrations.filter(
             status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.STREAM]))
         for registration in active:
-            registration.status = RegistrationStatus.CANCELLED
-            registration.cancelled_at = now
-            registration.cancelled_by = "event"
-            registration.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+            states.move(registration, RegistrationStatus.CANCELLED, cancelled_at=now, cancelled_by="event")
             _queue_mail(registration, "event_cancelled")
         audit.record("event.cancelled", library=locked.library, obj=locked, request=request,
                      registrations=len(active))
     event.refresh_from_db()
     return len(active)
+
+
+def create_event(event: Event, *, library, request=None) -> Event:
+    """Save a new event (built by the staff form) for `library`, with the default categories."""
+    with transaction.atomic():
+        event.library = library
+        event.created_by = request.user if request else None
+        event.save()
+        create_default_categories(event)
+        audit.record("event.created", library=library, obj=event, request=request)
+    return event
 
 
 def create_default_categories(event: Event) -> None:

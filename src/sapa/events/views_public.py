@@ -32,8 +32,7 @@ from sapa.events.public import (
     description_html,
     page_snapshot,
     public_event,
-    registration_email_is_limited,
-    registration_is_limited,
+    registration_limited,
     seats_and_queue,
     snapshot_event,
 )
@@ -136,18 +135,21 @@ def event_page(request, slug):
     # At most a second old: register() re-checks the state and the seats under the lock.
     event = snapshot_event(slug)
 
-    if registration_is_limited(request, event):
+    state = event.registration_state()
+    form = RegistrationForm.submitted(event, request.POST) if state == "open" else None
+    valid = form is not None and form.is_valid()
+    # Every attempt counts for its address; a valid one also for its email (one write).
+    limited = registration_limited(request, event, form.cleaned_data["email"] if valid else None)
+    if limited == "address":
         return _refused_keeping_input(request, event, _(
             "Too many registration attempts from your network. Wait a few minutes and try again."))
-    state = event.registration_state()
     if state != "open":
         return render(request, "events/public/event.html", _event_context(
             event, error=services.STATE_MESSAGES[state]), status=400)
-    form = RegistrationForm.submitted(event, request.POST)
-    if not form.is_valid():
+    if not valid:
         return render(request, "events/public/event.html", _event_context(
             event, form=form, error=_("Please correct the marked fields.")), status=400)
-    if registration_email_is_limited(event, form.cleaned_data["email"]):
+    if limited == "email":
         return _refused_keeping_input(request, event, _(
             "Too many registration attempts with this email address. Wait a few minutes and try again."))
     try:

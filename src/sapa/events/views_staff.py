@@ -37,16 +37,13 @@ from sapa.events.forms_staff import (
     SpeakerFormSet,
     StaffRegistrationForm,
 )
-from sapa.events.models import Event, Registration, RegistrationSource, RegistrationStatus
+from sapa.events.models import Event, Registration, RegistrationStatus
+from sapa.events.tenancy import event_view
 from sapa.libraries import audit
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
 
 PAGE_SIZE = 50
-
-
-def _event(request, event_id) -> Event:
-    return get_object_or_404(Event.objects.select_related("library"), pk=event_id, library=request.library)
 
 
 def _registration(event, registration_id) -> Registration:
@@ -107,22 +104,15 @@ def event_list(request):
 def event_create(request):
     form = EventForm(request.POST or None, request.FILES or None, library=request.library)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            event = form.save(commit=False)
-            event.library = request.library
-            event.created_by = request.user
-            event.save()
-            services.create_default_categories(event)
-            audit.record("event.created", library=request.library, obj=event, request=request)
+        event = services.create_event(form.save(commit=False), library=request.library, request=request)
         messages.success(request, _("Event created. Check its categories and add speakers and questions."))
         return redirect("staff-event-detail", slug=request.library.slug, event_id=event.pk)
     return render(request, "events/staff/form.html", {"form": form, "event": None},
                   status=400 if form.errors else 200)
 
 
-@library_view(Role.STAFF)
-def event_detail(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def event_detail(request, event):
     return render(request, "events/staff/detail.html", {
         "event": event, "counts": _counts(event), "can_edit": _can_edit(request),
         "state": event.registration_state(),
@@ -130,27 +120,16 @@ def event_detail(request, event_id):
     })
 
 
-@library_view(Role.EDITOR)
-def event_edit(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.EDITOR)
+def event_edit(request, event):
     form = EventForm(request.POST or None, request.FILES or None, instance=event, library=request.library)
     if request.method == "POST" and form.is_valid():
-        saved = False
-        with transaction.atomic():
-            # The same lock as registrations take: no seat is given while the quota changes.
-            Event.objects.select_for_update().get(pk=event.pk)
-            taken = services.seats_taken(event)
-            if form.cleaned_data["capacity"] < taken:
-                form.add_error("capacity", _("%(taken)d people already hold a seat. Cancel registrations "
-                                             "first, or keep at least %(taken)d seats.") % {"taken": taken})
-            else:
-                form.save()
-                audit.record("event.updated", library=request.library, obj=event, request=request,
-                             fields=sorted(form.changed_data))
-                saved = True
-        if saved:
-            # A higher quota (or a draft now published) gives seats to the waiting list.
-            promoted = services.capacity_changed(event)
+        try:
+            promoted = services.update_event(event, form.save, capacity=form.cleaned_data["capacity"],
+                                             changed=form.changed_data, request=request)
+        except services.RegistrationRefused as exc:
+            form.add_error("capacity", exc.message)
+        else:
             if promoted:
                 messages.success(request, ngettext(
                     "Saved. %(n)d person moved up from the waiting list and is told by email.",
@@ -163,8 +142,7 @@ def event_edit(request, event_id):
                   status=400 if form.errors else 200)
 
 
-def _formset_page(request, event_id, formset_class, *, template, what: str, title: str):
-    event = _event(request, event_id)
+def _formset_page(request, event, formset_class, *, template, what: str, title: str):
     formset = formset_class(request.POST or None, request.FILES or None, instance=event, prefix=what)
     if request.method == "POST" and formset.is_valid():
         with transaction.atomic():
@@ -180,37 +158,35 @@ def _formset_page(request, event_id, formset_class, *, template, what: str, titl
                   status=400 if refused else 200)
 
 
-@library_view(Role.EDITOR)
-def event_speakers(request, event_id):
-    return _formset_page(request, event_id, SpeakerFormSet, template="events/staff/formset.html",
+@event_view(Role.EDITOR)
+def event_speakers(request, event):
+    return _formset_page(request, event, SpeakerFormSet, template="events/staff/formset.html",
                          what="speakers", title=_("Speakers"))
 
 
-@library_view(Role.EDITOR)
-def event_categories(request, event_id):
-    return _formset_page(request, event_id, CategoryFormSet, template="events/staff/formset.html",
+@event_view(Role.EDITOR)
+def event_categories(request, event):
+    return _formset_page(request, event, CategoryFormSet, template="events/staff/formset.html",
                          what="categories", title=_("Participant categories"))
 
 
-@library_view(Role.EDITOR)
-def event_questions(request, event_id):
-    return _formset_page(request, event_id, QuestionFormSet, template="events/staff/formset.html",
+@event_view(Role.EDITOR)
+def event_questions(request, event):
+    return _formset_page(request, event, QuestionFormSet, template="events/staff/formset.html",
                          what="questions", title=_("Questions on the registration form"))
 
 
-@library_view(Role.EDITOR)
+@event_view(Role.EDITOR)
 @require_POST
-def event_duplicate(request, event_id):
-    event = _event(request, event_id)
+def event_duplicate(request, event):
     copy = services.duplicate_event(event, request=request)
     messages.success(request, _("This is a draft copy of “%(title)s”. Set its dates, then publish it.")
                      % {"title": event.title})
     return redirect("staff-event-edit", slug=request.library.slug, event_id=copy.pk)
 
 
-@library_view(Role.EDITOR)
-def event_cancel(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.EDITOR)
+def event_cancel(request, event):
     if request.method == "POST" and not event.is_cancelled:
         count = services.cancel_event(event, request=request)
         messages.success(request, ngettext(
@@ -232,9 +208,8 @@ def _filtered(event, request):
     return form, filters, exports.registrations_query(event, **filters)
 
 
-@library_view(Role.STAFF)
-def registrations(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def registrations(request, event):
     form, filters, qs = _filtered(event, request)
     page = Paginator(qs.select_related("category").order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -246,16 +221,15 @@ def registrations(request, event_id):
     }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
-@library_view(Role.STAFF)
-def registration_add(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def registration_add(request, event):
     if event.is_cancelled:
         messages.error(request, _("This event has been cancelled."))
         return redirect("staff-registrations", slug=request.library.slug, event_id=event.pk)
     form = StaffRegistrationForm(event, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.register(event, **form.register_kwargs(), source=RegistrationSource.STAFF)
+            result = services.add_registration_by_staff(event, **form.register_kwargs(), request=request)
         except services.RegistrationRefused as exc:
             form.add_error(None, exc.message)
         else:
@@ -265,8 +239,6 @@ def registration_add(request, event_id):
                               % {"email": registration.email})
                 return redirect("staff-registration-edit", slug=request.library.slug, event_id=event.pk,
                                 registration_id=registration.pk)
-            audit.record("registration.added_by_staff", library=request.library, obj=registration,
-                         request=request, status=registration.status)
             if registration.status == RegistrationStatus.CONFIRMED:
                 messages.success(request, _("%(name)s has a seat and is told by email.")
                                  % {"name": registration.name})
@@ -280,9 +252,8 @@ def registration_add(request, event_id):
                                                                      "registration": None})
 
 
-@library_view(Role.STAFF)
-def registration_edit(request, event_id, registration_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def registration_edit(request, event, registration_id):
     registration = _registration(event, registration_id)
     if registration.anonymized_at:
         raise Http404
@@ -303,9 +274,8 @@ def registration_edit(request, event_id, registration_id):
     })
 
 
-@library_view(Role.STAFF)
-def registration_cancel(request, event_id, registration_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def registration_cancel(request, event, registration_id):
     registration = _registration(event, registration_id)
     if request.method == "POST":
         if services.cancel_registration(registration, by="staff", request=request):
@@ -320,10 +290,9 @@ def registration_cancel(request, event_id, registration_id):
     })
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def registration_promote(request, event_id, registration_id):
-    event = _event(request, event_id)
+def registration_promote(request, event, registration_id):
     registration = _registration(event, registration_id)
     try:
         services.promote(registration, request=request)
@@ -343,9 +312,8 @@ def _back_to_registrations(request, event):
     return redirect(f"{url}?{query}" if query and "//" not in query else url)
 
 
-@library_view(Role.EDITOR)
-def registrations_export(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.EDITOR)
+def registrations_export(request, event):
     fmt = request.GET.get("format", "")
     if fmt not in exports.FORMATS:
         messages.error(request, _("Choose a file format for the export."))

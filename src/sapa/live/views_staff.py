@@ -10,15 +10,14 @@ the page re-reads its fragment whenever the update stream says something changed
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from sapa.events.models import Event
+from sapa.events.tenancy import event_view
 from sapa.libraries.models import Role
-from sapa.libraries.tenancy import library_view
 from sapa.live import services
 from sapa.live.models import Board, HandStatus
 from sapa.live.streaming import stream_response
@@ -32,10 +31,6 @@ QUESTION_ACTIONS = {
     "hide": gettext_lazy("The question is hidden from participants."),
     "restore": gettext_lazy("The question is visible again."),
 }
-
-
-def _event(request, event_id) -> Event:
-    return get_object_or_404(Event.objects.select_related("library"), pk=event_id, library=request.library)
 
 
 def _back(request, event):
@@ -64,55 +59,49 @@ def _context(request, event) -> dict:
     }
 
 
-@library_view(Role.STAFF)
-def moderate(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def moderate(request, event):
     return render(request, "live/moderate.html", _context(request, event))
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_GET
-def moderate_fragment(request, event_id):
-    event = _event(request, event_id)
+def moderate_fragment(request, event):
     response = render(request, "live/_moderate_body.html", _context(request, event))
     response["Cache-Control"] = "no-store"
     return response
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_GET
-def present(request, event_id):
+def present(request, event):
     import base64
 
     from sapa.promotion import qr
 
-    event = _event(request, event_id)
     context = _context(request, event)
     context["qr_src"] = "data:image/svg+xml;base64," + base64.b64encode(
         qr.svg(context["public_url"], scale=5, fluid=True)).decode()
     return render(request, "live/present.html", context)
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_GET
-def present_fragment(request, event_id):
-    event = _event(request, event_id)
+def present_fragment(request, event):
     response = render(request, "live/_present_body.html", _context(request, event))
     response["Cache-Control"] = "no-store"
     return response
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_GET
-def staff_stream(request, event_id):
-    event = _event(request, event_id)
+def staff_stream(request, event):
     return stream_response(request, event.pk, staff=True)
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def question_action(request, event_id, question_id, action):
-    event = _event(request, event_id)
+def question_action(request, event, question_id, action):
     if action not in QUESTION_ACTIONS:
         messages.error(request, _("Unknown action."))
         return _back(request, event)
@@ -125,11 +114,10 @@ def question_action(request, event_id, question_id, action):
     return _back(request, event)
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def hands_action(request, event_id, action):
+def hands_action(request, event, action):
     """call (the next hand), lower_all, on, off."""
-    event = _event(request, event_id)
     if action == "call":
         hand = services.call_next(event, request=request)
         if hand is None:
@@ -148,10 +136,9 @@ def hands_action(request, event_id, action):
     return _back(request, event)
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def hand_lower(request, event_id, hand_id):
-    event = _event(request, event_id)
+def hand_lower(request, event, hand_id):
     try:
         services.lower_hand(event, hand_id, request=request)
     except services.Refused as refused:
@@ -161,10 +148,9 @@ def hand_lower(request, event_id, hand_id):
     return _back(request, event)
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def board_settings(request, event_id):
-    event = _event(request, event_id)
+def board_settings(request, event):
     services.update_settings(event, request=request, is_open=request.POST.get("is_open") == "on",
                              allow_anonymous=request.POST.get("allow_anonymous") == "on",
                              hands_enabled=request.POST.get("hands_enabled") == "on")

@@ -1,6 +1,7 @@
 """Staff pages: the library's Zoom app (admins), and an event's Zoom meeting (staff).
 
-Every view checks the library (library_view) and takes objects of that library only.
+Every view checks the library (library_view, or event_view for an event's pages) and takes
+objects of that library only.
 """
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from sapa.events.models import Event
+from sapa.events.tenancy import event_view
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
 from sapa.meetings import services
@@ -64,15 +65,8 @@ def account_test(request):
     return redirect("meetings-zoom-account", slug=request.library.slug)
 
 
-def _event(request, event_id) -> Event:
-    return get_object_or_404(
-        Event.objects.select_related("library"), pk=event_id, library=request.library
-    )
-
-
-@library_view(Role.STAFF)
-def event_meeting(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def event_meeting(request, event):
     meeting = ZoomMeeting.objects.filter(event=event).first()
     form = CreateMeetingForm(request.POST or None)
     if request.method == "POST":
@@ -110,12 +104,11 @@ def event_meeting(request, event_id):
 
 
 @require_POST
-@library_view(Role.STAFF)
-def event_attendance(request, event_id):
+@event_view(Role.STAFF)
+def event_attendance(request, event):
     """Read the participants report now (when no webhook is set up, or it was missed)."""
     from django.utils.translation import gettext as _
 
-    event = _event(request, event_id)
     meeting = get_object_or_404(ZoomMeeting, event=event)
     try:
         pending = services.fetch_attendance(meeting.pk, request=request)
@@ -165,11 +158,10 @@ def google_test(request):
 
 
 @require_POST
-@library_view(Role.EDITOR)
-def event_meet(request, event_id):
+@event_view(Role.EDITOR)
+def event_meet(request, event):
     from django.utils.translation import gettext as _
 
-    event = _event(request, event_id)
     try:
         services.create_meet(event, request=request)
     except base.ConnectorError as exc:
@@ -182,11 +174,10 @@ def event_meet(request, event_id):
 
 
 @require_POST
-@library_view(Role.STAFF)
-def event_meet_attendance(request, event_id):
+@event_view(Role.STAFF)
+def event_meet_attendance(request, event):
     from django.utils.translation import gettext as _
 
-    event = _event(request, event_id)
     meeting = get_object_or_404(GoogleMeeting, event=event)
     try:
         pending = services.fetch_meet_attendance(meeting.pk, request=request)

@@ -13,16 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sapa.events.models import Event
+from sapa.events.tenancy import event_view
 from sapa.libraries.models import Role
-from sapa.libraries.tenancy import library_view
 from sapa.prizes import exports, services
 from sapa.prizes.forms import DrawForm, PrizeForm, ShippingForm
 from sapa.prizes.models import Draw, DrawState, Prize, Winner
-
-
-def _event(request, event_id) -> Event:
-    return get_object_or_404(Event.objects.select_related("library"), pk=event_id, library=request.library)
 
 
 def _draw(event, draw_id) -> Draw:
@@ -33,10 +28,9 @@ def _back(request, event):
     return redirect("prizes-event", slug=request.library.slug, event_id=event.pk)
 
 
-@library_view(Role.STAFF)
-def event_prizes(request, event_id):
+@event_view(Role.STAFF)
+def event_prizes(request, event):
     """The prizes, what is left, the rounds, and the form to prepare the next one."""
-    event = _event(request, event_id)
     prizes = list(event.prizes.prefetch_related("variants"))
     left = {}
     for prize in services.available_slots(event):
@@ -53,9 +47,8 @@ def event_prizes(request, event_id):
     })
 
 
-@library_view(Role.EDITOR)
-def prize_form(request, event_id, prize_id=None):
-    event = _event(request, event_id)
+@event_view(Role.EDITOR)
+def prize_form(request, event, prize_id=None):
     prize = get_object_or_404(Prize, pk=prize_id, event=event) if prize_id else None
     form = PrizeForm(request.POST or None, instance=prize)
     if request.method == "POST" and form.is_valid():
@@ -70,10 +63,9 @@ def prize_form(request, event_id, prize_id=None):
                   status=400 if request.method == "POST" else 200)
 
 
-@library_view(Role.EDITOR)
+@event_view(Role.EDITOR)
 @require_POST
-def prize_delete(request, event_id, prize_id):
-    event = _event(request, event_id)
+def prize_delete(request, event, prize_id):
     prize = get_object_or_404(Prize, pk=prize_id, event=event)
     try:
         services.delete_prize(prize, request=request)
@@ -83,10 +75,9 @@ def prize_delete(request, event_id, prize_id):
     return _back(request, event)
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def draw_prepare(request, event_id):
-    event = _event(request, event_id)
+def draw_prepare(request, event):
     form = DrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Check the draw's settings: %(errors)s") % {
@@ -107,9 +98,8 @@ def draw_prepare(request, event_id):
     return redirect("prizes-draw", slug=request.library.slug, event_id=event.pk, draw_id=draw.pk)
 
 
-@library_view(Role.STAFF)
-def draw_detail(request, event_id, draw_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def draw_detail(request, event, draw_id):
     draw = _draw(event, draw_id)
     winners = list(draw.winners.select_related("registration", "prize", "variant").order_by("position"))
     return render(request, "prizes/staff/draw.html", {
@@ -117,10 +107,9 @@ def draw_detail(request, event_id, draw_id):
     })
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def draw_run(request, event_id, draw_id):
-    event = _event(request, event_id)
+def draw_run(request, event, draw_id):
     draw = _draw(event, draw_id)
     draw, drew = services.run_draw(draw, request=request)
     if not drew:
@@ -129,10 +118,9 @@ def draw_run(request, event_id, draw_id):
     return redirect(target, slug=request.library.slug, event_id=event.pk, draw_id=draw.pk)
 
 
-@library_view(Role.STAFF)
-def present(request, event_id, draw_id):
+@event_view(Role.STAFF)
+def present(request, event, draw_id):
     """Full screen for screen sharing: the commitment, then the winners one at a time (?shown=k)."""
-    event = _event(request, event_id)
     draw = _draw(event, draw_id)
     data = services.public_data(draw)
     winners = data.get("winners", [])
@@ -147,9 +135,8 @@ def present(request, event_id, draw_id):
     })
 
 
-@library_view(Role.STAFF)
-def winners(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def winners(request, event):
     rows = Winner.objects.filter(draw__event=event).select_related("registration", "prize", "variant", "draw") \
         .order_by("draw__round", "position")
     return render(request, "prizes/staff/winners.html", {
@@ -163,10 +150,9 @@ def _winner(event, winner_id) -> Winner:
                              draw__event=event)
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def winner_ship(request, event_id, winner_id):
-    event = _event(request, event_id)
+def winner_ship(request, event, winner_id):
     winner = _winner(event, winner_id)
     form = ShippingForm(request.POST)
     if not form.is_valid():
@@ -180,10 +166,9 @@ def winner_ship(request, event_id, winner_id):
     return redirect("prizes-winners", slug=request.library.slug, event_id=event.pk)
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def winner_delivered(request, event_id, winner_id):
-    event = _event(request, event_id)
+def winner_delivered(request, event, winner_id):
     winner = _winner(event, winner_id)
     try:
         services.mark_delivered(winner, request=request)
@@ -193,9 +178,8 @@ def winner_delivered(request, event_id, winner_id):
     return redirect("prizes-winners", slug=request.library.slug, event_id=event.pk)
 
 
-@library_view(Role.EDITOR)
-def winners_export(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.EDITOR)
+def winners_export(request, event):
     try:
         return exports.export_response(event, request.GET.get("format", "csv"), request=request)
     except ValueError:

@@ -14,6 +14,7 @@ DO NOTHING of the visitor and an UPSERT of the day's counter.
 import hashlib
 import hmac
 import re
+import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from sapa.core.net import client_ip
-from sapa.promotion.models import ClickDay, ClickVisitor
+from sapa.promotion.models import ClickDay, ClickVisitor, ShortLink
 
 # Crawlers, link-preview fetchers (they fetch a link when it is pasted into a chat
 # or a post) and HTTP libraries. In-app browsers (Instagram, FBAN/FBAV) are people.
@@ -146,6 +147,7 @@ _script = None
 
 
 def _redis():
+    # inside: Redis is used only with REDIS_URL; a one-machine install never loads its client
     from django_redis import get_redis_connection
 
     return get_redis_connection("default")
@@ -171,8 +173,6 @@ def flush() -> int:
     """
     if not settings.REDIS_URL:
         return 0
-    import secrets
-
     redis = _redis()
     moved = 0
     for raw_day in redis.smembers(f"{REDIS_PREFIX}:days"):
@@ -211,8 +211,6 @@ def flush() -> int:
 
 
 def _existing_links(per_link):
-    from sapa.promotion.models import ShortLink
-
     return ShortLink.objects.filter(pk__in=list(per_link)).values_list("pk", flat=True)
 
 

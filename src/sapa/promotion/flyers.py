@@ -34,6 +34,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from sapa.core import timefmt
+from sapa.promotion import links, qr
+from sapa.promotion.models import Channel
 
 log = logging.getLogger(__name__)
 
@@ -431,8 +433,6 @@ def _speakers(c: _Canvas, data: FlyerData, box, fg, accent, photo_d):
 
 def _qr_panel(c: _Canvas, data: FlyerData, box, qr_size, color):
     """A white panel: the QR on the right, "Register now", the address and the seats on the left."""
-    from sapa.promotion import qr
-
     x0, y0, x1, y1 = box
     c.draw.rounded_rectangle(box, radius=c.u(28), fill=WHITE)
     pad = c.u(24)
@@ -567,9 +567,6 @@ def _version(event, link, layout, size, language) -> str:
 
 def flyer_file(event, layout: str, size: str, *, language: str | None = None) -> tuple[bytes, str]:
     """(bytes, extension) of a flyer: PNG for screen sizes, PDF for A4; cached in storage."""
-    from sapa.promotion import links
-    from sapa.promotion.models import Channel
-
     if layout not in LAYOUTS or size not in SIZES:
         raise ValueError("unknown layout or size")
     language = language or settings.LANGUAGE_CODE

@@ -8,6 +8,7 @@ import secrets
 import time
 from urllib.parse import urlencode
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -85,8 +86,6 @@ def object_link(event, channel: str, label: str, obj, *, user=None) -> ShortLink
 
     Its clicks are its own; a registration it brings counts for `channel`.
     """
-    from django.contrib.contenttypes.models import ContentType
-
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
     content_type = ContentType.objects.get_for_model(obj)
@@ -100,8 +99,6 @@ def object_link(event, channel: str, label: str, obj, *, user=None) -> ShortLink
 
 def url_link(library, url: str, channel: str, label: str = "", *, obj=None) -> ShortLink:
     """A new short link to any URL (a pinned link, a profile), optionally tied to `obj`."""
-    from django.contrib.contenttypes.models import ContentType
-
     extra = {}
     if obj is not None:
         extra = {"content_type": ContentType.objects.get_for_model(obj), "object_id": obj.pk}

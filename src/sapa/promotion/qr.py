@@ -8,6 +8,7 @@ per module: good enough to print.
 import io
 
 import segno
+from PIL import Image
 
 ERROR = "m"
 BORDER = 4
@@ -36,8 +37,6 @@ def svg(data: str, scale: int = 10, border: int = BORDER, title: str = "", fluid
 
 def image(data: str, size: int, border: int = BORDER):
     """A Pillow image of about `size` pixels square (whole pixels per module, never blurred)."""
-    from PIL import Image
-
     code = make(data)
     modules = code.symbol_size(scale=1, border=border)[0]
     scale = max(1, size // modules)

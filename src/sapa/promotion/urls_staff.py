@@ -1,4 +1,7 @@
-"""Staff promotion URLs, under /staff/<library>/promotion/."""
+"""Staff promotion URLs, under /staff/<library>/promotion/.
+
+"Attach a flyer to a new post" (promotion-flyer-post) is sapa.social's: in sapa.social.urls_staff.
+"""
 
 from django.urls import path
 
@@ -8,8 +11,6 @@ urlpatterns = [
     path("promotion/", views.home, name="promotion-home"),
     path("promotion/events/<int:event_id>/", views.event_links, name="promotion-event"),
     path("promotion/events/<int:event_id>/flyer/<str:layout>/<str:size>", views.flyer, name="promotion-flyer"),
-    path("promotion/events/<int:event_id>/flyer/<str:layout>/<str:size>/post", views.flyer_post,
-         name="promotion-flyer-post"),
     path("promotion/events/<int:event_id>/dashboard/", views.event_dashboard, name="promotion-dashboard"),
     path("promotion/events/<int:event_id>/dashboard/<str:key>.<str:fmt>", views.chart_file,
          name="promotion-chart"),

@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
+from sapa.events.public import upcoming_public_events
 from sapa.libraries.models import Library
 from sapa.promotion import attribution, clicks, links
 from sapa.promotion.models import Channel, PinnedLink, ProfileLink
@@ -28,8 +29,6 @@ def short_link(request, code):
 @require_http_methods(["GET", "HEAD"])
 def link_in_bio(request, library_slug):
     """The one link of an Instagram bio: upcoming events, pinned links, the library's profiles."""
-    from sapa.events.public import upcoming_public_events
-
     library = get_object_or_404(Library, slug=library_slug)
     events = list(upcoming_public_events(library)[:12])
     event_links = links.event_links(events, Channel.INSTAGRAM, links.BIO_LABEL) if events else {}

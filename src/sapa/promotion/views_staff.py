@@ -8,28 +8,25 @@ another library's event or link answers 404.
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from sapa.core import exports
 from sapa.events.models import Event
+from sapa.events.tenancy import event_view
 from sapa.libraries import audit
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
 from sapa.promotion import charts, dashboard, flyers, links, qr, services, stats
 from sapa.promotion.forms import PinnedLinkForm, ProfileLinkForm, ReportPeriodForm, VariantLinkForm
 from sapa.promotion.models import Channel, ClickDay, PinnedLink, ProfileLink, ShortLink
-
-
-def _event(request, event_id) -> Event:
-    return get_object_or_404(Event.objects.select_related("library"), pk=event_id, library=request.library)
 
 
 def _download(content, content_type, filename, attachment=True):
@@ -51,11 +48,10 @@ def home(request):
     return render(request, "promotion/home.html", {"upcoming": upcoming, "past": past})
 
 
-@library_view()
+@event_view()
 @require_http_methods(["GET", "HEAD", "POST"])
-def event_links(request, event_id):
+def event_links(request, event):
     """An event's short links (one per channel, plus variants), their clicks, QR codes and flyers."""
-    event = _event(request, event_id)
     form = VariantLinkForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -81,20 +77,21 @@ def event_links(request, event_id):
         "event": event, "rows": rows, "form": form,
         "layouts": list(flyers.layout_labels().items()), "sizes": list(sizes.items()),
         "post_sizes": services.POST_SIZES, "can_attach": request.membership.has_role(Role.EDITOR),
-        "attached": _attached_post(request, event),
+        "sections": _event_sections(request, event),
         "flyer_link": links.event_link(event, Channel.FLYER),
     })
 
 
-def _attached_post(request, event):
-    """The post named by ?post= (just made from a flyer), if it is this event's."""
-    from sapa.social.models import Post
-
-    post_id = request.GET.get("post", "")
-    if not post_id.isdigit():
-        return None
-    return (Post.objects.filter(pk=int(post_id), library=request.library, event=event)
-            .prefetch_related("variants__channel").first())
+def _event_sections(request, event) -> list[str]:
+    """What other apps show on the event's promotion page (AppConfig.promotion_event_section),
+    such as social's post just made from a flyer."""
+    sections = []
+    for config in apps.get_app_configs():
+        hook = getattr(config, "promotion_event_section", None)
+        section = hook(request, event) if hook is not None else ""
+        if section:
+            sections.append(section)
+    return sections
 
 
 @library_view()
@@ -114,11 +111,10 @@ def link_qr(request, link_id, fmt):
                      attachment="download" in request.GET)
 
 
-@library_view()
+@event_view()
 @require_GET
-def flyer(request, event_id, layout, size):
+def flyer(request, event, layout, size):
     """One flyer of the event: PNG for the screen sizes, PDF for A4 (cached per event version)."""
-    event = _event(request, event_id)
     if layout not in flyers.LAYOUTS or size not in flyers.SIZES:
         raise Http404
     content, ext = flyers.flyer_file(event, layout, size)
@@ -127,23 +123,10 @@ def flyer(request, event_id, layout, size):
                      attachment="download" in request.GET)
 
 
-@library_view(Role.EDITOR)
-@require_POST
-def flyer_post(request, event_id, layout, size):
-    """Attach one flyer to a new draft social post, then show that post on the flyer page."""
-    event = _event(request, event_id)
-    if layout not in flyers.LAYOUTS or size not in services.POST_SIZES:
-        raise Http404
-    post, _media = services.attach_flyer_to_new_post(event, layout, size, by=request.user, request=request)
-    url = reverse("promotion-event", kwargs={"slug": request.library.slug, "event_id": event.pk})
-    return redirect(f"{url}?post={post.pk}#attached")
-
-
-@library_view()
+@event_view()
 @require_GET
-def event_dashboard(request, event_id):
+def event_dashboard(request, event):
     """Registrations over time (and how many hours until full), by channel, category, institution, province."""
-    event = _event(request, event_id)
     built = []
     for key in dashboard.CHART_KEYS:
         chart = dashboard.chart(event, key)
@@ -153,11 +136,10 @@ def event_dashboard(request, event_id):
     })
 
 
-@library_view()
+@event_view()
 @require_GET
-def chart_file(request, event_id, key, fmt):
+def chart_file(request, event, key, fmt):
     """One dashboard chart's data as CSV, or the chart as PNG."""
-    event = _event(request, event_id)
     if key not in dashboard.CHART_KEYS:
         raise Http404
     chart = dashboard.chart(event, key)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
@@ -285,8 +286,6 @@ def get_channel(request, slug: str, channel_id: Id):
 
 @router.get("/libraries/{slug}/social/posts", response=PostPage, summary="The library's posts, newest first")
 def list_posts(request, slug: str, status: str = "", page: int = 1, page_size: int = 50):
-    from django.core.paginator import Paginator
-
     membership = _membership(request, slug)
     posts = Post.objects.filter(library=membership.library).order_by("-created_at", "-id")
     if status:

@@ -71,6 +71,7 @@ def decrypt(token: str) -> str:
 
 def rotate_credentials() -> int:
     """Re-encrypt every channel's credentials with the first key; returns how many."""
+    # inside: models imports crypto (decrypt, encrypt)
     from sapa.social.models import Channel
 
     fernet = _fernet()

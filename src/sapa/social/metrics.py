@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from sapa.social.connectors import AuthError, ConnectorError, RetryableError, get_connector
 from sapa.social.models import ChannelStatus, MetricsSource, PostMetrics, PostVariant, VariantState
+from sapa.social.publishing import mark_needs_reconnect
 
 log = logging.getLogger("sapa.social")
 
@@ -47,8 +48,6 @@ def fetch_recent(days: int = 30) -> dict:
     rest of that channel until tomorrow; a 5xx or a refusal skips one variant.
     Channels that already need reconnecting are not asked.
     """
-    from sapa.social.publishing import mark_needs_reconnect
-
     since = timezone.now() - timedelta(days=days)
     done = failed = 0
     stopped: set[int] = set()

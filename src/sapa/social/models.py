@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sapa.social.crypto import decrypt, encrypt
+
 
 class Network(models.TextChoices):
     FACEBOOK_PAGE = "facebook_page", _("Facebook Page")
@@ -100,8 +102,6 @@ class Channel(models.Model):
     _SERVER_KEY = "_server"
 
     def _stored_credentials(self) -> dict:
-        from sapa.social.crypto import decrypt
-
         if not self.credentials_encrypted:
             return {}
         return json.loads(decrypt(self.credentials_encrypted))
@@ -116,8 +116,6 @@ class Channel(models.Model):
     @credentials.setter
     def credentials(self, value: dict) -> None:
         """Store them encrypted; a Mastodon or Bluesky channel's are tied to its server_url of now."""
-        from sapa.social.crypto import encrypt
-
         value = {k: v for k, v in (value or {}).items() if k != self._SERVER_KEY}
         if value and self.network in SERVER_URL_NETWORKS:
             value[self._SERVER_KEY] = normalized_server_url(self.server_url)

@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sapa.core.timefmt import format_datetime
+from sapa.libraries import audit
 from sapa.libraries.models import Membership, Role
 from sapa.mail.services import send_templated
 from sapa.social.connectors import (
@@ -263,6 +264,7 @@ def _defer_for_quota(variant: PostVariant, exc: QuotaExhausted, now) -> str:
                                     lease_expires_at=None, attempts=F("attempts") - 1,
                                     error_message=text[:2000])
     if state == S.SCHEDULED:
+        # inside: tasks imports publishing
         from sapa.social.tasks import publish_variant
 
         delay = max(int((when - now).total_seconds()), 1)
@@ -279,6 +281,7 @@ def _retry_later(variant: PostVariant, exc: RetryableError, now) -> str:
     state = _update_from_publishing(variant, S.SCHEDULED, "retry_scheduled", next_attempt_at=when,
                                     lease_expires_at=None, error_message=exc.message[:2000])
     if state == S.SCHEDULED:
+        # inside: tasks imports publishing
         from sapa.social.tasks import publish_variant
 
         publish_variant.schedule((variant.pk,), delay=max(int(delay.total_seconds()), 1))
@@ -306,8 +309,6 @@ def mark_needs_reconnect(channel: Channel, message: str) -> bool:
     channel.status = ChannelStatus.NEEDS_RECONNECT
     channel.status_message = message
     channel.needs_reconnect_since = now
-    from sapa.libraries import audit
-
     audit.record("social.channel_needs_reconnect", library=channel.library, actor="Sapa", obj=channel,
                  error=message[:500])
     admins = Membership.objects.filter(library=channel.library, role=Role.ADMIN).select_related("user")
@@ -426,6 +427,7 @@ def reconcile(variant_id: int, now=None) -> str:
 
 def sweep(now=None) -> dict:
     """Every minute: reconcile abandoned publishes, and queue due variants whose job was lost."""
+    # inside: tasks imports publishing
     from sapa.social.tasks import publish_variant
 
     now = now or timezone.now()
@@ -445,6 +447,7 @@ def sweep(now=None) -> dict:
 
 def queue_due_for_channel(channel: Channel) -> int:
     """After a reconnect: queue the channel's variants that were held (due now or earlier)."""
+    # inside: tasks imports publishing
     from sapa.social.tasks import publish_variant
 
     due = list(PostVariant.objects.filter(channel=channel, state=S.SCHEDULED,

@@ -10,18 +10,28 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sapa.core.timefmt import format_datetime
 from sapa.libraries import audit
 from sapa.libraries.models import Role
+from sapa.promotion import links as promotion_links
+from sapa.promotion.models import Channel as PromotionChannel
 from sapa.social import workflow
+from sapa.social.connectors import ConnectorError, get_connector
 from sapa.social.history import diff, record_change
+from sapa.social.media import fit_for_network
 from sapa.social.models import (
     Channel,
     ChannelStatus,
+    ManualTask,
     MediaItem,
+    MediaKind,
     Network,
     Post,
     PostTemplate,
@@ -29,6 +39,8 @@ from sapa.social.models import (
     VariantMedia,
     VariantState,
 )
+from sapa.social.publishing import queue_due_for_channel
+from sapa.social.validation import check_image, limits_for
 
 CONTENT_FIELDS = ("text", "link", "first_comment")
 
@@ -48,8 +60,6 @@ def create_channel(library, *, network: str, name: str, by, credentials: dict | 
 
 def reconnect_channel(channel: Channel, *, by, credentials: dict) -> Channel:
     """New credentials for a channel (editor or admin): connected again, its held posts go out."""
-    from sapa.social.publishing import queue_due_for_channel
-
     workflow.require_role(by, channel.library, Role.EDITOR)
     with transaction.atomic():
         channel.credentials = credentials
@@ -68,8 +78,6 @@ def test_connection(channel: Channel, *, by=None) -> tuple[bool, str]:
 
     A success also stores what the network says about the account (id, handle).
     """
-    from sapa.social.connectors import ConnectorError, get_connector
-
     if channel.network not in {Network.FACEBOOK_PAGE, Network.INSTAGRAM, Network.TELEGRAM,
                                Network.MASTODON, Network.BLUESKY, Network.X}:
         return True, _("Manual channel: nothing to test.")
@@ -208,7 +216,110 @@ def update_variant(variant: PostVariant, *, by, media: list[MediaItem] | None = 
     return variant
 
 
-# --- Templates and hashtags -------------------------------------------------------------------
+# --- Variant steps of the staff pages -----------------------------------------------------------
+# Each writes nothing when it refuses (an exception, or None / 0 where said).
+
+def edit_variant(variant: PostVariant, *, by, text: str, link: str, first_comment: str = "",
+                 media: list[MediaItem], at: datetime | None = None, request=None) -> PostVariant:
+    """The variant form: content, media and time. No time takes a planned variant off its day,
+    but not a scheduled one (taking that off the calendar is its own step, workflow.unschedule)."""
+    fields = {"text": text, "link": link, "first_comment": first_comment}
+    if at is not None:
+        fields["scheduled_at"] = at
+    elif variant.state != VariantState.SCHEDULED:
+        fields["scheduled_at"] = None
+    return update_variant(variant, by=by, media=media, request=request, **fields)
+
+
+def move_variant(variant: PostVariant, *, by, at: datetime, request=None) -> PostVariant:
+    """Move a variant in the calendar to `at`: a scheduled one is scheduled again (its checks run
+    again), a planned one gets the new time.
+
+    Raises workflow.MoveRefused saying why (the variant is reloaded as it is in the database).
+    """
+    if variant.state not in workflow.MOVABLE:
+        raise workflow.MoveRefused(_("This post can no longer be moved: it is %(state)s.")
+                                   % {"state": variant.get_state_display()})
+    if at < timezone.now():
+        raise workflow.MoveRefused(_("That time has passed. Choose a time in the future."))
+    try:
+        if variant.state == VariantState.SCHEDULED:
+            workflow.schedule(variant, by=by, at=at, request=request)
+        else:
+            update_variant(variant, by=by, scheduled_at=at, request=request)
+    except workflow.SchedulingRefused as exc:
+        variant.refresh_from_db()
+        raise workflow.MoveRefused(" ".join(p.message for p in exc.problems)) from exc
+    except workflow.InvalidTransition as exc:
+        variant.refresh_from_db()
+        raise workflow.MoveRefused(_("Someone else changed this post meanwhile. Reload the page.")) from exc
+    return variant
+
+
+def plan_next_free_slot(variant: PostVariant, *, by, request=None) -> datetime | None:
+    """Put a variant on its channel's next free time slot: an approved one is scheduled there
+    (workflow.SchedulingRefused when its checks fail), a draft one planned there.
+
+    None when the channel has no free slot in the next two months.
+    """
+    slot = next_free_slot(variant.channel)
+    if slot is None:
+        return None
+    if variant.state == VariantState.APPROVED:
+        workflow.schedule(variant, by=by, at=slot, request=request)
+    elif variant.state == VariantState.DRAFT:
+        update_variant(variant, by=by, scheduled_at=slot, request=request)
+    else:
+        raise workflow.InvalidTransition(variant.state)
+    return slot
+
+
+# Image problems that fit_for_network() repairs (crop, resize, convert, compress).
+FIT_CODES = {"image_format", "image_too_large", "image_ratio", "image_width", "image_dimensions"}
+
+
+def unfit_images(variant: PostVariant) -> list[MediaItem]:
+    """The variant's images that fail its network's format, size or aspect-ratio checks."""
+    network = variant.channel.network
+    limits = limits_for(variant.channel, refresh=False)
+    return [m for m in variant.ordered_media() if m.kind == MediaKind.IMAGE
+            and any(p.is_error and p.code in FIT_CODES for p in check_image(m, network, limits))]
+
+
+def fit_images(variant: PostVariant, *, by, request=None) -> int:
+    """Replace the variant's unfit images by copies fitted to its network (kept in the media library).
+
+    Returns how many were replaced (0: they already fit). MediaError or OSError when one cannot be fitted.
+    """
+    unfit = {m.pk for m in unfit_images(variant)}
+    if not unfit:
+        return 0
+    if variant.state not in workflow.EDITABLE:
+        raise workflow.InvalidTransition(variant.state)
+    network = variant.channel.network
+    with transaction.atomic():
+        media = []
+        for item in variant.ordered_media():
+            if item.pk in unfit:
+                new = fit_for_network(item, network, by=by)
+                audit.record("social.media_fitted", library=variant.post.library, obj=new, request=request,
+                             source=item.pk, network=network)
+                item = new
+            media.append(item)
+        update_variant(variant, by=by, media=media, request=request)
+    return len(unfit)
+
+
+# --- Templates, hashtags and registration links ----------------------------------------------
+
+def promotion_channel(network: str) -> str:
+    """The promotion channel (for attribution) of a social network."""
+    return {
+        Network.FACEBOOK_PAGE: PromotionChannel.FACEBOOK, Network.INSTAGRAM: PromotionChannel.INSTAGRAM,
+        Network.TELEGRAM: PromotionChannel.TELEGRAM, Network.X: PromotionChannel.X,
+        Network.WHATSAPP: PromotionChannel.WHATSAPP,
+    }.get(network, PromotionChannel.OTHER)
+
 
 def registration_link(event, channel: Channel | None = None) -> str:
     """The link that brings people to an event's registration from `channel`.
@@ -220,19 +331,11 @@ def registration_link(event, channel: Channel | None = None) -> str:
     clicks stay apart; no channel gives the general "other" link. The event's
     own address only when promotion is not installed.
     """
-    from django.apps import apps
-    from django.conf import settings
-    from django.urls import reverse
-
     if apps.is_installed("sapa.promotion"):
-        from sapa.promotion.links import event_link
-        from sapa.promotion.models import Channel as PromotionChannel
-        from sapa.promotion.services import promotion_channel
-
         target = promotion_channel(channel.network) if channel is not None else PromotionChannel.OTHER
         label = channel.network if channel is not None and target == PromotionChannel.OTHER else ""
         try:
-            return event_link(event, target, label).url
+            return promotion_links.event_link(event, target, label).url
         except ValueError:
             pass
     return settings.BASE_URL + reverse("event-public", kwargs={"slug": event.slug})
@@ -246,8 +349,6 @@ def render_template(template: PostTemplate | str, *, event=None, channel: Channe
     registration_link). Unknown placeholders and stray braces are left as they
     are (a post about "{fun}" should not crash); the template's hashtag set is appended.
     """
-    from sapa.core.timefmt import format_datetime
-
     text = template if isinstance(template, str) else template.text
     values = dict(extra or {})
     if event is not None:
@@ -282,14 +383,13 @@ def post_from_template(library, template: PostTemplate, channels: list[Channel],
 
 def manual_tasks_for(user, library):
     """The user's open manual-posting to-dos in a library (for the staff dashboard)."""
-    from sapa.social.models import ManualTask
-
     return ManualTask.objects.filter(library=library, done_at__isnull=True).filter(
         assigned_to=user).select_related("variant", "variant__channel", "variant__post")
 
 
 __all__ = [
     "create_channel", "reconnect_channel", "test_connection", "next_free_slot", "create_post", "update_post",
-    "add_variant", "update_variant", "render_template", "post_from_template", "registration_link",
+    "add_variant", "update_variant", "edit_variant", "move_variant", "plan_next_free_slot", "unfit_images",
+    "fit_images", "promotion_channel", "render_template", "post_from_template", "registration_link",
     "manual_tasks_for", "VariantState",
 ]

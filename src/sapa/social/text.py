@@ -9,6 +9,8 @@
 - The others count Unicode characters (code points).
 """
 
+import unicodedata
+
 import regex
 
 URL_RE = regex.compile(r"""(?<![\w@/])(?:https?://|www\.)[^\s<>"']+""", regex.IGNORECASE)
@@ -77,8 +79,6 @@ def _x_weight(cluster: str) -> int:
 
 def x_length(text: str, url_length: int = X_URL_LENGTH) -> int:
     """X's weighted length: URLs count `url_length`, emoji and CJK count 2."""
-    import unicodedata
-
     text = unicodedata.normalize("NFC", text)
     total, pos = 0, 0
     for start, end, _ in find_urls(text):

@@ -166,6 +166,7 @@ def limits_for(channel: Channel, refresh: bool = True) -> Limits:
     stale = (channel.server_limits_fetched_at is None
              or timezone.now() - channel.server_limits_fetched_at > SERVER_LIMITS_MAX_AGE)
     if refresh and stale and not channel.is_manual:
+        # inside: sapa.social.connectors (base) imports validation
         from sapa.social.connectors import get_connector
 
         try:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import calendar as pycalendar
 from datetime import date, datetime, time, timedelta
+from functools import wraps
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -35,10 +35,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sapa.core.inputs import day_in_range
 from sapa.core.uploads import content_disposition_inline
+from sapa.events.tenancy import event_view
 from sapa.libraries import audit
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
-from sapa.social import services, workflow
+from sapa.promotion import flyers
+from sapa.promotion.services import POST_SIZES
+from sapa.social import event_posts, services, workflow
 from sapa.social.forms import (
     WEEKDAYS,
     CalendarFilterForm,
@@ -53,7 +56,7 @@ from sapa.social.forms import (
     TimeSlotsForm,
     VariantForm,
 )
-from sapa.social.media import MediaError, add_media, fit_for_network
+from sapa.social.media import MediaError, add_media
 from sapa.social.models import (
     Campaign,
     Channel,
@@ -69,16 +72,11 @@ from sapa.social.models import (
 )
 from sapa.social.validation import (
     LIMITS,
-    check_image,
     check_publishing_quota,
-    limits_for,
     validate_variant,
 )
 
 S = VariantState
-
-# States in which a variant may be moved in the calendar.
-MOVABLE = {S.DRAFT, S.IN_REVIEW, S.APPROVED, S.SCHEDULED, S.FAILED}
 
 ACTION_LABELS = {
     "created": gettext_lazy("created the post"),
@@ -161,48 +159,6 @@ def _problems_text(problems) -> list[str]:
     return [p.message for p in problems]
 
 
-# Image problems that fit_for_network() repairs (crop, resize, convert, compress).
-FIT_CODES = {"image_format", "image_too_large", "image_ratio", "image_width", "image_dimensions"}
-
-
-def _unfit_images(variant: PostVariant) -> list[MediaItem]:
-    """The variant's images that fail its network's format, size or aspect-ratio checks."""
-    network = variant.channel.network
-    limits = limits_for(variant.channel, refresh=False)
-    return [m for m in variant.ordered_media() if m.kind == MediaKind.IMAGE
-            and any(p.is_error and p.code in FIT_CODES for p in check_image(m, network, limits))]
-
-
-def _fit_variant(request, variant: PostVariant) -> None:
-    """Replace the variant's unfit images by copies fitted to its network (kept in the media library)."""
-    unfit = {m.pk for m in _unfit_images(variant)}
-    network = variant.channel.network
-    if not unfit:
-        messages.info(request, _("The images already fit %(network)s.") % {"network": Network(network).label})
-        return
-    if variant.state not in workflow.EDITABLE:
-        raise workflow.InvalidTransition(variant.state)
-    try:
-        with transaction.atomic():
-            media = []
-            for item in variant.ordered_media():
-                if item.pk in unfit:
-                    new = fit_for_network(item, network, by=request.user)
-                    audit.record("social.media_fitted", library=request.library, obj=new, request=request,
-                                 source=item.pk, network=network)
-                    item = new
-                media.append(item)
-            services.update_variant(variant, by=request.user, media=media, request=request)
-    except (MediaError, OSError) as exc:
-        messages.error(request, _("The image could not be fitted: %(reason)s") % {"reason": exc})
-        return
-    messages.success(request, ngettext(
-        "%(count)s image was cropped or resized for %(network)s and swapped in; the original stays in "
-        "the media library.",
-        "%(count)s images were cropped or resized for %(network)s and swapped in; the originals stay in "
-        "the media library.", len(unfit)) % {"count": len(unfit), "network": Network(network).label})
-
-
 # --- Calendar ------------------------------------------------------------------------------------
 
 VIEWS = ("month", "week", "list")
@@ -254,7 +210,7 @@ def _by_day(request, variants) -> dict[date, list[PostVariant]]:
         v.local_at = v.scheduled_at.astimezone(tz)
         v.time_label = v.local_at.strftime("%H:%M")
         v.date_value = v.local_at.date().isoformat()
-        v.movable = v.state in MOVABLE
+        v.movable = v.state in workflow.MOVABLE
         days.setdefault(v.local_at.date(), []).append(v)
     return days
 
@@ -334,7 +290,10 @@ def variant_move(request, variant_id):
         new_day = form.cleaned_data["date"]
         at = form.cleaned_data["time"] or (variant.scheduled_at.astimezone(tz).time() if variant.scheduled_at
                                            else time(9, 0))
-        error = _move_variant(request, variant, _combine(request, new_day, at))
+        try:
+            services.move_variant(variant, by=request.user, at=_combine(request, new_day, at), request=request)
+        except workflow.MoveRefused as exc:
+            error = str(exc)
     else:
         error = _("Choose a date.")
     if _is_htmx(request):
@@ -358,26 +317,6 @@ def variant_move(request, variant_id):
     else:
         messages.success(request, _("Moved."))
     return redirect(_next_or(request, _post_url(request, variant.post)))
-
-
-def _move_variant(request, variant: PostVariant, when: datetime) -> str:
-    """Reschedule or re-date a variant; '' or the reason it was refused."""
-    if variant.state not in MOVABLE:
-        return _("This post can no longer be moved: it is %(state)s.") % {"state": variant.get_state_display()}
-    if when < timezone.now():
-        return _("That time has passed. Choose a time in the future.")
-    try:
-        if variant.state == S.SCHEDULED:
-            workflow.schedule(variant, by=request.user, at=when, request=request)
-        else:
-            services.update_variant(variant, by=request.user, scheduled_at=when, request=request)
-    except workflow.SchedulingRefused as exc:
-        variant.refresh_from_db()
-        return " ".join(_problems_text(exc.problems))
-    except workflow.InvalidTransition:
-        variant.refresh_from_db()
-        return _("Someone else changed this post meanwhile. Reload the page.")
-    return ""
 
 
 # --- Posts ---------------------------------------------------------------------------------------
@@ -460,7 +399,7 @@ def _post_context(request, post: Post, *, forms: dict | None = None, refused: di
         v.editable = v.state in workflow.EDITABLE
         v.has_comment = LIMITS[v.channel.network].first_comment
         v.local_at = v.scheduled_at.astimezone(tz) if v.scheduled_at else None
-        v.movable = v.state in MOVABLE
+        v.movable = v.state in workflow.MOVABLE
         v.form = forms.get(v.pk) or VariantForm(library=request.library, with_comment=v.has_comment, initial={
             "text": v.text, "link": v.link, "first_comment": v.first_comment,
             "media": [m.pk for m in v.ordered_media()],
@@ -468,7 +407,8 @@ def _post_context(request, post: Post, *, forms: dict | None = None, refused: di
             "time": v.local_at.time().replace(second=0, microsecond=0) if v.local_at else None,
         }, prefix=f"v{v.pk}")
         v.can_next_slot = v.state in (S.DRAFT, S.APPROVED) and bool(v.channel.time_slots)
-        v.can_fit = v.editable and any(p.code in FIT_CODES for p in v.problems) and bool(_unfit_images(v))
+        v.can_fit = v.editable and any(p.code in services.FIT_CODES for p in v.problems) \
+            and bool(services.unfit_images(v))
     used = {v.channel_id for v in variants}
     review_link = ""
     # Editors only: it is for them and for reviewers outside the library; a member
@@ -533,11 +473,8 @@ def post_action(request, post_id, action):
             source = post.variants.order_by("id").first()
             content = {"text": source.text, "link": source.link, "media": source.ordered_media()} if source \
                 else {"text": "", "link": "", "media": []}
-            if apps.is_installed("sapa.promotion"):
-                # An event's post: its text and flyer, with this channel's own short link.
-                from sapa.promotion.services import channel_version_content
-
-                content = channel_version_content(post, channel, source) or content
+            # An event's post: its text and flyer, with this channel's own short link.
+            content = event_posts.channel_version_content(post, channel, source) or content
             services.add_variant(post, channel, by=request.user, request=request, **content)
             messages.success(request, _("Channel added."))
         else:
@@ -547,97 +484,154 @@ def post_action(request, post_id, action):
     return redirect(_next_or(request, _post_url(request, post)))
 
 
-@require_POST
-@library_view(Role.STAFF)
-def variant_action(request, variant_id, action):
-    variant = _variant(request, variant_id)
+# --- A variant's steps: one view each, the rule in the service it calls ---------------------------
+
+def variant_step(view):
+    """A step on one variant from the post page: POST only, staff, a variant of request.library.
+
+    The view gets the variant; a step that no longer fits the variant's state says so and goes back.
+    """
+
+    @require_POST
+    @library_view(Role.STAFF)
+    @wraps(view)
+    def wrapper(request, variant_id):
+        variant = _variant(request, variant_id)
+        try:
+            return view(request, variant)
+        except workflow.InvalidTransition:
+            messages.error(request, _("That step does not fit the post's state any more. Reload and try "
+                                      "again."))
+        return _back(request, variant)
+
+    return wrapper
+
+
+def _back(request, variant: PostVariant):
+    return redirect(_next_or(request, _post_url(request, variant.post)))
+
+
+def _refused(request, variant: PostVariant, exc: workflow.SchedulingRefused):
+    """The post page again (400) with the checks that refused the variant."""
     post = variant.post
-    tz = _tz(request)
+    post.refresh_from_db()
+    return render(request, "social/staff/post.html",
+                  _post_context(request, post, refused={variant.pk: _problems_text(exc.problems)}), status=400)
+
+
+def _when(request, moment: datetime) -> str:
+    return date_format(moment.astimezone(_tz(request)), "l, j F Y, H:i")
+
+
+@variant_step
+def variant_edit(request, variant):
+    form = VariantForm(request.POST, library=request.library, prefix=f"v{variant.pk}",
+                       with_comment=LIMITS[variant.channel.network].first_comment)
+    if not form.is_valid():
+        return render(request, "social/staff/post.html",
+                      _post_context(request, variant.post, forms={variant.pk: form}), status=400)
+    cd = form.cleaned_data
+    at = _combine(request, cd["date"], cd["time"]) if cd["date"] and cd["time"] else None
+    services.edit_variant(variant, by=request.user, text=cd["text"], link=cd["link"],
+                          first_comment=cd.get("first_comment", ""), media=list(cd["media"]), at=at,
+                          request=request)
+    messages.success(request, _("Saved."))
+    return _back(request, variant)
+
+
+@variant_step
+def variant_schedule(request, variant):
+    form = ScheduleForm(request.POST)
+    at = None
+    if form.is_valid() and form.cleaned_data["date"] and form.cleaned_data["time"]:
+        at = _combine(request, form.cleaned_data["date"], form.cleaned_data["time"])
     try:
-        if action == "edit":
-            form = VariantForm(request.POST, library=request.library, prefix=f"v{variant.pk}",
-                               with_comment=LIMITS[variant.channel.network].first_comment)
-            if not form.is_valid():
-                return render(request, "social/staff/post.html",
-                              _post_context(request, post, forms={variant.pk: form}), status=400)
-            cd = form.cleaned_data
-            fields = {"text": cd["text"], "link": cd["link"], "first_comment": cd.get("first_comment", "")}
-            if cd["date"] and cd["time"]:
-                fields["scheduled_at"] = _combine(request, cd["date"], cd["time"])
-            elif not cd["date"] and variant.state != S.SCHEDULED:
-                fields["scheduled_at"] = None
-            services.update_variant(variant, by=request.user, media=list(cd["media"]), request=request, **fields)
-            messages.success(request, _("Saved."))
-        elif action == "schedule":
-            form = ScheduleForm(request.POST)
-            at = None
-            if form.is_valid() and form.cleaned_data["date"] and form.cleaned_data["time"]:
-                at = _combine(request, form.cleaned_data["date"], form.cleaned_data["time"])
-            try:
-                workflow.schedule(variant, by=request.user, at=at, request=request)
-            except workflow.SchedulingRefused as exc:
-                variant.refresh_from_db()
-                post.refresh_from_db()
-                return render(request, "social/staff/post.html",
-                              _post_context(request, post, refused={variant.pk: _problems_text(exc.problems)}),
-                              status=400)
-            messages.success(request, _("Scheduled for %(when)s.") % {
-                "when": date_format(variant.scheduled_at.astimezone(tz), "l, j F Y, H:i")})
-            for problem in check_publishing_quota(variant):
-                messages.warning(request, problem.message)
-        elif action == "unschedule":
-            workflow.unschedule(variant, by=request.user, request=request)
-            messages.success(request, _("Taken off the calendar; it stays approved."))
-        elif action == "retry":
-            try:
-                workflow.retry(variant, by=request.user, request=request)
-            except workflow.SchedulingRefused as exc:
-                post.refresh_from_db()
-                return render(request, "social/staff/post.html",
-                              _post_context(request, post, refused={variant.pk: _problems_text(exc.problems)}),
-                              status=400)
-            messages.success(request, _("It will be published again."))
-        elif action == "published":
-            form = PublishedForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("Give the post's full address, starting with https://."))
-            else:
-                try:
-                    workflow.mark_published_manually(variant, by=request.user, url=form.cleaned_data["url"],
-                                                     request=request)
-                    messages.success(request, _("Marked as published."))
-                except ValueError as exc:
-                    messages.error(request, str(exc))
-        elif action == "next-slot":
-            slot = services.next_free_slot(variant.channel)
-            if slot is None:
-                messages.error(request, _("The channel %(channel)s has no free posting time in the next two "
-                                          "months. Add time slots on the channel's page.")
-                               % {"channel": variant.channel.name})
-            elif variant.state == S.APPROVED:
-                try:
-                    workflow.schedule(variant, by=request.user, at=slot, request=request)
-                    messages.success(request, _("Scheduled for %(when)s.") % {
-                        "when": date_format(slot.astimezone(tz), "l, j F Y, H:i")})
-                except workflow.SchedulingRefused as exc:
-                    variant.refresh_from_db()
-                    services.update_variant(variant, by=request.user, scheduled_at=slot, request=request)
-                    post.refresh_from_db()
-                    return render(request, "social/staff/post.html", _post_context(
-                        request, post, refused={variant.pk: _problems_text(exc.problems)}), status=400)
-            elif variant.state == S.DRAFT:
-                services.update_variant(variant, by=request.user, scheduled_at=slot, request=request)
-                messages.success(request, _("Planned for %(when)s.") % {
-                    "when": date_format(slot.astimezone(tz), "l, j F Y, H:i")})
-            else:
-                raise workflow.InvalidTransition(variant.state)
-        elif action == "fit":
-            _fit_variant(request, variant)
-        else:
-            raise Http404
-    except workflow.InvalidTransition:
-        messages.error(request, _("That step does not fit the post's state any more. Reload and try again."))
-    return redirect(_next_or(request, _post_url(request, post)))
+        workflow.schedule(variant, by=request.user, at=at, request=request)
+    except workflow.SchedulingRefused as exc:
+        return _refused(request, variant, exc)
+    messages.success(request, _("Scheduled for %(when)s.") % {"when": _when(request, variant.scheduled_at)})
+    for problem in check_publishing_quota(variant):
+        messages.warning(request, problem.message)
+    return _back(request, variant)
+
+
+@variant_step
+def variant_unschedule(request, variant):
+    workflow.unschedule(variant, by=request.user, request=request)
+    messages.success(request, _("Taken off the calendar; it stays approved."))
+    return _back(request, variant)
+
+
+@variant_step
+def variant_retry(request, variant):
+    try:
+        workflow.retry(variant, by=request.user, request=request)
+    except workflow.SchedulingRefused as exc:
+        return _refused(request, variant, exc)
+    messages.success(request, _("It will be published again."))
+    return _back(request, variant)
+
+
+@variant_step
+def variant_published(request, variant):
+    form = PublishedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the post's full address, starting with https://."))
+        return _back(request, variant)
+    try:
+        workflow.mark_published_manually(variant, by=request.user, url=form.cleaned_data["url"], request=request)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Marked as published."))
+    return _back(request, variant)
+
+
+@variant_step
+def variant_next_slot(request, variant):
+    try:
+        slot = services.plan_next_free_slot(variant, by=request.user, request=request)
+    except workflow.SchedulingRefused as exc:
+        return _refused(request, variant, exc)
+    if slot is None:
+        messages.error(request, _("The channel %(channel)s has no free posting time in the next two "
+                                  "months. Add time slots on the channel's page.")
+                       % {"channel": variant.channel.name})
+    elif variant.state == S.SCHEDULED:
+        messages.success(request, _("Scheduled for %(when)s.") % {"when": _when(request, slot)})
+    else:
+        messages.success(request, _("Planned for %(when)s.") % {"when": _when(request, slot)})
+    return _back(request, variant)
+
+
+@variant_step
+def variant_fit(request, variant):
+    network = Network(variant.channel.network).label
+    try:
+        count = services.fit_images(variant, by=request.user, request=request)
+    except (MediaError, OSError) as exc:
+        messages.error(request, _("The image could not be fitted: %(reason)s") % {"reason": exc})
+        return _back(request, variant)
+    if not count:
+        messages.info(request, _("The images already fit %(network)s.") % {"network": network})
+    else:
+        messages.success(request, ngettext(
+            "%(count)s image was cropped or resized for %(network)s and swapped in; the original stays in "
+            "the media library.",
+            "%(count)s images were cropped or resized for %(network)s and swapped in; the originals stay in "
+            "the media library.", count) % {"count": count, "network": network})
+    return _back(request, variant)
+
+
+@event_view(Role.EDITOR)
+@require_POST
+def flyer_post(request, event, layout, size):
+    """Attach one flyer to a new draft post (the button on promotion's event page), then show it there."""
+    if layout not in flyers.LAYOUTS or size not in POST_SIZES:
+        raise Http404
+    post, _media = event_posts.attach_flyer_to_new_post(event, layout, size, by=request.user, request=request)
+    url = reverse("promotion-event", kwargs={"slug": request.library.slug, "event_id": event.pk})
+    return redirect(f"{url}?post={post.pk}#attached")
 
 
 # --- Channels ------------------------------------------------------------------------------------

@@ -17,11 +17,13 @@ scheduling is per variant (each channel has its own time), and
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +36,7 @@ from sapa.core.states import move as _move_state
 from sapa.libraries.models import Membership, Role
 from sapa.libraries.tenancy import require_role
 from sapa.social.history import record_change
-from sapa.social.models import Post, PostVariant, VariantState
+from sapa.social.models import ManualTask, Post, PostVariant, VariantState
 from sapa.social.validation import Problem, errors, validate_variant
 
 S = VariantState
@@ -64,6 +66,9 @@ def _move(variant: PostVariant, to: str, **fields) -> PostVariant:
 # States in which a variant's content may still be edited (editing sends it back to draft).
 EDITABLE = {S.DRAFT, S.IN_REVIEW, S.APPROVED, S.SCHEDULED, S.FAILED}
 
+# States in which a variant may be moved in the calendar (services.move_variant).
+MOVABLE = {S.DRAFT, S.IN_REVIEW, S.APPROVED, S.SCHEDULED, S.FAILED}
+
 REVIEW_SALT = "sapa.social.review"
 
 
@@ -73,6 +78,10 @@ class SchedulingRefused(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("; ".join(p.message for p in problems))
         self.problems = problems
+
+
+class MoveRefused(Exception):
+    """A calendar move that cannot be done; the message says why, for the person who tried."""
 
 
 class ReviewLinkInvalid(Exception):
@@ -107,6 +116,7 @@ def sync_post_status(post: Post) -> str:
 
 
 def _queue_publish(variant: PostVariant) -> None:
+    # inside: tasks imports publishing, which imports workflow
     from sapa.social.tasks import publish_variant
 
     when = variant.scheduled_at
@@ -197,14 +207,10 @@ def schedule(variant: PostVariant, *, by, at=None, request=None) -> PostVariant:
 
     The network's checks run first; any error refuses with SchedulingRefused
     carrying the problems. The publish job is queued for that minute once the
-    transaction commits.
+    transaction commits. A refusal changes nothing, not even `variant` in memory.
     """
     require_role(by, variant.post.library, Role.STAFF)
-    if at is not None:
-        variant.scheduled_at = at
-    problems = errors(validate_variant(variant, for_schedule=True))
-    if problems:
-        raise SchedulingRefused(problems)
+    _check_for_schedule(variant, at)
     with transaction.atomic():
         before = variant.state
         _move(variant, S.SCHEDULED, scheduled_at=variant.scheduled_at, next_attempt_at=None, error_message="")
@@ -214,6 +220,17 @@ def schedule(variant: PostVariant, *, by, at=None, request=None) -> PostVariant:
                       scheduled_at=variant.scheduled_at.isoformat(), channel=variant.channel_id)
         _queue_publish(variant)
     return variant
+
+
+def _check_for_schedule(variant: PostVariant, at) -> None:
+    """Run the network's checks for `variant` at `at` (None: its own time); set that time when they pass."""
+    before = variant.scheduled_at
+    if at is not None:
+        variant.scheduled_at = at
+    problems = errors(validate_variant(variant, for_schedule=True))
+    if problems:
+        variant.scheduled_at = before
+        raise SchedulingRefused(problems)
 
 
 def schedule_post(post: Post, *, by, request=None) -> list[PostVariant]:
@@ -241,8 +258,6 @@ def unschedule(variant: PostVariant, *, by, request=None) -> PostVariant:
     require_role(by, variant.post.library, Role.STAFF)
     with transaction.atomic():
         _move(variant, S.APPROVED, next_attempt_at=None)
-        from sapa.social.models import ManualTask
-
         ManualTask.objects.filter(variant=variant, done_at__isnull=True).delete()
         sync_post_status(variant.post)
         record_change(variant.post, "unscheduled", actor=by, variant=variant, request=request)
@@ -258,13 +273,8 @@ def retry(variant: PostVariant, *, by, at=None, request=None) -> PostVariant:
     require_role(by, variant.post.library, Role.STAFF)
     if variant.state not in (S.FAILED, S.NEEDS_CHECK):
         raise InvalidTransition(f"cannot retry a variant in {variant.state}")
-    variant.scheduled_at = at or max(variant.scheduled_at or timezone.now(), timezone.now())
-    problems = errors(validate_variant(variant, for_schedule=True))
-    if problems:
-        raise SchedulingRefused(problems)
+    _check_for_schedule(variant, at or max(variant.scheduled_at or timezone.now(), timezone.now()))
     with transaction.atomic():
-        import uuid
-
         _move(variant, S.SCHEDULED, scheduled_at=variant.scheduled_at, next_attempt_at=None,
               attempts=0, error_message="", idempotency_key=uuid.uuid4().hex, publish_data={},
               lease_expires_at=None)
@@ -276,9 +286,6 @@ def retry(variant: PostVariant, *, by, at=None, request=None) -> PostVariant:
 
 def mark_published_manually(variant: PostVariant, *, by, url: str, request=None) -> PostVariant:
     """Staff say where the post is: done by hand (manual channel) or found after "check by hand"."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import URLValidator
-
     require_role(by, variant.post.library, Role.STAFF)
     try:
         URLValidator(schemes=["http", "https"])(url)
@@ -288,8 +295,6 @@ def mark_published_manually(variant: PostVariant, *, by, url: str, request=None)
         now = timezone.now()
         _move(variant, S.PUBLISHED, external_url=url, published_at=now, published_by=by,
               error_message="", lease_expires_at=None)
-        from sapa.social.models import ManualTask
-
         ManualTask.objects.filter(variant=variant, done_at__isnull=True).update(done_at=now, done_by=by)
         sync_post_status(variant.post)
         record_change(variant.post, "marked_published", actor=by, variant=variant, request=request, url=url)
@@ -299,8 +304,6 @@ def mark_published_manually(variant: PostVariant, *, by, url: str, request=None)
 def content_edited(variant: PostVariant, *, by) -> None:
     """A change of text, link, comment or media after review: the variant needs approval again."""
     if variant.state in (S.IN_REVIEW, S.APPROVED, S.SCHEDULED, S.FAILED):
-        import uuid
-
         extra = {"idempotency_key": uuid.uuid4().hex, "publish_data": {}} if variant.state == S.FAILED else {}
         _move(variant, S.DRAFT, next_attempt_at=None, **extra)
 

@@ -8,24 +8,19 @@ survey and export the responses. Every object comes through request.library.
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from sapa.events.models import Event
+from sapa.events.tenancy import event_view
 from sapa.libraries import audit
 from sapa.libraries.models import Role
-from sapa.libraries.tenancy import library_view
 from sapa.promotion import charts
 from sapa.survey import exports, services
 from sapa.survey.forms import SurveyQuestionFormSet, SurveySettingsForm
 
 CHART_COLOR = "#0b5d4b"
-
-
-def _event(request, event_id) -> Event:
-    return get_object_or_404(Event.objects.select_related("library"), pk=event_id, library=request.library)
 
 
 def rating_chart(result) -> str:
@@ -36,9 +31,8 @@ def rating_chart(result) -> str:
     return charts.svg(chart)
 
 
-@library_view(Role.STAFF)
-def results(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def results(request, event):
     survey = services.survey_for(event)
     result = services.results(survey)
     return render(request, "survey/staff/results.html", {
@@ -47,9 +41,8 @@ def results(request, event_id):
     })
 
 
-@library_view(Role.EDITOR)
-def settings_page(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.EDITOR)
+def settings_page(request, event):
     survey = services.survey_for(event)
     data = request.POST if request.method == "POST" else None
     form = SurveySettingsForm(data, instance=survey, prefix="s")
@@ -68,28 +61,28 @@ def settings_page(request, event_id):
     }, status=400 if request.method == "POST" else 200)
 
 
-@library_view(Role.EDITOR)
+@event_view(Role.EDITOR)
 @require_POST
-def open_survey(request, event_id):
-    survey = services.survey_for(_event(request, event_id))
+def open_survey(request, event):
+    survey = services.survey_for(event)
     services.open_now(survey, request=request)
     messages.success(request, _("The survey is open."))
-    return redirect("survey-results", slug=request.library.slug, event_id=event_id)
+    return redirect("survey-results", slug=request.library.slug, event_id=event.pk)
 
 
-@library_view(Role.EDITOR)
+@event_view(Role.EDITOR)
 @require_POST
-def close_survey(request, event_id):
-    survey = services.survey_for(_event(request, event_id))
+def close_survey(request, event):
+    survey = services.survey_for(event)
     services.close_now(survey, request=request)
     messages.success(request, _("The survey is closed."))
-    return redirect("survey-results", slug=request.library.slug, event_id=event_id)
+    return redirect("survey-results", slug=request.library.slug, event_id=event.pk)
 
 
-@library_view(Role.STAFF)
+@event_view(Role.STAFF)
 @require_POST
-def invite(request, event_id):
-    survey = services.survey_for(_event(request, event_id))
+def invite(request, event):
+    survey = services.survey_for(event)
     if not survey.is_open():
         messages.error(request, _("Open the survey before sending its link."))
     else:
@@ -97,12 +90,12 @@ def invite(request, event_id):
         messages.success(request, ngettext(
             "The survey link goes to %(n)d attendee (everyone else already had it).",
             "The survey link goes to %(n)d attendees (everyone else already had it).", count) % {"n": count})
-    return redirect("survey-results", slug=request.library.slug, event_id=event_id)
+    return redirect("survey-results", slug=request.library.slug, event_id=event.pk)
 
 
-@library_view(Role.EDITOR)
-def export(request, event_id):
-    survey = services.survey_for(_event(request, event_id))
+@event_view(Role.EDITOR)
+def export(request, event):
+    survey = services.survey_for(event)
     try:
         return exports.export_response(survey, request.GET.get("format", "csv"), request=request)
     except ValueError:

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sapa.core import exports
-from sapa.events.models import Event
+from sapa.events.tenancy import event_view
 from sapa.libraries import audit
 from sapa.libraries.models import Library, Role
 from sapa.libraries.tenancy import library_view
@@ -76,13 +76,8 @@ def test_page(request):
     return redirect("whatsapp-settings", slug=request.library.slug)
 
 
-def _event(request, event_id):
-    return get_object_or_404(Event, pk=event_id, library=request.library)
-
-
-@library_view(Role.STAFF)
-def event_page(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def event_page(request, event):
     kind = request.GET.get("kind", "reminder_day")
     if kind not in BY_HAND_KINDS:
         kind = "reminder_day"
@@ -100,9 +95,8 @@ def event_page(request, event_id):
     })
 
 
-@library_view(Role.STAFF)
-def event_csv(request, event_id):
-    event = _event(request, event_id)
+@event_view(Role.STAFF)
+def event_csv(request, event):
     kind = request.GET.get("kind", "reminder_day")
     if kind not in BY_HAND_KINDS:
         kind = "reminder_day"
@@ -112,10 +106,9 @@ def event_csv(request, event_id):
     return exports.response("csv", header, rows, f"whatsapp-{event.slug}-{kind}", bom=False)
 
 
-@library_view(Role.EDITOR)
+@event_view(Role.EDITOR)
 @require_POST
-def message_retry(request, event_id, message_id):
-    event = _event(request, event_id)
+def message_retry(request, event, message_id):
     message = get_object_or_404(Message, pk=message_id, event=event, library=request.library,
                                 state__in=[State.FAILED, State.UNCERTAIN])
     with transaction.atomic():

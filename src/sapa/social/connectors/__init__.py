@@ -1,5 +1,6 @@
 """One connector per network behind one interface (see base.py)."""
 
+from sapa.social.connectors import bluesky, facebook, instagram, mastodon, telegram, x
 from sapa.social.connectors.base import (  # noqa: F401
     AuthError,
     CannotTell,
@@ -15,8 +16,6 @@ from sapa.social.models import Network
 
 
 def connector_class(network: str) -> type[Connector]:
-    from sapa.social.connectors import bluesky, facebook, instagram, mastodon, telegram, x
-
     classes = {
         Network.FACEBOOK_PAGE: facebook.FacebookConnector,
         Network.INSTAGRAM: instagram.InstagramConnector,

@@ -43,6 +43,8 @@ from django.utils.translation import gettext
 
 from sapa.core import outbound
 from sapa.social.models import SERVER_URL_NETWORKS, Channel, MediaItem, PostVariant
+from sapa.social.text import find_urls
+from sapa.social.validation import limits_for
 
 log = logging.getLogger("sapa.social")
 
@@ -171,8 +173,6 @@ def shared_client() -> httpx.Client:
 
 def normalize_text(text: str) -> str:
     """For comparing our text with what a network shows: no links, no spacing differences."""
-    from sapa.social.text import find_urls
-
     for start, end, _ in reversed(find_urls(text)):
         text = text[:start] + text[end:]
     return " ".join(text.split()).casefold()
@@ -214,8 +214,6 @@ class Connector:
 
     # --- the interface ---------------------------------------------------------------------
     def limits(self):
-        from sapa.social.validation import limits_for
-
         return limits_for(self.channel)
 
     def refresh_limits(self) -> dict:

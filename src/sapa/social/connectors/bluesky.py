@@ -19,6 +19,7 @@ import time
 from datetime import UTC, datetime
 
 from django.core.cache import cache
+from PIL import Image
 
 from sapa.social import text as textcount
 from sapa.social.connectors.base import (
@@ -67,8 +68,6 @@ def facets(text: str) -> list[dict]:
 
 def strip_exif(data: bytes) -> bytes:
     """The image without EXIF (location, camera), as Bluesky asks; unchanged when it has none."""
-    from PIL import Image
-
     try:
         with Image.open(io.BytesIO(data)) as img:
             if not img.getexif() or img.format != "JPEG":

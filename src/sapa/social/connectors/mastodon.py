@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import html
 import re
+import time
+
+from django.utils import timezone
 
 from sapa.social.connectors.base import (
     CannotTell,
@@ -52,8 +55,6 @@ class MastodonConnector(Connector):
 
     def refresh_limits(self) -> dict:
         """Read max characters, attachments, URL weight and image size from GET /api/v2/instance."""
-        from django.utils import timezone
-
         data = self.json(self.request("GET", f"{self.base_url}/api/v2/instance"))
         config = data.get("configuration") or {}
         statuses = config.get("statuses") or {}
@@ -90,8 +91,6 @@ class MastodonConnector(Connector):
         media_id = str(media["id"])
         if response.status_code == 202 or not media.get("url"):
             # Still processing: a status may only attach it once GET answers 200.
-            import time
-
             for _ in range(self.poll_attempts):
                 poll = self.request("GET", f"{self.base_url}/api/v1/media/{media_id}", headers=self._headers())
                 if poll.status_code == 200:
