@@ -40,8 +40,6 @@ KNOWN_LOOPS_TO_REMOVE = {
     # app for consent: through a signal or hook of events instead (the events branch).
     ("events", "promotion"),
     ("events", "whatsapp"),
-    # promotion <-> social: social owns "attach a flyer to a new post" (the social branch).
-    ("promotion", "social"),
 }
 START = "<!-- app-graph:start -->"
 END = "<!-- app-graph:end -->"
