@@ -59,6 +59,9 @@ class Code:
     modules: dict[str, Path] = field(default_factory=dict)
     imports: list[Import] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return f"Code({len(self.modules)} modules, {len(self.imports)} imports)"
+
     def app_of(self, module: str) -> str | None:
         """`sapa.events` for sapa.events.x; PROJECT for sapa.settings; None outside Sapa."""
         parts = module.split(".")

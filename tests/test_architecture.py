@@ -27,7 +27,7 @@ ALLOWED = {
     "api": _LOW,  # the API's auth, error body and types; each app adds its router in sapa/urls.py
     "events": _LOW | {"mail", "api"},
     "promotion": _LOW | {"events"},
-    "social": _LOW | {"mail", "api", "promotion"},  # social attaches a promotion's flyer to a post
+    "social": _LOW | {"mail", "api", "events", "promotion"},  # social attaches an event's flyer to a post
     "catalogue": _LOW | {"social"},
     "attendance": _LOW | {"events", "promotion"},
     "live": _LOW | {"events", "promotion"},
