@@ -11,6 +11,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -29,6 +30,7 @@ def _fail(message: str) -> None:
 
 def _setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sapa.settings")
+    # inside: the CLI's commands that need no Django (sapa --help) do not load it
     import django
 
     django.setup()
@@ -36,6 +38,7 @@ def _setup_django():
 
 def _refuse_schema_mismatch() -> None:
     """A web server or worker never runs against a database migrated for other code."""
+    # inside: apps not ready at import (the CLI sets Django up first, in _setup_django)
     from sapa.core.schema import migration_mismatch
 
     problem = migration_mismatch()
@@ -44,12 +47,14 @@ def _refuse_schema_mismatch() -> None:
 
 
 def _reset_metrics() -> None:
+    # inside: apps not ready at import (the CLI sets Django up first, in _setup_django)
     from sapa.core.metrics import reset_directory
 
     reset_directory()
 
 
 def _manage(*args: str, **options) -> None:
+    # inside: apps not ready at import (the CLI sets Django up first, in _setup_django)
     from django.core.management import call_command
 
     call_command(*args, **options)
@@ -82,8 +87,6 @@ def _check_port_free(host: str, port: int, *, hold: bool = True) -> None:
     until it stops: a Linux abstract socket named after the address, freed by the kernel
     when the process ends however it ends (elsewhere the first check alone).
     """
-    import socket
-
     global _PORT_LOCK
     message = (f"cannot serve on {host}:{port}: %s (is Sapa already running? stop it, or choose "
                f"another port with SAPA_PORT)")
@@ -109,6 +112,7 @@ def _check_port_free(host: str, port: int, *, hold: bool = True) -> None:
 
 def _site_lines(host: str, port: int) -> list[str]:
     """The full addresses to open: the login page and the public site (each library's page)."""
+    # inside: apps not ready at import (the CLI sets Django up first, in _setup_django)
     from django.urls import reverse
 
     from sapa.libraries.models import Library
@@ -132,6 +136,7 @@ def _die_with_parent(parent: int):
 
     def preexec():
         try:
+            # inside: optional: only on Linux, in the child before it runs
             import ctypes
 
             libc = ctypes.CDLL(None, use_errno=True)
@@ -226,6 +231,7 @@ def cmd_run(args: list[str]) -> int:
     _reset_metrics()
     print(f"sapa: serving on http://{host}:{port}/ with the worker; Ctrl-C stops both", flush=True)
     print("\n".join(_site_lines(host, port)), flush=True)
+    # inside: apps not ready at import (the CLI sets Django up first, in _setup_django)
     from django.conf import settings
 
     return _supervise({"web": _server_command(host, port), "worker": _worker_command()},
@@ -245,6 +251,7 @@ def cmd_serve(args: list[str]) -> int:
 
 def _load_recoverers() -> None:
     """The apps' tasks modules register their recoverers (sapa.core.workers.recoverer)."""
+    # inside: apps not ready at import (the CLI sets Django up first, in _setup_django)
     from huey.contrib.djhuey import HUEY  # noqa: F401 - importing djhuey imports every app's tasks
 
     import sapa.certificates.tasks  # noqa: F401
@@ -255,6 +262,7 @@ def _check_pooled_connections() -> None:
     """In the worker, a (pooled) connection is checked before a job uses it: after PostgreSQL
     restarts every idle connection in the pool is dead, and a job that takes one fails (the web
     answers such a request 503; a job would wait for its retry or the sweep)."""
+    # inside: apps not ready at import (the CLI sets Django up first, in _setup_django)
     from django.conf import settings
 
     settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -263,6 +271,7 @@ def _check_pooled_connections() -> None:
 def cmd_worker(args: list[str]) -> int:
     _setup_django()
     _refuse_schema_mismatch()
+    # inside: apps not ready at import (the CLI sets Django up first, in _setup_django)
     from django.core.management import call_command
     from huey.contrib.djhuey import HUEY
 
@@ -306,11 +315,13 @@ def main(argv: list[str] | None = None) -> int:
     if command in ("help", "--help", "-h"):
         print(__doc__)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sapa.settings")
+        # inside: apps not ready at import (the CLI sets Django up first, in _setup_django)
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["sapa", "help"])
         return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sapa.settings")
+    # inside: apps not ready at import (the CLI sets Django up first, in _setup_django)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["sapa", *argv])

@@ -4,8 +4,11 @@ Kept free of Django imports so that `sapa` can check the environment before
 Django starts and answer a wrong value with one clear line.
 """
 
+import ipaddress
 import os
 from urllib.parse import parse_qs, unquote, urlparse
+
+import dj_database_url
 
 
 class ConfigError(Exception):
@@ -50,8 +53,6 @@ SQLITE_OPTIONS = {
 
 def parse_database_url(url: str) -> dict:
     """Turn DATABASE_URL into a Django DATABASES entry, or raise ConfigError."""
-    import dj_database_url
-
     parsed = urlparse(url)
     if parsed.scheme not in ("sqlite", "postgres", "postgresql", "pgsql"):
         raise ConfigError(
@@ -139,7 +140,6 @@ def parse_networks(name: str, value: str) -> list:
     Raises ConfigError naming the variable when a part is not a range, or has host bits set
     ("10.0.0.1/8": did you mean 10.0.0.0/8 or 10.0.0.1/32?).
     """
-    import ipaddress
 
     networks = []
     for part in filter(None, (p.strip() for p in (value or "").split(","))):
@@ -222,6 +222,7 @@ def check_environment(connect: bool = True) -> None:
     if not connect:
         return
     if db_url and not db_url.startswith("sqlite"):
+        # inside: optional: only to check the database at start (sapa check)
         import psycopg
 
         cfg = parse_database_url(db_url)
@@ -235,6 +236,7 @@ def check_environment(connect: bool = True) -> None:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ConfigError(f"DATABASE_URL: cannot connect to PostgreSQL: {first}") from None
     if redis_url:
+        # inside: optional: only to check Redis at start (sapa check)
         import redis
 
         try:

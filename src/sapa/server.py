@@ -88,6 +88,7 @@ class SapaApp:
 
     def __init__(self):
         self.django = get_wsgi_application()
+        # inside: apps not ready at import (granian loads this module before get_wsgi_application)
         from django.conf import settings
 
         self.threads = settings.SAPA_PAGE_THREADS
@@ -99,6 +100,7 @@ class SapaApp:
         self.loop = loop
 
     def __rsgi_del__(self, loop):
+        # inside: apps not ready at import (granian loads this module before get_wsgi_application)
         from sapa.live.hub import hub
 
         hub.end_streams(wait=0)
@@ -174,6 +176,7 @@ class SapaApp:
 
     async def _live(self, proto, status, headers, live):
         """Drive a live-board stream on the event loop (sapa.live.streaming.stream_response)."""
+        # inside: apps not ready at import (granian loads this module before get_wsgi_application)
         from sapa.core.metrics import LIVE_STREAMS
         from sapa.live.hub import END, RELOAD, RELOAD_EVENT, hub, sse
         from sapa.live.streaming import RETRY_MS

@@ -12,8 +12,17 @@ from django.views.i18n import JavaScriptCatalog
 from sapa.api.urls import api
 from sapa.core.metrics import metrics_view
 from sapa.core.views import healthz, healthz_worker, media
+from sapa.events.api_public import router as events_public_router
+from sapa.events.api_staff import router as events_staff_router
 from sapa.libraries import views as lib
-from sapa.mail import views as mail
+from sapa.libraries import views_outbox as outbox
+from sapa.libraries.api import router as libraries_router
+from sapa.news.api import router as news_router
+from sapa.social.api import router as social_router
+
+# Each app's router of the API at /api/v1/ (sapa.api.urls), in this order.
+for _router in (libraries_router, events_public_router, events_staff_router, social_router, news_router):
+    api.add_router("/", _router)
 
 account_urls = [
     path("login/", lib.login_view, name="login"),
@@ -38,8 +47,8 @@ staff_urls = [
     path("staff/<int:membership_id>/", lib.staff_change, name="library-staff-change"),
     path("invitations/<int:invitation_id>/revoke/", lib.invitation_revoke, name="invitation-revoke"),
     path("audit/", lib.audit_log, name="library-audit"),
-    path("outbox/", mail.outbox, name="library-outbox"),
-    path("outbox/<int:email_id>/retry/", mail.outbox_retry, name="library-outbox-retry"),
+    path("outbox/", outbox.outbox, name="library-outbox"),
+    path("outbox/<int:email_id>/retry/", outbox.outbox_retry, name="library-outbox-retry"),
     path("", include("sapa.events.urls_staff")),
     path("", include("sapa.promotion.urls_staff")),
     path("", include("sapa.catalogue.urls_staff")),

@@ -8,7 +8,7 @@ from factories import ARTICLE_SESSION, make_event, make_library, make_member, ma
 from playwright.sync_api import expect
 
 from sapa.attendance.services import record_attendance
-from sapa.certificates import services
+from sapa.certificates import services, tasks
 from sapa.certificates.models import Generation
 from sapa.libraries.models import Role
 
@@ -38,7 +38,7 @@ def test_the_page_shows_the_certificates_when_generation_ends(desktop_page, live
     page.goto(url)
     issued = page.locator(f"#issued-{design.pk}")
     expect(issued).to_have_text("0")
-    services.run_generation(generation.pk)
+    tasks.run_generation(generation.pk)
     expect(issued).to_have_text(str(len(NAMES)), timeout=15_000)
     expect(page.locator("#issued")).to_contain_text(f"({len(NAMES)})")
     screenshot(page, "certificates-generation-done")
@@ -54,7 +54,7 @@ def test_without_javascript_the_page_refreshes_itself_until_the_end(browser, liv
         page.goto(url)
         issued = page.locator(f"#issued-{design.pk}")
         expect(issued).to_have_text("0")
-        services.run_generation(generation.pk)
+        tasks.run_generation(generation.pk)
         expect(issued).to_have_text(str(len(NAMES)), timeout=15_000)
         # Once it has ended, the page stops refreshing.
         assert page.locator('meta[http-equiv="refresh"]').count() == 0

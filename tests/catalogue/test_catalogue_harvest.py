@@ -6,7 +6,7 @@ import pytest
 from catalogue_helpers import marc_record, marcxml_of
 from django.urls import reverse
 
-from sapa.catalogue import services
+from sapa.catalogue import services, tasks
 from sapa.catalogue.models import Acquisition, CatalogueSource, ImportRun, RunStatus, SourceKind
 from sapa.libraries.models import AuditEntry
 
@@ -64,7 +64,7 @@ def oai_source(library, fake, prefix="oai_dc", **extra):
 
 
 def harvest(source):
-    run = services.start_harvest(source)
+    run = services.new_harvest_run(source)
     return services.run_harvest(run.pk)
 
 
@@ -224,5 +224,5 @@ def test_nightly_harvest_queues_oai_sources(library, catalogue_server, django_ca
     oai_source(library, catalogue_server)
     CatalogueSource.objects.create(library=library, name="Unggahan", kind=SourceKind.UPLOAD)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.harvest_nightly() == 1
+        assert tasks.queue_nightly_harvests() == 1
     assert Acquisition.objects.filter(library=library).count() == 6

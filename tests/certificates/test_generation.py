@@ -10,7 +10,7 @@ import pytest
 from cert_helpers import add_registration, attendees, make_design, make_event, member, pdftotext
 from django.urls import reverse
 
-from sapa.certificates import services
+from sapa.certificates import services, tasks
 from sapa.certificates.models import Certificate, ExtraRecipient, Generation, GenerationState, Role
 from sapa.events.services import manage_url
 from sapa.libraries.models import AuditEntry
@@ -94,10 +94,10 @@ def test_the_progress_fragment_shows_each_state(admin_client, setup):
     Generation.objects.filter(pk=generation.pk).update(state=GenerationState.RUNNING, total=6, rendered=2)
     running = admin_client.get(url).content.decode()
     assert "Berjalan" in running and "2 dari 6 sudah dibuat" in running and "hx-trigger" in running
-    services.run_generation(generation.pk)  # already running: another worker has it
+    tasks.run_generation(generation.pk)  # already running: another worker has it
     assert Generation.objects.get(pk=generation.pk).state == GenerationState.RUNNING
     Generation.objects.filter(pk=generation.pk).update(state=GenerationState.QUEUED)
-    assert services.run_generation(generation.pk) == GenerationState.DONE
+    assert tasks.run_generation(generation.pk) == GenerationState.DONE
     done = admin_client.get(url).content.decode()
     assert "Selesai" in done and "6 dari 6 sudah dibuat" in done and "hx-trigger" not in done
 
@@ -111,7 +111,7 @@ def test_a_failed_generation_says_why_and_the_next_one_renders_the_numbers_it_ga
     design.save()
     services.design_changed(design, what="updated")
     first = Generation.objects.create(design=design, send_email=False)
-    assert services.run_generation(first.pk) == GenerationState.FAILED
+    assert tasks.run_generation(first.pk) == GenerationState.FAILED
     first.refresh_from_db()
     assert first.error.startswith("UnidentifiedImageError")
     numbered = list(Certificate.objects.values_list("seq", flat=True).order_by("seq"))
@@ -120,7 +120,7 @@ def test_a_failed_generation_says_why_and_the_next_one_renders_the_numbers_it_ga
     design.save()
     services.design_changed(design, what="background_changed")
     second = Generation.objects.create(design=design, send_email=False)
-    assert services.run_generation(second.pk) == GenerationState.DONE
+    assert tasks.run_generation(second.pk) == GenerationState.DONE
     assert list(Certificate.objects.values_list("seq", flat=True).order_by("seq")) == numbered
     assert not Certificate.objects.filter(rendered_at__isnull=True).exists()
 
@@ -233,12 +233,12 @@ def test_a_generation_whose_worker_died_is_resumed_with_its_numbers(admin_client
 
 
 def test_a_generation_of_a_live_worker_is_not_taken_over(admin_client, setup):
-    from sapa.certificates import services as cert_services
+    from sapa.certificates import tasks as cert_tasks
     from sapa.core import workers
 
     event, design, *_ = setup
     running = Generation.objects.create(design=design, state=GenerationState.RUNNING, worker=workers.NAME)
-    assert cert_services.resume_abandoned(workers.dead) == 0
+    assert cert_tasks.resume_abandoned(workers.dead) == 0
     running.refresh_from_db()
     assert running.state == GenerationState.RUNNING
 

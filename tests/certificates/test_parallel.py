@@ -18,7 +18,7 @@ import json, os
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 from sapa.attendance.services import record_attendance
-from sapa.certificates import services
+from sapa.certificates import services, tasks
 from sapa.certificates.models import Certificate, Generation
 from sapa.events.models import Event, Registration
 from sapa.libraries.models import Library
@@ -36,7 +36,7 @@ pooled = []
 real = parallel.render_in_processes
 parallel.render_in_processes = lambda *a, **k: (pooled.append(1), real(*a, **k))
 generation = Generation.objects.create(design=design, send_email=False)
-state = services.run_generation(generation.pk)
+state = tasks.run_generation(generation.pk)
 generation.refresh_from_db()
 rows = list(Certificate.objects.order_by("seq"))
 heads = sorted({c.file.open("rb").read(5) for c in rows})

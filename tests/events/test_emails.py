@@ -178,7 +178,7 @@ def test_a_notice_that_no_longer_applies_is_not_sent(event, django_capture_on_co
 
     from django.utils import timezone
 
-    from sapa.mail.services import sweep
+    from sapa.mail.tasks import sweep
 
     sweep(now=timezone.now() + timedelta(minutes=1))
     second_mails = {e.render_args.get("kind"): e for e in Email.objects.all()

@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
-from sapa.mail import services
+from sapa.mail import services, tasks
 from sapa.mail.models import Email, EmailState
 
 
@@ -103,27 +103,27 @@ def test_down_then_up_every_mail_sent_once(smtp, db, django_capture_on_commit_ca
 
     # Still down: the next attempt waits longer.
     make_due(emails[0])
-    assert services.deliver(emails[0].pk) == EmailState.QUEUED
+    assert tasks.deliver(emails[0].pk) == EmailState.QUEUED
     row = Email.objects.get(pk=emails[0].pk)
     assert row.attempts == 2
     assert row.next_attempt_at - timezone.now() > first_delay + timedelta(seconds=20)
 
     # Not due yet: a delivery attempt does nothing.
-    assert services.deliver(emails[1].pk) == "skipped"
+    assert tasks.deliver(emails[1].pk) == "skipped"
 
     smtp.start()
     make_due(*emails)
-    result = services.sweep()
+    result = tasks.sweep()
     assert result["queued"] == 3
     assert smtp.handler.subjects() == ["Pesan 0", "Pesan 1", "Pesan 2"]
     for row in Email.objects.all():
         assert row.state == EmailState.SENT and row.sent_at is not None and row.last_error == ""
 
     # Again: nothing more goes out.
-    services.sweep()
-    services.sweep(now=timezone.now() + timedelta(days=1))
+    tasks.sweep()
+    tasks.sweep(now=timezone.now() + timedelta(days=1))
     for e in emails:
-        assert services.deliver(e.pk) == "skipped"
+        assert tasks.deliver(e.pk) == "skipped"
     assert len(smtp.handler.messages) == 3
 
 
@@ -140,7 +140,7 @@ def test_gives_up_after_the_last_attempt(smtp, db, settings, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         (email,) = queue(1)
     make_due(email)
-    assert services.deliver(email.pk) == EmailState.FAILED
+    assert tasks.deliver(email.pk) == EmailState.FAILED
     row = Email.objects.get(pk=email.pk)
     assert row.attempts == 2 and row.state == EmailState.FAILED and row.last_error
 
@@ -151,15 +151,15 @@ def test_send_abandoned_by_a_dead_worker_is_sent_again_with_the_same_message_id(
     smtp.start()
     (email,) = queue(1)
     # The first attempt reached the mail server; then its worker died before writing it down.
-    assert services.deliver(email.pk) == EmailState.SENT
+    assert tasks.deliver(email.pk) == EmailState.SENT
     Email.objects.filter(pk=email.pk).update(state=EmailState.SENDING, claimed_by="elsewhere:1:gone",
                                              claimed_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep()["resent"] == 1
+        assert tasks.sweep()["resent"] == 1
     row = Email.objects.get(pk=email.pk)
     assert row.state == EmailState.SENT and row.attempts == 2
     first, second = (m for _, m in smtp.handler.messages)
-    assert first["Message-ID"] == second["Message-ID"] == services.message_id(row)
+    assert first["Message-ID"] == second["Message-ID"] == tasks.message_id(row)
     assert first["Message-ID"].startswith(f"<sapa.{row.pk}.")
 
 
@@ -169,10 +169,10 @@ def test_send_claimed_before_workers_had_names_is_sent_again_once_stale(
     (email,) = queue(1)
     Email.objects.filter(pk=email.pk).update(
         state=EmailState.SENDING, attempts=1,
-        claimed_at=timezone.now() - services.STALE_SENDING - timedelta(minutes=1),
+        claimed_at=timezone.now() - tasks.STALE_SENDING - timedelta(minutes=1),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep()["resent"] == 1
+        assert tasks.sweep()["resent"] == 1
     assert Email.objects.get(pk=email.pk).state == EmailState.SENT
     assert len(smtp.handler.messages) == 1
 
@@ -183,7 +183,7 @@ def test_recent_send_is_left_alone_by_the_sweep(smtp, db):
 
     Email.objects.filter(pk=email.pk).update(state=EmailState.SENDING, claimed_at=timezone.now(),
                                              claimed_by=workers.NAME)  # this process: alive
-    assert services.sweep()["resent"] == 0
+    assert tasks.sweep()["resent"] == 0
     assert Email.objects.get(pk=email.pk).state == EmailState.SENDING
 
 
@@ -195,7 +195,7 @@ def test_refused_recipient_fails_for_good(smtp, db, django_capture_on_commit_cal
     assert row.state == EmailState.FAILED
     assert "refused" in row.last_error
     make_due(row)
-    services.sweep()
+    tasks.sweep()
     assert Email.objects.get(pk=email.pk).state == EmailState.FAILED
     assert smtp.handler.messages == []
 
@@ -208,7 +208,7 @@ def test_error_after_the_server_took_the_message_does_not_resend(
         with django_capture_on_commit_callbacks(execute=True):
             (email,) = queue(1)
     assert Email.objects.get(pk=email.pk).state == EmailState.SENT
-    services.sweep(now=timezone.now() + timedelta(days=1))
+    tasks.sweep(now=timezone.now() + timedelta(days=1))
     assert len(smtp.handler.messages) == 1
 
 

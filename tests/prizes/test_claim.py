@@ -18,7 +18,7 @@ from prize_helpers import (  # noqa: F401
 )
 
 from sapa.mail.models import Email
-from sapa.mail.services import sweep
+from sapa.mail.tasks import sweep
 from sapa.prizes import services
 from sapa.prizes.models import PrizeVariant, Winner, WinnerState
 

@@ -133,7 +133,7 @@ def harvest(library, url, kind=SourceKind.OAI_PMH):
     source = CatalogueSource.objects.create(
         library=library, name="Katalog", kind=kind, base_url=url, metadata_prefix="oai_dc"
     )
-    run = catalogue.start_harvest(source)
+    run = catalogue.new_harvest_run(source)
     return catalogue.run_harvest(run.pk)
 
 

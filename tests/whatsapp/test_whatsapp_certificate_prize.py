@@ -11,6 +11,7 @@ from fakeapi import error
 
 from sapa.attendance.services import record_attendance
 from sapa.certificates import services as certificates
+from sapa.certificates import tasks as certificate_tasks
 from sapa.certificates.models import Certificate
 from sapa.mail.models import Email
 from sapa.prizes import services as prizes
@@ -89,7 +90,7 @@ def test_a_certificate_revoked_before_its_message_went_is_not_sent(
     design = certificates.create_design(event, name="Sertifikat")
     with django_capture_on_commit_callbacks(execute=False):
         generation = certificates.start_generation(design)
-    certificates.run_generation(generation.pk)
+    certificate_tasks.run_generation(generation.pk)
     HUEY.immediate = True
     message = Message.objects.get(kind="certificate_ready")
     certificates.revoke(Certificate.objects.get(registration=siti), reason="Salah nama")

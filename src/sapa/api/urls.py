@@ -1,4 +1,5 @@
-"""The JSON API at /api/v1/: one NinjaAPI, each app adds its own router."""
+"""The JSON API at /api/v1/: one NinjaAPI; each app has its own router, added in sapa/urls.py
+(the project, which knows every app: this app imports none of them)."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -84,20 +85,3 @@ def _http_error(request, exc):
     code = getattr(exc, "code", None) or {400: "bad_request", 403: "forbidden", 404: "not_found",
                                            409: "conflict", 429: "rate_limited"}.get(exc.status_code, "error")
     return error_response(request, exc.status_code, code, str(exc.message))
-
-
-def _register_routers():
-    from sapa.events.api_public import router as events_public_router
-    from sapa.events.api_staff import router as events_staff_router
-    from sapa.libraries.api import router as libraries_router
-    from sapa.news.api import router as news_router
-    from sapa.social.api import router as social_router
-
-    api.add_router("/", libraries_router)
-    api.add_router("/", events_public_router)
-    api.add_router("/", events_staff_router)
-    api.add_router("/", social_router)
-    api.add_router("/", news_router)
-
-
-_register_routers()

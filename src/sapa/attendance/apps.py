@@ -13,6 +13,7 @@ class AttendanceConfig(AppConfig):
     event_nav = ((30, _("Attendance"), "attendance-event", "staff"),)
 
     def ready(self):
+        # inside: apps not ready at import
         from sapa.attendance import services
         from sapa.events.erasure import event_erased, registration_erased
 
@@ -22,17 +23,20 @@ class AttendanceConfig(AppConfig):
 
     def participant_section(self, registration, request):
         """"Check in now" (the code only) while a window is open; "You checked in at …" after."""
+        # inside: apps not ready at import
         from sapa.attendance.participant import section
 
         return section(registration, request)
 
     def load_demo(self, library, admin):
+        # inside: apps not ready at import
         from sapa.attendance.demo import load_demo
 
         load_demo(library, admin)
 
     def participant_data(self, registration):
         """For the participant's data export (UU 27/2022)."""
+        # inside: apps not ready at import
         from sapa.attendance.models import Attendance
 
         row = Attendance.objects.filter(registration=registration).first()

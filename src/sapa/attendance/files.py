@@ -164,6 +164,7 @@ def check_unpacked_size(data: bytes) -> None:
 
 
 def _xlsx_rows(data: bytes) -> list[Row]:
+    # inside: heavy: openpyxl only for XLSX files
     from openpyxl import load_workbook
 
     check_unpacked_size(data)

@@ -7,17 +7,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sapa.attendance.chat import is_question, is_thanks, parse_chat
 from sapa.attendance.models import (
     Attendance,
     AttendanceRule,
+    ChatImport,
     ChatMessage,
     CheckInWindow,
     ReportImport,
 )
+from sapa.attendance.reports import name_candidates, normalize_name, parse_report, total_minutes
+from sapa.config import parse_rate
+from sapa.core import ratelimit
+from sapa.events.models import Registration, RegistrationStatus
+from sapa.events.services import normalize_email
+from sapa.libraries import audit
 
 
 @dataclass(frozen=True)
@@ -53,8 +64,6 @@ def _row_checked_in(rule: AttendanceRule, row) -> bool:
 
 def _stream_ids(event) -> set[int]:
     """The event's registrations watching the stream (no meeting minutes: check-in only)."""
-    from sapa.events.models import RegistrationStatus
-
     return set(event.registrations.filter(status=RegistrationStatus.STREAM).values_list("id", flat=True))
 
 
@@ -176,8 +185,6 @@ def write_minutes(event, minutes: dict[int, int], *, now=None) -> int:
 def save_rule(event, *, min_minutes, min_percent, combine, require_both_checkins=None, request=None) -> int:
     """Store the event's rule and re-apply it to every attendance row; the number of rows
     whose `attended` changed."""
-    from sapa.libraries import audit
-
     with transaction.atomic():
         rule, _created = AttendanceRule.objects.select_for_update().get_or_create(event=event)
         rule.min_minutes, rule.min_percent, rule.combine = min_minutes, min_percent, combine
@@ -238,8 +245,6 @@ def open_checkin(event, minutes: int, *, moment: str = CheckInWindow.Moment.STAR
                  now=None) -> CheckInWindow:
     """Open a check-in window of `minutes` from now with a new code, for the check-in at the
     start or at the end (`moment`); a window still open is closed (one code at a time)."""
-    from sapa.libraries import audit
-
     now = now or timezone.now()
     if minutes not in WINDOW_CHOICES:
         raise ValueError(minutes)
@@ -258,8 +263,6 @@ def open_checkin(event, minutes: int, *, moment: str = CheckInWindow.Moment.STAR
 
 def close_checkin(window: CheckInWindow, *, request=None, now=None) -> bool:
     """Close a window now; False when it was already closed."""
-    from sapa.libraries import audit
-
     now = now or timezone.now()
     with transaction.atomic():
         closed = CheckInWindow.objects.filter(pk=window.pk, closes_at__gt=now).update(closes_at=now)
@@ -272,27 +275,18 @@ def close_checkin(window: CheckInWindow, *, request=None, now=None) -> bool:
 def checkin_limit():
     """The per-address limit on failed check-ins: settings.SAPA_CHECKIN_RATE ("attempts/seconds",
     "off"), default 10 per 10 minutes; settings.py and sapa.config refuse a bad value at start."""
-    from django.conf import settings
-
-    from sapa.config import parse_rate
-    from sapa.core import ratelimit
-
     rate = parse_rate("SAPA_CHECKIN_RATE", settings.SAPA_CHECKIN_RATE)
     return ratelimit.Limit("attendance-checkin", *rate) if rate else None
 
 
 def checkin_blocked(ip: str) -> bool:
     """True when this address has used up its failed attempts in the current window."""
-    from sapa.core import ratelimit
-
     limit = checkin_limit()
     return limit is not None and ratelimit.peek(limit, ip) >= limit.attempts
 
 
 def checkin_failed(ip: str) -> None:
     """Count one failed attempt (a wrong code or an unknown email) of this address."""
-    from sapa.core import ratelimit
-
     limit = checkin_limit()
     if limit is not None:
         ratelimit.hit(limit, ip)
@@ -306,9 +300,6 @@ def check_in(event, code: str, *, email: str | None = None, registration=None, n
     (nothing stored) for a closed window, a wrong code, an unknown email, or a
     registration without a seat.
     """
-    from sapa.events.models import Registration, RegistrationStatus
-    from sapa.events.services import normalize_email
-
     now = now or timezone.now()
     if event.is_cancelled:
         raise CheckInRefused(_("This event has been cancelled."))
@@ -344,9 +335,6 @@ def check_in(event, code: str, *, email: str | None = None, registration=None, n
 
 def checkin_url(event) -> str:
     """The public check-in page's full address (shown on the staff screen, with its QR code)."""
-    from django.conf import settings
-    from django.urls import reverse
-
     return settings.BASE_URL + reverse("attendance-checkin", args=[event.slug])
 
 
@@ -362,8 +350,6 @@ def checked_in_at(registration, moment: str = CheckInWindow.Moment.START):
 
 def _matchable(event):
     """The registrations a report row may stand for: active (not cancelled), not anonymized."""
-    from sapa.events.models import RegistrationStatus
-
     return event.registrations.filter(
         status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED], anonymized_at__isnull=True,
     )
@@ -375,8 +361,6 @@ def match_people(event, people: list[dict], known: dict[str, int] | None = None)
     email (case-insensitive), then by a name that exactly one registration has (casefolded,
     accents stripped, "(Original Name)" and "Name_Institution" handled). Sets
     "registration" and "matched_by"."""
-    from sapa.attendance.reports import name_candidates, normalize_name
-
     by_email, by_name, allowed = {}, {}, set()
     for pk, email, name in _matchable(event).values_list("pk", "email_normalized", "name"):
         by_email[email] = pk
@@ -405,8 +389,6 @@ def match_people(event, people: list[dict], known: dict[str, int] | None = None)
 def start_import(event, data: bytes, file_name: str, *, request=None):
     """Parse an uploaded meeting report and keep it, matched, as a pending import for
     the preview. Raises files.FileProblem (line and reason); nothing is stored then."""
-    from sapa.attendance.reports import parse_report
-
     local_day = event.starts_at.astimezone(ZoneInfo(event.time_zone)).date()
     report = parse_report(data, tz_name=event.time_zone, default_date=local_day)
     return start_report_import(event, report, file_name, request=request)
@@ -415,8 +397,6 @@ def start_import(event, data: bytes, file_name: str, *, request=None):
 def start_report_import(event, report, file_name: str, *, known: dict[str, int] | None = None, request=None):
     """Keep a parsed report (from a file, or from a meeting service's API, see
     reports.people_from_sessions) as a pending import, matched, for the preview."""
-    from sapa.attendance.models import ReportImport
-
     people = [person.to_json() for person in report.people]
     match_people(event, people, known)
     matched = sum(1 for p in people if p["registration"])
@@ -444,10 +424,6 @@ def save_import(report_import, choices: dict[int, int | None], *, request=None, 
     Raises ImportRefused when the import is no longer pending or a choice is not a
     registration of this event.
     """
-    from sapa.attendance.models import ReportImport
-    from sapa.attendance.reports import total_minutes
-    from sapa.libraries import audit
-
     now = now or timezone.now()
     with transaction.atomic():
         locked = ReportImport.objects.select_for_update().get(pk=report_import.pk)
@@ -494,9 +470,6 @@ def save_import(report_import, choices: dict[int, int | None], *, request=None, 
 
 def discard_import(report_import, *, request=None) -> bool:
     """Drop a pending import (and the parsed personal data it holds)."""
-    from sapa.attendance.models import ReportImport
-    from sapa.libraries import audit
-
     with transaction.atomic():
         done = ReportImport.objects.filter(pk=report_import.pk, state=ReportImport.State.PENDING).update(
             state=ReportImport.State.DISCARDED, data={})
@@ -521,8 +494,6 @@ PENDING_KEPT = timedelta(days=2)
 
 def purge_pending_imports(older_than=PENDING_KEPT, now=None) -> int:
     """Discard pending imports nobody finished: their parsed data holds names and emails."""
-    from sapa.attendance.models import ChatImport, ReportImport
-
     cutoff = (now or timezone.now()) - older_than
     ChatImport.objects.filter(state=ChatImport.State.PENDING, created_at__lt=cutoff).update(
         state=ChatImport.State.DISCARDED, data={})
@@ -536,9 +507,6 @@ def purge_pending_imports(older_than=PENDING_KEPT, now=None) -> int:
 def preview_chat(event, data: bytes, file_name: str, *, request=None):
     """Read a saved Zoom chat and keep it as a pending import for the preview; the event's
     chat is not touched. Raises files.FileProblem (line and reason) for a file Sapa cannot read."""
-    from sapa.attendance.chat import parse_chat
-    from sapa.attendance.models import ChatImport
-
     chat = parse_chat(data, tz_name=event.time_zone, starts_at=event.starts_at)
     messages = [{"sent_at": m.sent_at.isoformat() if m.sent_at else None, "sender": m.sender[:200],
                  "recipient": m.recipient[:200], "private": m.private, "text": m.text} for m in chat.messages]
@@ -552,10 +520,6 @@ def preview_chat(event, data: bytes, file_name: str, *, request=None):
 def save_chat(record, *, request=None) -> bool:
     """Replace the event's chat with a pending import's messages, whole or nothing.
     False when it was already saved or discarded."""
-    from sapa.attendance.chat import is_question, is_thanks
-    from sapa.attendance.models import ChatImport, ChatMessage
-    from sapa.libraries import audit
-
     with transaction.atomic():
         locked = ChatImport.objects.select_for_update().get(pk=record.pk)
         if locked.state != ChatImport.State.PENDING:
@@ -578,8 +542,6 @@ def save_chat(record, *, request=None) -> bool:
 
 def discard_chat(record, *, request=None) -> bool:
     """Drop a pending chat import (and the messages it holds); the event's chat stays."""
-    from sapa.attendance.models import ChatImport
-
     return bool(ChatImport.objects.filter(pk=record.pk, state=ChatImport.State.PENDING).update(
         state=ChatImport.State.DISCARDED, data={}))
 
@@ -599,10 +561,6 @@ def import_chat(event, data: bytes, file_name: str, *, request=None):
 
 def chat_stats(event, top: int = 10) -> dict:
     """Counts of the event's chat: messages, questions, thanks, direct messages, senders, top senders."""
-    from django.db.models import Count, Q
-
-    from sapa.attendance.models import ChatMessage
-
     messages = ChatMessage.objects.filter(event=event)
     totals = messages.aggregate(
         messages=Count("id"), questions=Count("id", filter=Q(is_question=True)),
@@ -617,8 +575,6 @@ def erase_event_chat(sender, event, now, **kwargs):
     """The event's retention ended: its saved chat (names and words of the participants)
     goes, and so do chat files read but never saved; the import records keep their counts.
     Connected to events.erasure.event_erased."""
-    from sapa.attendance.models import ChatImport
-
     ChatMessage.objects.filter(event=event).delete()
     ChatImport.objects.filter(event=event, state=ChatImport.State.PENDING).update(
         state=ChatImport.State.DISCARDED, data={})

@@ -10,4 +10,5 @@ class CatalogueConfig(AppConfig):
     staff_nav = ((30, _("New arrivals"), "catalogue-acquisitions", "staff"),)
 
     def ready(self):
+        # inside: apps not ready at import
         from sapa.catalogue import tasks  # noqa: F401  (registers the nightly harvest)

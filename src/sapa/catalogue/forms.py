@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from sapa.catalogue.models import CatalogueSource, SourceKind
+from sapa.social.models import Channel, PostTemplate
 
 
 def max_upload_bytes() -> int:
@@ -65,8 +66,6 @@ class DraftPostsForm(forms.Form):
                                               help_text=_("A variant of each post for each channel."))
 
     def __init__(self, *args, library, acquisitions_qs, **kwargs):
-        from sapa.social.models import Channel, PostTemplate
-
         super().__init__(*args, **kwargs)
         self.fields["acquisitions"].queryset = acquisitions_qs
         self.fields["acquisitions"].label_from_instance = lambda a: (

@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 from django.conf import settings
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.timezone import make_aware
 from django.utils.translation import gettext as _
 
 from sapa.catalogue import parsers
@@ -84,9 +86,6 @@ def _from_value(source: CatalogueSource) -> str | None:
 
 
 def _header_datestamp(text: str):
-    from django.utils.dateparse import parse_date, parse_datetime
-    from django.utils.timezone import make_aware
-
     text = (text or "").strip()
     moment = parse_datetime(text.replace("Z", "+00:00")) if "T" in text else None
     if moment is None:

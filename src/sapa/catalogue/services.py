@@ -16,6 +16,7 @@ from sapa.catalogue import harvest as harvesting
 from sapa.catalogue import parsers
 from sapa.catalogue.models import Acquisition, CatalogueSource, ImportRun, RunStatus, SourceKind
 from sapa.libraries import audit
+from sapa.social import services as social
 
 FIELDS = ("title", "publisher", "year", "isbn", "call_number", "cover_url", "subjects", "raw")
 
@@ -67,15 +68,12 @@ def store_items(library, items: list[parsers.Item], *, source=None, run: ImportR
     return created, updated
 
 
-def start_harvest(source: CatalogueSource, *, by=None, request=None) -> ImportRun:
-    """Record a harvest to run and queue its job (after the commit). The run shows its result."""
-    from sapa.catalogue.tasks import harvest_source_job
-
+def new_harvest_run(source: CatalogueSource, *, by=None, request=None) -> ImportRun:
+    """Record a harvest to run (its job is queued by tasks.start_harvest). The run shows its result."""
     run = ImportRun.objects.create(library=source.library, source=source, kind=source.kind, started_by=by,
                                    language=translation.get_language() or settings.LANGUAGE_CODE)
     audit.record("catalogue.harvest_started", library=source.library, actor=by, obj=source, request=request,
                  run=run.pk)
-    transaction.on_commit(lambda: harvest_source_job(run.pk))
     return run
 
 
@@ -157,17 +155,12 @@ def import_file(library, data: bytes, *, file_name: str, fmt: str = "auto", by=N
     return run
 
 
-def harvest_nightly() -> int:
-    """Queue a harvest of every OAI-PMH and SLiMS source that asks for it. Returns how many."""
-    count = 0
+def nightly_sources():
+    """The OAI-PMH and SLiMS sources harvested every night, without a harvest under way."""
     for source in CatalogueSource.objects.filter(kind__in=[SourceKind.OAI_PMH, SourceKind.SLIMS_RSS],
                                                  nightly=True).exclude(base_url="").select_related("library"):
-        if ImportRun.objects.filter(source=source, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
-            continue
-        with transaction.atomic():
-            start_harvest(source)
-        count += 1
-    return count
+        if not ImportRun.objects.filter(source=source, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
+            yield source
 
 
 # --- Draft posts --------------------------------------------------------------------------------
@@ -194,8 +187,6 @@ def make_draft_posts(library, acquisitions: list[Acquisition], template, channel
     here are like any other: revisions kept, status computed. The cover, when known, is the
     variant's link (it is on the catalogue's server; nothing is downloaded).
     """
-    from sapa.social import services as social
-
     posts = []
     with transaction.atomic():
         for acquisition in acquisitions:

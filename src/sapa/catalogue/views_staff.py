@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from sapa.catalogue import services
+from sapa.catalogue import services, tasks
 from sapa.catalogue.forms import DraftPostsForm, SourceForm, UploadForm
 from sapa.catalogue.models import Acquisition, CatalogueSource, ImportRun, RunStatus
 from sapa.libraries import audit
@@ -95,7 +95,7 @@ def source_harvest(request, source_id):
         messages.error(request, _("This source takes uploaded files; there is nothing to harvest."))
         return redirect("catalogue-sources", slug=request.library.slug)
     with transaction.atomic():
-        run = services.start_harvest(source, by=request.user, request=request)
+        run = tasks.start_harvest(source, by=request.user, request=request)
     return redirect("catalogue-run", slug=request.library.slug, run_id=run.pk)
 
 

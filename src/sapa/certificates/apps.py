@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,8 +12,7 @@ class CertificatesConfig(AppConfig):
     event_nav = ((80, _("Certificates"), "certificates-event", "staff"),)
 
     def participant_section(self, registration, request):
-        from django.template.loader import render_to_string
-
+        # inside: apps not ready at import
         from sapa.certificates import services
 
         certificates = services.for_registration(registration)
@@ -23,16 +23,19 @@ class CertificatesConfig(AppConfig):
         }, request=request)
 
     def load_demo(self, library, admin):
+        # inside: apps not ready at import
         from sapa.certificates.demo import load_demo
 
         load_demo(library, admin)
 
     def ready(self):
+        # inside: apps not ready at import
         from sapa.certificates import services
         from sapa.mail import renderers
 
         renderers.register("certificates.issued", services.render_certificate_mail)
 
+        # inside: apps not ready at import
         from sapa.events.erasure import event_erased, registration_erased
 
         registration_erased.connect(services.erase_holder, dispatch_uid="certificates-erase-holder")
@@ -40,6 +43,7 @@ class CertificatesConfig(AppConfig):
 
     def participant_data(self, registration):
         """For the participant's data export (UU 27/2022): their certificates."""
+        # inside: apps not ready at import
         from sapa.certificates.models import Certificate
         from sapa.certificates.services import verify_url
 

@@ -8,8 +8,10 @@ import io
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
 
-from sapa.certificates import render, services
+from sapa.certificates import render, services, tasks
 from sapa.certificates.models import CertificateDesign, ExtraRecipient, Generation, Role
+from sapa.events.demo import DEMO_SLUG
+from sapa.events.models import Event
 
 PATTERN = "{seq:03d}/SS-MEDSOS/{month_roman}/{year}"
 
@@ -51,9 +53,6 @@ def signature_png() -> bytes:
 
 
 def load_demo(library, admin) -> None:
-    from sapa.events.demo import DEMO_SLUG
-    from sapa.events.models import Event
-
     event = Event.objects.filter(library=library, slug=DEMO_SLUG).first()
     if event is None or CertificateDesign.objects.filter(event=event).exists():
         return
@@ -77,4 +76,4 @@ def load_demo(library, admin) -> None:
     ExtraRecipient.objects.get_or_create(event=event, name="Rizky Aditya Pratama",
                                          defaults={"role": Role.COMMITTEE, "email": "panitia@example.org"})
     generation = Generation.objects.create(design=design, send_email=False, created_by=admin)
-    services.run_generation(generation.pk)
+    tasks.run_generation(generation.pk)

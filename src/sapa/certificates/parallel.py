@@ -18,6 +18,13 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
+import django
+from django.db import transaction
+
+from sapa.certificates import issuing
+from sapa.certificates.models import Certificate, CertificateDesign
+from sapa.config import env_int
+
 PARALLEL_MIN = 200
 CHUNK = 50
 _layouts: dict = {}
@@ -25,32 +32,25 @@ _layouts: dict = {}
 
 def processes() -> int:
     """How many processes render a large generation (SAPA_CERTIFICATE_PROCESSES)."""
-    from sapa.config import env_int
-
     return max(1, env_int("SAPA_CERTIFICATE_PROCESSES", 1))
 
 
 def _init() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sapa.settings")
-    import django
-
     django.setup()
 
 
 def _render_chunk(design_id: int, version: int, ids: list[int]) -> int:
-    from django.db import transaction
-
-    from sapa.certificates import services
-    from sapa.certificates.models import Certificate, CertificateDesign
+    # inside: apps not ready at import (a spawned child imports this module before _init()).
 
     key = (design_id, version)
     lay = _layouts.get(key)
     if lay is None:
         _layouts.clear()
-        lay = _layouts[key] = services.layout(CertificateDesign.objects.get(pk=design_id))
+        lay = _layouts[key] = issuing.layout(CertificateDesign.objects.get(pk=design_id))
     rows = list(Certificate.objects.filter(pk__in=ids, rendered_at__isnull=True).order_by("seq"))
     for certificate in rows:
-        services.render_file(certificate, lay, save=False)
+        issuing.render_file(certificate, lay, save=False)
     with transaction.atomic():
         Certificate.objects.bulk_update(rows, ["file", "rendered_at"])
     return len(ids)

@@ -29,6 +29,8 @@ from django.utils import translation
 from PIL import Image, ImageDraw, ImageOps
 
 from sapa.certificates.models import Align, FieldKey, Font, Role
+from sapa.core.timefmt import format_date
+from sapa.promotion import qr
 
 MM = 72 / 25.4  # points per millimetre
 DPI = 150
@@ -67,11 +69,13 @@ def register_fonts() -> None:
     global _fonts_ready
     if _fonts_ready:
         return
+    # inside: heavy: reportlab only for PDFs
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
     with _fonts_lock:
         if not _fonts_ready:
+            # inside: heavy: reportlab only for PDFs
             from reportlab import rl_config
 
             # Binary streams: a JPEG goes in as it is, not ASCII85-encoded (+25 % size and time).
@@ -97,6 +101,7 @@ def page_pixels(design) -> tuple[int, int]:
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    # inside: heavy: reportlab only for PDFs
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     lines, current = [], ""
@@ -116,6 +121,7 @@ def fit_text(text: str, font: str, size: float, width: float, height: float, max
              min_size: float = MIN_FONT_SIZE):
     """(size, lines): the largest size up to `size` (down to `min_size`) at which the text
     fits the box."""
+    # inside: heavy: reportlab only for PDFs
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     size = float(size)
@@ -162,6 +168,7 @@ def _colour(hexstr: str) -> tuple:
 
 
 def _line_x(box: Box, text: str, font: str, size: float) -> float:
+    # inside: heavy: reportlab only for PDFs
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     if box.align == Align.LEFT:
@@ -175,6 +182,7 @@ def _line_x(box: Box, text: str, font: str, size: float) -> float:
 def layout_text(box: Box, text: str, *, max_lines: int, top=None, height=None, font=None,
                 size=None, one_line_down_to: float = 0.0) -> TextBlock:
     """Fit `text` into the box (or a band of it) and centre it vertically there."""
+    # inside: heavy: reportlab only for PDFs
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     font = font_name(font or box.font)
@@ -246,6 +254,7 @@ def render_pdf_page(data: bytes, page_number: int, size: tuple[int, int]) -> Ima
     `size` pixels, not a strip of 70,000 pixels (the whole page at that scale took the
     process to 1.4 GB). MAX_RENDER_PIXELS caps it whatever `size` is asked.
     """
+    # inside: heavy: pypdfium2 only for PDF backgrounds
     import pypdfium2 as pdfium
 
     target_w, target_h = max(1, size[0]), max(1, size[1])
@@ -342,8 +351,6 @@ class Layout:
     """A design ready to stamp: boxes, the static texts fitted, the page JPEG on disk."""
 
     def __init__(self, design, *, page_jpeg: bytes, library_name: str = ""):
-        from sapa.core.timefmt import format_date
-
         register_fonts()
         self.design = design
         self.width, self.height = page_points(design)
@@ -387,6 +394,7 @@ class Layout:
 
     def render(self, cert: Certificate) -> bytes:
         """One certificate as a one-page PDF."""
+        # inside: heavy: reportlab only for PDFs
         from reportlab.pdfgen import canvas
 
         out = io.BytesIO()
@@ -424,8 +432,6 @@ class Layout:
 def qr_operators(url: str, box: Box) -> str:
     """PDF operators drawing the QR code of `url` in the box: a white square (its quiet
     zone) and one rectangle per horizontal run of dark modules."""
-    from sapa.promotion import qr
-
     matrix = qr.make(url, mask=QR_MASK).matrix
     n = len(matrix)
     quiet = 2  # modules; the white square around the code

@@ -11,26 +11,43 @@ twice, none is skipped (a rolled-back transaction gives its numbers back), and
 nobody gets two valid certificates for one role. Unique indexes back this up.
 
 Rendering happens after the numbers were committed, in the worker
-(`run_generation`); a PDF that failed to render is rendered by the next run.
+(`tasks.run_generation`); a PDF that failed to render is rendered by the next run.
 Emails go through the outbox with a link (not the PDF: see docs/certificates.md),
 once per certificate.
 """
 
 import logging
 import zipfile
-from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from sapa.certificates import codes, numbering, parallel, render
+from sapa.certificates import codes, numbering, render, tasks
+
+# What the jobs use too lives in issuing (services import tasks, tasks import issuing); the
+# staff's pages, the other apps and the tests reach it here, as before.
+from sapa.certificates.issuing import (  # noqa: F401 - re-exported
+    Recipient,
+    _date_values,
+    _erase_holder,
+    certificate_data,
+    download_path,
+    download_url,
+    forget_erased_emails,
+    issue,
+    layout,
+    prepared_page,
+    queue_email,
+    queue_emails,
+    recipients,
+    render_certificate_mail,
+    render_file,
+    verify_url,
+    verify_url_for_code,
+)
 from sapa.certificates.models import (
     MAX_SIGNERS,
     Certificate,
@@ -41,20 +58,18 @@ from sapa.certificates.models import (
     Font,
     Generation,
     GenerationState,
-    NumberSeries,
     Orientation,
     Role,
     Signer,
 )
+from sapa.core import workers
+from sapa.events.models import Speaker
 from sapa.libraries import audit
+from sapa.mail.services import erase_address
 
 log = logging.getLogger(__name__)
 
 SAMPLE_NAME = "Ni Luh Putu Ayu Saraswati Ñáñez, S.Sos., M.Hum."
-PROGRESS_EVERY = 20
-# A queued generation whose job has not started after this long lost it (the queue
-# could not take it, or a worker took it and died): it is queued again.
-LOST_QUEUED = timedelta(minutes=2)
 
 
 class CertificateRefused(Exception):
@@ -134,33 +149,6 @@ def set_background(design: CertificateDesign, upload, *, kind: str, page: int, r
     design_changed(design, what="background_changed", request=request)
 
 
-def prepared_page(design: CertificateDesign) -> bytes:
-    """The design's page (background and signatures) as a JPEG; rebuilt when the design changed."""
-    if design.prepared and design.prepared_version == design.version:
-        try:
-            with design.prepared.open("rb") as fh:
-                return fh.read()
-        except FileNotFoundError:
-            pass
-    data = render.prepared_page(design)
-    old = design.prepared.name if design.prepared else ""
-    version = design.version
-    design.prepared.save(f"design-{design.pk}-v{version}.jpg", ContentFile(data), save=False)
-    CertificateDesign.objects.filter(pk=design.pk).update(prepared=design.prepared.name,
-                                                          prepared_version=version)
-    design.prepared_version = version
-    if old and old != design.prepared.name:
-        design.prepared.storage.delete(old)
-    return data
-
-
-def layout(design: CertificateDesign) -> render.Layout:
-    """The design ready to stamp certificates (its page prepared, its static texts fitted)."""
-    design = (CertificateDesign.objects.select_related("event__library")
-              .prefetch_related("fields", "signers").get(pk=design.pk))
-    return render.Layout(design, page_jpeg=prepared_page(design), library_name=design.event.library.name)
-
-
 def preview_pdf(design: CertificateDesign) -> bytes:
     """A certificate of this design for a sample name (nothing is numbered or stored)."""
     lay = layout(design)
@@ -172,52 +160,9 @@ def preview_pdf(design: CertificateDesign) -> bytes:
 # --- Recipients ----------------------------------------------------------------------------------
 
 
-@dataclass
-class Recipient:
-    role: str
-    name: str
-    email: str
-    language: str
-    registration_id: int | None = None
-    recipient_id: int | None = None
-
-
-def recipients(design: CertificateDesign, *, without_certificate=True) -> list[Recipient]:
-    """Who gets this design's certificate: the attended registrations (participants) and the
-    speakers, moderators and committee staff entered, for the design's roles; by default
-    only those without a valid certificate for that role at this event yet."""
-    from sapa.attendance.services import attended_registration_ids
-    from sapa.events.models import Registration, in_tracks
-
-    event = design.event
-    out = []
-    valid = Certificate.objects.filter(event=event, revoked_at__isnull=True)
-    if Role.PARTICIPANT in design.roles:
-        ids = attended_registration_ids(event)
-        rows = Registration.objects.filter(pk__in=ids, event=event, anonymized_at__isnull=True).exclude(name="")
-        rows = in_tracks(rows, design.tracks)
-        if without_certificate:
-            rows = rows.exclude(pk__in=valid.filter(role=Role.PARTICIPANT, registration__isnull=False)
-                                .values("registration_id"))
-        for reg in rows.only("id", "name", "email", "language"):
-            out.append(Recipient(Role.PARTICIPANT, reg.name, reg.email, reg.language or "id", registration_id=reg.pk))
-    extras = ExtraRecipient.objects.filter(event=event, role__in=[r for r in design.roles if r != Role.PARTICIPANT])
-    issued = (set(valid.filter(recipient__isnull=False).values_list("role", "recipient_id"))
-              if without_certificate else set())
-    for extra in extras:
-        if (extra.role, extra.pk) in issued:
-            continue
-        out.append(Recipient(extra.role, extra.name, extra.email, design.language, recipient_id=extra.pk))
-    out.sort(key=lambda r: (list(Role.values).index(r.role), r.name.casefold(), r.registration_id or 0,
-                            r.recipient_id or 0))
-    return out
-
-
 def add_speakers(event, *, request=None) -> int:
     """Copy the event's speakers into the certificate recipients (once each, by name);
     a speaker whose role mentions "moderator" becomes a moderator."""
-    from sapa.events.models import Speaker
-
     added = 0
     known = {r.name.casefold() for r in ExtraRecipient.objects.filter(event=event)}
     with transaction.atomic():
@@ -237,71 +182,14 @@ def add_speakers(event, *, request=None) -> int:
 # --- Numbers -------------------------------------------------------------------------------------
 
 
-def _date_values(event) -> dict:
-    from sapa.core.timefmt import local
-
-    return numbering.values(local(event.starts_at, event.time_zone).date())
-
-
-def _lock_series(library, key: str) -> NumberSeries:
-    """The series' counter row, created if new, locked for the rest of the transaction."""
-    NumberSeries.objects.bulk_create([NumberSeries(library=library, key=key)], ignore_conflicts=True)
-    return NumberSeries.objects.select_for_update().get(library=library, key=key)
-
-
-def _new_certificate(design, series, seq: int, date_values: dict, recipient: Recipient, generation=None,
-                     now=None) -> Certificate:
-    return Certificate(
-        library_id=design.event.library_id, event_id=design.event_id, design=design, generation=generation,
-        registration_id=recipient.registration_id, recipient_id=recipient.recipient_id, role=recipient.role,
-        holder_name=recipient.name, email=recipient.email, language=recipient.language,
-        number=numbering.format_number(design.number_pattern, seq, date_values), series=series.key, seq=seq,
-        code=codes.new_code(), issued_at=now or timezone.now(),
-    )
-
-
-def issue(design: CertificateDesign, *, generation=None, only: list[Recipient] | None = None,
-          now=None) -> list[Certificate]:
-    """Number a certificate for each recipient still without one (see the module docstring).
-
-    `only` limits it to those recipients (a reissue). Returns the new certificates
-    (not yet rendered).
-    """
-    from sapa.events.models import Event
-
-    event = design.event
-    # A certificate is dated on or after the event, even when it is made in advance.
-    now = max(now or timezone.now(), event.ends_at)
-    date_values = _date_values(event)
-    key = numbering.series_key(design.number_pattern, date_values)
-    with transaction.atomic():
-        Event.objects.select_for_update().only("id").get(pk=event.pk)
-        series = _lock_series(event.library, key)
-        todo = recipients(design) if only is None else only
-        if not todo:
-            return []
-        created = [_new_certificate(design, series, series.last + i, date_values, r, generation, now)
-                   for i, r in enumerate(todo, start=1)]
-        Certificate.objects.bulk_create(created)
-        series.last += len(created)
-        series.save(update_fields=["last"])
-    if not created[0].pk:  # SQLite before 3.35 returns no ids from a bulk insert
-        created = list(Certificate.objects.filter(library=event.library, series=key,
-                                                  seq__gt=series.last - len(created)).order_by("seq"))
-    return created
-
-
 # --- Generations ---------------------------------------------------------------------------------
 
 
 def start_generation(design: CertificateDesign, *, send_email: bool = True, request=None) -> Generation:
     """Queue a bulk generation of the design (refused while another one of it is under way)."""
-    from sapa.certificates.tasks import generate
-    from sapa.core import workers
-
     # A generation whose worker died is resumed (not refused for good): the click on
     # "Generate" finds it under way again.
-    resume_abandoned(workers.dead, design=design)
+    tasks.resume_abandoned(workers.dead, design=design)
     with transaction.atomic():
         CertificateDesign.objects.select_for_update().only("id").get(pk=design.pk)
         if Generation.objects.filter(design=design, state__in=[GenerationState.QUEUED,
@@ -313,115 +201,8 @@ def start_generation(design: CertificateDesign, *, send_email: bool = True, requ
         )
         audit.record("certificates.generation_started", library=design.event.library, obj=design,
                      request=request, generation=generation.pk, send_email=send_email)
-        transaction.on_commit(lambda: generate(generation.pk))
+        transaction.on_commit(lambda: tasks.generate(generation.pk))
     return generation
-
-
-def run_generation(generation_id: int) -> str:
-    """The job: number the recipients without a certificate, render every PDF of the design
-    not rendered yet, queue the emails. Returns the generation's final state."""
-    from sapa.core import workers
-
-    claimed = Generation.objects.filter(pk=generation_id, state=GenerationState.QUEUED).update(
-        state=GenerationState.RUNNING, started_at=timezone.now(), worker=workers.NAME)
-    if not claimed:
-        return "skipped"
-    generation = Generation.objects.select_related("design__event__library").get(pk=generation_id)
-    design = generation.design
-    try:
-        issue(design, generation=generation)
-        pending = list(Certificate.objects.filter(design=design, revoked_at__isnull=True, rendered_at__isnull=True)
-                       .order_by("seq"))
-        # Resumed after a worker died: what it rendered counts as done.
-        done_before = Certificate.objects.filter(generation=generation, rendered_at__isnull=False).count()
-        Generation.objects.filter(pk=generation.pk).update(total=done_before + len(pending), rendered=done_before)
-        if len(pending) >= parallel.PARALLEL_MIN and parallel.processes() > 1:
-            prepared_page(design)  # once, before the children read it
-            parallel.render_in_processes(
-                design, pending,
-                lambda n: Generation.objects.filter(pk=generation.pk).update(rendered=n))
-            pending = []
-        lay = layout(design) if pending else None
-        done = []
-        for i, certificate in enumerate(pending, start=1):
-            render_file(certificate, lay, save=False)
-            done.append(certificate)
-            if i % PROGRESS_EVERY == 0 or i == len(pending):
-                # One short transaction per batch: the rows and the progress together.
-                with transaction.atomic():
-                    Certificate.objects.bulk_update(done, ["file", "rendered_at"])
-                    Generation.objects.filter(pk=generation.pk).update(rendered=done_before + i)
-                done = []
-                if workers.stopping.is_set() and i < len(pending):
-                    # The worker is asked to stop: hand the rest to the next worker.
-                    _requeue(generation.pk, workers.NAME)
-                    return GenerationState.QUEUED
-        if generation.send_email:
-            queue_emails(design)
-    except Exception as exc:
-        log.exception("certificate generation %s failed", generation_id)
-        Generation.objects.filter(pk=generation.pk).update(
-            state=GenerationState.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000])
-        return GenerationState.FAILED
-    Generation.objects.filter(pk=generation.pk).update(state=GenerationState.DONE, finished_at=timezone.now())
-    return GenerationState.DONE
-
-
-def _requeue(generation_id: int, worker: str) -> bool:
-    """Queue again a generation that `worker` was running (it resumes where it stopped)."""
-    from sapa.certificates.tasks import generate
-
-    moved = Generation.objects.filter(pk=generation_id, state=GenerationState.RUNNING, worker=worker).update(
-        state=GenerationState.QUEUED, worker="")
-    if moved:
-        log.warning("certificate generation %s handed back by worker %s", generation_id, worker)
-        transaction.on_commit(lambda: generate(generation_id))
-    return bool(moved)
-
-
-def resume_abandoned(gone, *, design=None, now=None) -> int:
-    """Resume the generations of workers that are gone (`gone(names)`, sapa.core.workers),
-    and queue again those whose job was lost before it started. The numbers already given
-    stay; the resumed job renders the PDFs still missing."""
-    from sapa.certificates.tasks import generate
-
-    now = now or timezone.now()
-    running = Generation.objects.filter(state=GenerationState.RUNNING)
-    queued = Generation.objects.filter(state=GenerationState.QUEUED, created_at__lt=now - LOST_QUEUED)
-    if design is not None:
-        running, queued = running.filter(design=design), queued.filter(design=design)
-    holders = dict(running.values_list("pk", "worker"))
-    gone_names = gone(set(holders.values()))
-    # No name: claimed by a worker from before names were written, gone since the upgrade.
-    resumed = sum(_requeue(pk, worker) for pk, worker in holders.items() if worker in gone_names or not worker)
-    for pk in queued.values_list("pk", flat=True):
-        transaction.on_commit(lambda pk=pk: generate(pk))
-    return resumed
-
-
-def certificate_data(certificate: Certificate) -> render.Certificate:
-    """What the PDF of this certificate prints that is its own."""
-    return render.Certificate(certificate.holder_name, certificate.role, certificate.number,
-                              verify_url(certificate))
-
-
-def render_file(certificate: Certificate, lay: render.Layout, *, save: bool = True) -> None:
-    """Render one certificate's PDF into storage and mark it rendered (`save`: in the
-    database now; else the caller saves a batch)."""
-    pdf = lay.render(certificate_data(certificate))
-    certificate.file.save(f"{certificate.event_id}/{certificate.code}.pdf", ContentFile(pdf), save=False)
-    certificate.rendered_at = timezone.now()
-    if save:
-        Certificate.objects.filter(pk=certificate.pk).update(file=certificate.file.name,
-                                                             rendered_at=certificate.rendered_at)
-
-
-def render_one(certificate_id: int) -> None:
-    """The job after a reissue: render the new certificate and email it."""
-    certificate = Certificate.objects.select_related("design").get(pk=certificate_id)
-    if certificate.rendered_at is None:
-        render_file(certificate, layout(certificate.design))
-    queue_email(certificate)
 
 
 # --- Revocation ----------------------------------------------------------------------------------
@@ -450,8 +231,6 @@ def reissue(certificate: Certificate, *, reason: str, request=None, now=None) ->
     """Revoke a certificate and issue its replacement (a new number and code, the holder's
     current name); the old one's page says "replaced by …". The new PDF is rendered and
     emailed by a job."""
-    from sapa.certificates.tasks import render_certificate
-
     now = now or timezone.now()
     if not certificate.holder_name:
         raise CertificateRefused(_("The holder's personal data was erased: this certificate cannot be reissued."))
@@ -469,92 +248,16 @@ def reissue(certificate: Certificate, *, reason: str, request=None, now=None) ->
         Certificate.objects.filter(pk=old.pk).update(replaced_by=new)
         audit.record("certificate.reissued", library=old.event.library, obj=new, request=request,
                      replaces=old.number, reason=old.revoked_reason)
-        transaction.on_commit(lambda: render_certificate(new.pk))
+        transaction.on_commit(lambda: tasks.render_certificate(new.pk))
     return new
 
 
 # --- Links and mail ------------------------------------------------------------------------------
 
 
-def verify_url_for_code(code: str) -> str:
-    """The public verification address of a code (what the QR code opens)."""
-    return settings.BASE_URL + reverse("certificate-verify", args=[code])
-
-
-def verify_url(certificate: Certificate) -> str:
-    """The certificate's public verification address."""
-    return verify_url_for_code(certificate.code)
-
-
-def download_path(certificate: Certificate) -> str:
-    """The holder's download link (the code and a secret token), without the host."""
-    return reverse("certificate-download", args=[certificate.code, certificate.download_token])
-
-
-def download_url(certificate: Certificate) -> str:
-    """The holder's download link, absolute (for emails)."""
-    return settings.BASE_URL + download_path(certificate)
-
-
 def file_name(certificate: Certificate) -> str:
     """The PDF's file name for downloads: sertifikat-001-ss-medsos-vii-2020.pdf."""
     return f"sertifikat-{slugify(certificate.number.replace('/', '-')) or certificate.code}.pdf"
-
-
-def queue_email(certificate: Certificate) -> bool:
-    """Queue the certificate's email (once per certificate: the outbox's dedupe key) and, for a
-    registration's certificate, the `certificate_ready` notice in the same transaction."""
-    from sapa.events.models import Registration
-    from sapa.events.notices import notice
-    from sapa.mail.services import queue_rendered_later
-
-    if not certificate.email or certificate.revoked_at is not None:
-        return False
-    dedupe = f"certificate:{certificate.pk}"
-    with transaction.atomic():
-        queued = queue_rendered_later("certificates.issued", {"certificate_id": certificate.pk},
-                                      library_id=certificate.library_id, dedupe_key=dedupe) is not None
-        if queued and certificate.registration_id:
-            # Other apps (WhatsApp) tell the participant too, in this transaction.
-            public_id = Registration.objects.filter(pk=certificate.registration_id).values_list(
-                "public_id", flat=True).first()
-            notice.send(Certificate, kind="certificate_ready", library_id=certificate.library_id,
-                        registration_id=certificate.registration_id, public_id=str(public_id), dedupe=dedupe)
-    return queued
-
-
-def queue_emails(design: CertificateDesign) -> int:
-    """Queue the email of every rendered, valid certificate of the design not emailed yet."""
-    sent = 0
-    rows = Certificate.objects.filter(design=design, revoked_at__isnull=True, rendered_at__isnull=False,
-                                      emailed_at__isnull=True).exclude(email="")
-    for certificate in rows:
-        with transaction.atomic():
-            if queue_email(certificate):
-                sent += 1
-            Certificate.objects.filter(pk=certificate.pk).update(emailed_at=timezone.now())
-    return sent
-
-
-def render_certificate_mail(certificate_id: int):
-    """The outbox renderer "certificates.issued": the link to the PDF and to its verification page."""
-    from sapa.mail.services import render_templated
-
-    certificate = Certificate.objects.select_related("event__library").filter(pk=certificate_id).first()
-    if certificate is None or certificate.revoked_at is not None or not certificate.email:
-        return None
-    event = certificate.event
-    return render_templated(
-        to=certificate.email, template="certificates/email/issued",
-        context={"certificate": certificate, "event": event, "download_url": download_url(certificate),
-                 "verify_url": verify_url(certificate), "role": _role_in(certificate.role, certificate.language)},
-        library=event.library, language=certificate.language or settings.LANGUAGE_CODE,
-    )
-
-
-def _role_in(role: str, language: str) -> str:
-    with translation.override(language or settings.LANGUAGE_CODE):
-        return render.role_label(role)
 
 
 # --- Look-ups ------------------------------------------------------------------------------------
@@ -625,19 +328,6 @@ def zip_chunks(certificates, *, chunk_size: int = 256 * 1024):
     yield sink.take()
 
 
-def _erase_holder(certificates) -> int:
-    """The holder's name, email and PDF go; the number, code, role, dates and validity stay,
-    so /v/<code> still answers "valid" (the name withheld) for a certificate shown to it."""
-    done = 0
-    for certificate in certificates:
-        if certificate.file:
-            certificate.file.delete(save=False)
-        Certificate.objects.filter(pk=certificate.pk).update(holder_name="", email="", file="", revoked_reason="")
-        audit.scrub_object(certificate, label=certificate.number, data_keys=("email", "name", "reason"))
-        done += 1
-    return done
-
-
 def erase_holder(sender, registration, now, **kwargs) -> int:
     """A participant's data was erased (their request or the event's retention): their
     certificates keep no name, email or PDF. Connected to events.erasure.registration_erased."""
@@ -647,16 +337,9 @@ def erase_holder(sender, registration, now, **kwargs) -> int:
 def erase_event_recipients(sender, event, now, **kwargs) -> int:
     """The event's retention ended: speakers', moderators' and committee members' emails go
     (their names stay, as on the event's public programme). Connected to events.erasure.event_erased."""
-    from sapa.mail.services import erase_address
-
     for address in ExtraRecipient.objects.filter(event=event).exclude(email="").values_list("email", flat=True):
         erase_address(event.library_id, address)
     ExtraRecipient.objects.filter(event=event).exclude(email="").update(email="")
     return Certificate.objects.filter(event=event, registration__isnull=True).exclude(email="").update(email="")
 
 
-def forget_erased_emails() -> int:
-    """Catch-up for certificates issued before erasure took them along (and any missed):
-    those of erased registrations keep no name, email or PDF."""
-    return _erase_holder(Certificate.objects.filter(registration__anonymized_at__isnull=False)
-                         .exclude(holder_name="", email="", file=""))

@@ -75,6 +75,7 @@ def check_background(upload, page: int = 1) -> dict:
     if kind is None:
         raise ValidationError(_("Upload a PNG or JPEG image or a PDF. This file is none of them."))
     if kind == "pdf":
+        # inside: heavy: pypdfium2 only for PDF backgrounds
         import pypdfium2 as pdfium
 
         try:

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # Before the other apps' ready() and before any view imports a form module.
+        # inside: apps not ready at import
         from sapa.core import inputs
 
         inputs.install()

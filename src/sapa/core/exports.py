@@ -83,6 +83,7 @@ def write_xlsx(
 
     `widths` is (first column, the others) in characters.
     """
+    # inside: heavy: xlsxwriter only for XLSX exports
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(

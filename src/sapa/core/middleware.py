@@ -3,9 +3,17 @@
 import logging
 import threading
 from collections import deque
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from sapa.core.errors import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +166,6 @@ class RequestInputMiddleware:
         return self.get_response(request)
 
     def problem(self, request):
-        from django.utils.translation import gettext as _
-
         charset = (request.content_params or {}).get("charset", "").strip().strip('"').lower()
         if charset and charset not in UTF8_CHARSETS and request.method in ("POST", "PUT", "PATCH", "DELETE"):
             return 415, "unsupported_charset", _(
@@ -189,8 +195,6 @@ class RequestInputMiddleware:
 
 def _readable(raw: bytes) -> bool:
     """Whether an urlencoded string (query string or form body) decodes to UTF-8 text without NUL."""
-    from urllib.parse import unquote_to_bytes
-
     for part in raw.replace(b"+", b" ").split(b"&"):
         for piece in part.split(b"=", 1):
             decoded = unquote_to_bytes(piece)
@@ -205,11 +209,7 @@ def _readable(raw: bytes) -> bool:
 
 def bad_input_response(request, status: int, code: str, message: str):
     """The answer to a request refused for its input: the API's JSON error body, or a page."""
-    from django.shortcuts import render
-
     if request.path.startswith(API_PREFIX):
-        from sapa.api.errors import error_response
-
         return error_response(request, status, code, message)
     return render(request, "core/bad_input.html", {"message": message}, status=status)
 
@@ -227,11 +227,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import InterfaceError, OperationalError
-        from django.http import HttpResponse, JsonResponse
-        from django.utils.html import escape
-        from django.utils.translation import gettext as _
-
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("database unavailable for %s %s: %s", request.method, request.path, exception)

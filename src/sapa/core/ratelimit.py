@@ -37,6 +37,7 @@ def _key(limit: Limit, ident: str, now: float) -> tuple[str, int]:
 
 
 def _redis():
+    # inside: optional: only with REDIS_URL
     from django_redis import get_redis_connection
 
     return get_redis_connection("default")

@@ -1,9 +1,16 @@
 """Media on S3-compatible storage (imported only when SAPA_S3_BUCKET is set: boto3 is heavy)."""
 
+import mimetypes
+import tarfile
+from pathlib import Path
+
 from django.conf import settings
 from django.utils.encoding import filepath_to_uri
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
+
+from sapa.core.uploads import content_disposition_inline
+from sapa.core.views import PUBLIC_MEDIA_PREFIXES
 
 
 class MediaStorage(S3Storage):
@@ -20,15 +27,9 @@ class MediaStorage(S3Storage):
 
     @staticmethod
     def is_public(name: str) -> bool:
-        from sapa.core.views import PUBLIC_MEDIA_PREFIXES
-
         return name.startswith(PUBLIC_MEDIA_PREFIXES) and ".." not in name.split("/")
 
     def get_object_parameters(self, name):
-        import mimetypes
-
-        from sapa.core.uploads import content_disposition_inline
-
         params = super().get_object_parameters(name)
         if settings.SAPA_S3_PUBLIC_ACL and self.is_public(name):
             params["ACL"] = "public-read"
@@ -55,8 +56,6 @@ class MediaStorage(S3Storage):
 
     def backup_into(self, tar) -> int:
         """Write every object of the bucket (under the storage's location) as media/<name>."""
-        import tarfile
-
         count = 0
         prefix = self._prefix()
         for summary in self.bucket.objects.filter(Prefix=prefix):
@@ -73,9 +72,6 @@ class MediaStorage(S3Storage):
 
     def restore_from(self, folder) -> int:
         """Make the bucket hold exactly the files under `folder` (the backup's media/)."""
-        import mimetypes
-        from pathlib import Path
-
         prefix = self._prefix()
         folder = Path(folder)
         wanted = set()

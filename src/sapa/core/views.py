@@ -5,10 +5,18 @@ import os
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.static import serve
+from huey.contrib.djhuey import HUEY
+
+from sapa.core import workers
+from sapa.core.models import RateLimitCounter
+from sapa.core.uploads import content_disposition_inline
 
 log = logging.getLogger(__name__)
 HEALTH_KEY = "sapa:healthz"
@@ -20,8 +28,6 @@ UNAVAILABLE = "unavailable"
 def _check_database() -> dict:
     """Read and write: a database that answers but cannot write (a read-only data folder,
     a full disk, a standby) is not healthy. The answer names no error (logged instead)."""
-    from sapa.core.models import RateLimitCounter
-
     started = time.perf_counter()
     try:
         with transaction.atomic():
@@ -36,8 +42,6 @@ def _check_database() -> dict:
 
 
 def _check_queue() -> dict:
-    from huey.contrib.djhuey import HUEY
-
     started = time.perf_counter()
     key = f"{HEALTH_KEY}:{os.getpid()}"
     try:
@@ -52,8 +56,6 @@ def _check_queue() -> dict:
 
 
 def _check_workers() -> dict:
-    from sapa.core import workers
-
     try:
         seen = workers.last_seen()
     except Exception:  # noqa: BLE001 - the database check says why
@@ -98,12 +100,6 @@ def media(request, path):
     name before names were random, say `x.html`) is an attachment of type
     application/octet-stream, so it never runs on this origin.
     """
-    from django.conf import settings
-    from django.http import Http404
-    from django.views.static import serve
-
-    from sapa.core.uploads import content_disposition_inline
-
     if not path.startswith(PUBLIC_MEDIA_PREFIXES) or ".." in path.split("/"):
         raise Http404
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
@@ -117,8 +113,6 @@ def media(request, path):
 
 
 def _error_page(request, template: str, status: int):
-    from django.shortcuts import render
-
     response = render(request, template, status=status)
     response["Cache-Control"] = "no-store"
     return response

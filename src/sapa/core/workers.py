@@ -24,8 +24,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
+from huey.api import PeriodicTask
+from huey.exceptions import CancelExecution
+
+from sapa.core.models import PeriodicRun, WorkerBeat
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +63,6 @@ def _pid_alive(pid: int) -> bool:
 
 def beat(now: datetime | None = None) -> None:
     """Say that this worker is alive."""
-    from sapa.core.models import WorkerBeat
-
     now = now or timezone.now()
     if not WorkerBeat.objects.filter(name=NAME).update(seen_at=now):
         try:
@@ -71,15 +73,11 @@ def beat(now: datetime | None = None) -> None:
 
 def forget() -> None:
     """This worker has stopped: no beat any more."""
-    from sapa.core.models import WorkerBeat
-
     WorkerBeat.objects.filter(name=NAME).delete()
 
 
 def dead(names, now: datetime | None = None) -> set[str]:
     """Of these worker names, those whose worker is gone."""
-    from sapa.core.models import WorkerBeat
-
     names = {n for n in names if n}
     if not names:
         return set()
@@ -99,10 +97,6 @@ def dead(names, now: datetime | None = None) -> set[str]:
 
 def last_seen() -> dict:
     """For monitoring: how many workers beat recently and when the last beat was."""
-    from django.db.models import Max
-
-    from sapa.core.models import WorkerBeat
-
     now = timezone.now()
     recent = WorkerBeat.objects.filter(seen_at__gte=now - dead_after())
     latest = WorkerBeat.objects.aggregate(m=Max("seen_at"))["m"]
@@ -171,8 +165,6 @@ def start_heartbeat() -> threading.Event:
 
 def acquire_periodic(name: str, now: datetime | None = None) -> bool:
     """Take this minute's turn of the periodic job `name`; False when another worker has it."""
-    from sapa.core.models import PeriodicRun
-
     now = now or timezone.now()
     slot = now.replace(second=0, microsecond=0)
     try:
@@ -193,16 +185,11 @@ def acquire_periodic(name: str, now: datetime | None = None) -> bool:
 
 
 def release_periodic(name: str) -> None:
-    from sapa.core.models import PeriodicRun
-
     PeriodicRun.objects.filter(name=name, holder=NAME).update(lease_until=timezone.now())
 
 
 def install(huey) -> None:
     """In a worker process: the periodic lock around every periodic job."""
-    from huey.api import PeriodicTask
-    from huey.exceptions import CancelExecution
-
     # Another worker having this minute's turn is the normal case, not a warning.
     logging.getLogger("huey").addFilter(
         lambda record: "by sapa.periodic_lock" not in record.getMessage()
@@ -226,6 +213,7 @@ def install(huey) -> None:
 
 def make_consumer(huey, **options):
     """Huey's consumer, telling long jobs when the worker is asked to stop."""
+    # inside: the consumer only in the worker
     from huey.consumer import Consumer
 
     class SapaConsumer(Consumer):

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from sapa.libraries.models import Library, Role
+from sapa.libraries.models import Library, Role, User
 
 
 class LoginForm(forms.Form):
@@ -46,7 +46,6 @@ class SignupForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
         elif p1:
-            from sapa.libraries.models import User
 
             try:
                 password_validation.validate_password(p1, User(email=self.email or "", name=data.get("name", "")))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from sapa.core import ratelimit
 from sapa.libraries import audit
 from sapa.libraries.models import ApiToken, Invitation, Library, Membership, Role, hash_token
+from sapa.mail.services import send_templated
 
 INVITATION_DAYS = 7
 
@@ -203,8 +204,6 @@ def remove_member(membership: Membership, *, request) -> None:
 
 def invite(library: Library, email: str, role: str, *, request) -> Invitation:
     """Invite someone by email; the link in the email lets them join (and sign up)."""
-    from sapa.mail.services import send_templated
-
     email = email.strip().lower()
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():

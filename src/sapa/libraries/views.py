@@ -1,8 +1,10 @@
 """Staff accounts, the staff shell, library settings, staff, tokens, audit log, public site."""
 
+import segno
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -62,7 +65,6 @@ def login_view(request):
             status = 429
             audit.record("login.throttled", request=request, email=email)
         else:
-            from django.contrib.auth import authenticate
 
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None:
@@ -242,8 +244,6 @@ def staff_change(request, membership_id):
 @library_view(Role.ADMIN)
 @require_POST
 def invitation_revoke(request, invitation_id):
-    from django.utils import timezone
-
     invitation = get_object_or_404(request.library.invitations, pk=invitation_id)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
@@ -355,7 +355,6 @@ def account(request):
                                                   "again."))
     totp_setup = None
     if pending_secret and not user.totp_enabled:
-        import segno
 
         uri = services.totp_uri(user, pending_secret)
         totp_setup = {"secret": pending_secret, "qr": segno.make(uri).svg_data_uri(scale=4)}
@@ -381,7 +380,6 @@ def library_public(request, library_slug):
     if library is None:
         raise Http404
     sections = []
-    from django.apps import apps
 
     # Each capability that exists adds its own section (events, news...).
     for config in apps.get_app_configs():

@@ -1,4 +1,9 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,9 +16,11 @@ class LiveConfig(AppConfig):
     event_nav = ((40, _("Live board"), "live-moderate", "staff"),)
 
     def ready(self):
+        # inside: apps not ready at import
         from sapa.live.serving import end_streams_on_stop
 
         end_streams_on_stop()
+        # inside: apps not ready at import
         from sapa.events.erasure import event_erased, registration_erased
         from sapa.live import services
 
@@ -21,22 +28,17 @@ class LiveConfig(AppConfig):
         registration_erased.connect(services.erase_participant, dispatch_uid="live-erase-participant")
 
     def load_demo(self, library, admin):
+        # inside: apps not ready at import
         from sapa.live.demo import load_demo
 
         load_demo(library, admin)
 
     def participant_section(self, registration, request) -> str:
         """A card on the personal page with the link that opens the board as this participant."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
         event = registration.event
         if (not registration.is_active or registration.anonymized_at or event.is_cancelled
                 or event.ends_at < timezone.now() - timedelta(days=1)):
             return ""  # nothing to take part in (any more)
-        from django.template.loader import render_to_string
-        from django.urls import reverse
 
         url = reverse("live-enter", args=[registration.event.slug, registration.public_id,
                                           registration.manage_token])
@@ -45,6 +47,7 @@ class LiveConfig(AppConfig):
 
     def participant_data(self, registration):
         """For the participant's data export (UU 27/2022): the questions they asked."""
+        # inside: apps not ready at import
         from sapa.live.models import LiveQuestion
 
         questions = LiveQuestion.objects.filter(registration=registration).order_by("created_at")

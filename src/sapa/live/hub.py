@@ -18,6 +18,7 @@ each process's open streams what was added to it.
   closes its connections, and the generator only waits on its queue.
 """
 
+import asyncio
 import json
 import logging
 import queue
@@ -26,6 +27,8 @@ import time
 
 from django.conf import settings
 from django.db import connection
+
+from sapa.live.models import Board, Update
 
 logger = logging.getLogger(__name__)
 
@@ -109,8 +112,6 @@ class AsyncInbox:
     __slots__ = ("_post", "_queue", "_size")
 
     def __init__(self, loop):
-        import asyncio
-
         post = _loop_posts.get(loop)
         if post is None:
             post = _loop_posts[loop] = _LoopPost(loop)
@@ -287,8 +288,6 @@ class Hub:
 
     def check(self) -> int:
         """Read the log's new rows for the subscribed events and hand them out; how many."""
-        from sapa.live.models import Board, Update
-
         self.checks += 1
         with self._lock:
             known = dict(self._known)
@@ -328,6 +327,7 @@ def _close_quietly(pubsub) -> None:
 
 
 def _redis_client():
+    # inside: optional: only with REDIS_URL
     import redis
 
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, health_check_interval=30)

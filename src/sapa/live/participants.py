@@ -18,6 +18,7 @@ import secrets
 from django.conf import settings
 
 from sapa.events.models import Registration, RegistrationStatus
+from sapa.events.services import normalize_email
 from sapa.live.services import Participant
 
 COOKIE = "sapa_live"
@@ -66,8 +67,6 @@ def registration_by_email(event, email: str) -> Registration | None:
     For the board's sign-in by email: a participant who scans the presenter screen's
     QR code has no personal-link cookie on that phone.
     """
-    from sapa.events.services import normalize_email
-
     key = normalize_email(email or "")
     if not key:
         return None

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sapa.core.inputs import text_problem
 from sapa.libraries import audit
+from sapa.live import hub
 from sapa.live.models import (
     HAND_TRANSITIONS,
     QUESTION_MAX_LENGTH,
@@ -80,8 +82,6 @@ def current_seq(event_id: int) -> int:
 
 def public_key(key: str) -> str:
     """A participant's key as screens see it: enough to know one's own, no registration id."""
-    from django.utils.crypto import salted_hmac
-
     return salted_hmac("sapa.live.public-key", key).hexdigest()[:16]
 
 
@@ -118,8 +118,6 @@ def _locked_board(event) -> Board:
 
 def _log(board: Board, kind: str, payload: dict) -> Update:
     """Append the next update of the board's event; publish it after the commit."""
-    from sapa.live import hub
-
     board.last_seq += 1
     Board.objects.filter(pk=board.pk).update(last_seq=board.last_seq, updated_at=timezone.now())
     update = Update.objects.create(event_id=board.event_id, seq=board.last_seq, kind=kind, payload=payload)

@@ -17,6 +17,8 @@ import logging
 import signal
 import sys
 
+from sapa.live.hub import hub
+
 logger = logging.getLogger(__name__)
 
 
@@ -25,6 +27,7 @@ def end_streams_on_stop() -> bool:
     if "granian" not in sys.modules:
         return False
     try:
+        # inside: optional: tried, with a fallback
         import granian._signals as granian_signals
 
         original = granian_signals.set_sync_signals
@@ -35,8 +38,6 @@ def end_streams_on_stop() -> bool:
         return True
 
     def set_sync_signals(*args, **kwargs):
-        from sapa.live.hub import hub
-
         event = original(*args, **kwargs)
         ending = []  # not empty while a handler runs: signals nest in the main thread
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -69,7 +70,6 @@ def end_streams_on_stop() -> bool:
             # The RSGI worker (sapa.server): streams run on the loop. A stop first tells
             # them to end (each sends its last comment), then, a second later, lets
             # granian's own shutdown begin.
-            from sapa.live.hub import hub
 
             event = original_loop(loop, *args, **kwargs)
             ending = []

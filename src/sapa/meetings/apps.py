@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,8 +13,7 @@ class MeetingsConfig(AppConfig):
     event_nav = ((35, _("Online meeting"), "meetings-event", "staff"),)
 
     def ready(self):
-        from django.db.models.signals import post_save
-
+        # inside: apps not ready at import
         from sapa.events.erasure import registration_erased
         from sapa.events.models import Event
         from sapa.events.notices import notice, personal_meeting_link
@@ -33,11 +33,13 @@ class MeetingsConfig(AppConfig):
 
     def participant_section(self, registration, request):
         """The personal Zoom link, or "it is on its way" while Zoom has not answered."""
+        # inside: apps not ready at import
         from sapa.meetings.services import participant_section
 
         return participant_section(registration, request)
 
     def participant_data(self, registration):
+        # inside: apps not ready at import
         from sapa.meetings.models import ZoomRegistrant
 
         row = ZoomRegistrant.objects.filter(registration=registration).first()

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sapa.social.crypto import decrypt, encrypt
+
 
 def _webhook_key():
     return secrets.token_urlsafe(18)
@@ -39,14 +41,10 @@ class ZoomAccount(models.Model):
 
     @property
     def secrets(self) -> dict:
-        from sapa.social.crypto import decrypt
-
         return json.loads(decrypt(self.secrets_encrypted)) if self.secrets_encrypted else {}
 
     @secrets.setter
     def secrets(self, value: dict) -> None:
-        from sapa.social.crypto import encrypt
-
         value = {k: v for k, v in value.items() if v}
         self.secrets_encrypted = encrypt(json.dumps(value)) if value else ""
 
@@ -154,14 +152,10 @@ class GoogleAccount(models.Model):
 
     @property
     def private_key(self) -> str:
-        from sapa.social.crypto import decrypt
-
         return decrypt(self.key_encrypted) if self.key_encrypted else ""
 
     @private_key.setter
     def private_key(self, value: str) -> None:
-        from sapa.social.crypto import encrypt
-
         self.key_encrypted = encrypt(value) if value else ""
 
 

@@ -16,21 +16,29 @@ import hmac
 import json
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from sapa.attendance.reports import people_from_sessions
+from sapa.attendance.services import start_report_import
 from sapa.events.models import Registration, RegistrationStatus
+from sapa.events.services import manage_url
 from sapa.libraries import audit
-from sapa.meetings.connectors import zoom
+from sapa.mail.services import enqueue_message, render_templated
+from sapa.meetings.connectors import base, google_meet, zoom
 from sapa.meetings.models import (
+    GoogleAccount,
+    GoogleMeeting,
     MeetingKind,
     WebhookReceipt,
     ZoomAccount,
     ZoomMeeting,
     ZoomRegistrant,
 )
+from sapa.social.crypto import CredentialsUnreadable, decrypt, encrypt
 
 # A personal link that comes this long after the confirmation is emailed on its own
 # (the confirmation went out with the shared link).
@@ -51,8 +59,6 @@ class DbTokens(zoom.TokenStore):
         self.account = account
 
     def get(self):
-        from sapa.social.crypto import CredentialsUnreadable, decrypt
-
         a = self.account
         if (
             not a.access_token_encrypted
@@ -66,8 +72,6 @@ class DbTokens(zoom.TokenStore):
             return None
 
     def put(self, token, expires_at):
-        from sapa.social.crypto import encrypt
-
         a = self.account
         a.access_token_encrypted = encrypt(token) if token else ""
         a.token_expires_at = expires_at
@@ -192,6 +196,7 @@ def create_meeting(event, *, kind: str = MeetingKind.MEETING, request=None) -> Z
 
 
 def _queue_sync(ids) -> None:
+    # inside: loop: sapa.meetings.tasks imports this module
     from sapa.meetings.tasks import sync_registrant
 
     for pk in ids:
@@ -216,6 +221,7 @@ def event_saved(sender, instance, created=False, **kwargs):
         _minutes(instance),
         instance.title[:200],
     ):
+        # inside: loop: sapa.meetings.tasks imports this module
         from sapa.meetings.tasks import update_meeting
 
         transaction.on_commit(lambda: update_meeting(meeting.pk))
@@ -266,6 +272,7 @@ def registration_notice(sender, *, kind, library_id, registration_id, public_id,
         library_id=library_id, state=ZoomMeeting.State.ACTIVE
     ).exists():
         return
+    # inside: loop: sapa.meetings.tasks imports this module
     from sapa.meetings.tasks import sync_registrant
 
     if registration_id is not None:
@@ -281,6 +288,7 @@ def registration_erased(sender, *, registration, **kwargs):
     if not rows.filter(state=ZoomRegistrant.State.ADDED).exists():
         return
     rows.update(join_url="")
+    # inside: loop: sapa.meetings.tasks imports this module
     from sapa.meetings.tasks import sync_registrant
 
     transaction.on_commit(lambda: sync_registrant(registration.pk))
@@ -366,11 +374,6 @@ def _failed(row: ZoomRegistrant, exc: zoom.ZoomError) -> None:
 
 def _send_late_link(registration) -> None:
     """The personal link came after the confirmation: email it on its own (once)."""
-    from django.conf import settings
-
-    from sapa.events.services import manage_url
-    from sapa.mail.services import enqueue_message, render_templated
-
     message = render_templated(
         to=registration.email,
         template="meetings/email/zoom_link",
@@ -424,6 +427,7 @@ def participant_section(registration, request):
 def sweep(now=None) -> int:
     """Queue a sync for every confirmed registration of an active meeting still without its
     registrant, and every cancelled one still registered (what an outage left behind)."""
+    # inside: loop: sapa.meetings.tasks imports this module
     from sapa.meetings.tasks import sync_registrant
 
     now = now or timezone.now()
@@ -501,7 +505,6 @@ def verify_webhook(
         event = json.loads(body).get("event", "")
     except (ValueError, AttributeError):
         raise WebhookRefused("not json") from None
-    from django.db import IntegrityError
 
     try:
         with transaction.atomic():
@@ -529,6 +532,7 @@ def handle_event(account: ZoomAccount, payload: dict) -> str:
     meeting = ZoomMeeting.objects.filter(library=account.library_id, zoom_id=zoom_id).first()
     if meeting is None:
         return "unknown meeting"
+    # inside: loop: sapa.meetings.tasks imports this module
     from sapa.meetings.tasks import fetch_attendance
 
     transaction.on_commit(lambda: fetch_attendance(meeting.pk))
@@ -550,9 +554,6 @@ def _when(value) -> datetime | None:
 def fetch_attendance(meeting_id: int, *, request=None):
     """Read Zoom's participants report (every page) into a pending attendance import, the
     same preview the uploaded report gets. Returns the import. Raises zoom.ZoomError."""
-    from sapa.attendance.reports import people_from_sessions
-    from sapa.attendance.services import start_report_import
-
     meeting = ZoomMeeting.objects.select_related("event__library", "library__zoom_account").get(
         pk=meeting_id
     )
@@ -589,9 +590,6 @@ def fetch_attendance(meeting_id: int, *, request=None):
 
 class GoogleTokens(DbTokens):
     def put(self, token, expires_at):
-        from sapa.meetings.models import GoogleAccount
-        from sapa.social.crypto import encrypt
-
         a = self.account
         a.access_token_encrypted = encrypt(token) if token else ""
         a.token_expires_at = expires_at
@@ -601,8 +599,6 @@ class GoogleTokens(DbTokens):
 
 
 def google_client(account):
-    from sapa.meetings.connectors import google_meet
-
     return google_meet.GoogleMeet(
         google_meet.ServiceAccount(account.client_email, account.private_key, account.user),
         GoogleTokens(account),
@@ -614,9 +610,6 @@ def save_google_account(
 ):
     """Store the library's service account (a key file left empty keeps the stored one).
     Raises ValueError with a message for staff when the key file is not one."""
-    from sapa.meetings.connectors import google_meet
-    from sapa.meetings.models import GoogleAccount
-
     account = GoogleAccount.objects.filter(library=library).first() or GoogleAccount(
         library=library
     )
@@ -641,8 +634,6 @@ def save_google_account(
 
 
 def test_google(account, *, request=None) -> tuple[bool, str]:
-    from sapa.meetings.connectors import base
-
     try:
         data = google_client(account).calendar(account.calendar_id)
         ok, message = (
@@ -663,9 +654,6 @@ def test_google(account, *, request=None) -> tuple[bool, str]:
 def create_meet(event, *, request=None):
     """A calendar event with a Meet link for `event`; the link becomes the event's meeting link.
     Raises connectors.base.ConnectorError (nothing stored) when Google refuses."""
-    from sapa.meetings.connectors import base
-    from sapa.meetings.models import GoogleAccount, GoogleMeeting
-
     account = GoogleAccount.objects.filter(library=event.library_id).first()
     if account is None:
         raise base.ConnectorError(_("Connect the library's Google account first."))
@@ -726,8 +714,6 @@ def create_meet(event, *, request=None):
 
 def google_event_saved(sender, instance, created=False, **kwargs):
     """post_save of Event: a new time or title goes to the calendar event (a job, after commit)."""
-    from sapa.meetings.models import GoogleMeeting
-
     if created:
         return
     meeting = GoogleMeeting.objects.filter(
@@ -740,15 +726,13 @@ def google_event_saved(sender, instance, created=False, **kwargs):
         instance.ends_at,
         instance.title[:200],
     ):
+        # inside: loop: sapa.meetings.tasks imports this module
         from sapa.meetings.tasks import update_meet
 
         transaction.on_commit(lambda: update_meet(meeting.pk))
 
 
 def update_meet(meeting_id: int) -> str:
-    from sapa.meetings.connectors import base
-    from sapa.meetings.models import GoogleMeeting
-
     meeting = GoogleMeeting.objects.select_related("event", "library__google_account").get(
         pk=meeting_id
     )
@@ -781,10 +765,6 @@ def update_meet(meeting_id: int) -> str:
 def fetch_meet_attendance(meeting_id: int, *, request=None):
     """Read the Meet REST API's participant sessions into a pending attendance import (the same
     preview as an uploaded report). Meet gives names, not emails: matched by name."""
-    from sapa.attendance.reports import people_from_sessions
-    from sapa.attendance.services import start_report_import
-    from sapa.meetings.models import GoogleMeeting
-
     meeting = GoogleMeeting.objects.select_related("event__library", "library__google_account").get(
         pk=meeting_id
     )
@@ -804,8 +784,6 @@ MEET_REPORT_AFTER = timedelta(minutes=20)
 
 def due_meet_reports(now=None) -> list[int]:
     """Meetings whose event ended (20 minutes ago, within 2 days) and whose attendance was not read."""
-    from sapa.meetings.models import GoogleMeeting
-
     now = now or timezone.now()
     return list(
         GoogleMeeting.objects.filter(

@@ -12,14 +12,17 @@ class NewsConfig(AppConfig):
     event_nav = ((90, _("Report"), "staff-news-event", "staff"),)
 
     def public_home_section(self, library):
+        # inside: apps not ready at import
         from sapa.news.services import home_section
 
         return home_section(library)
 
     def load_demo(self, library, admin):
+        # inside: apps not ready at import
         from sapa.news.demo import load_demo
 
         load_demo(library, admin)
 
     def ready(self):
+        # inside: apps not ready at import
         from sapa.news import tasks  # noqa: F401  (registers the periodic task)

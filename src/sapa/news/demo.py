@@ -7,6 +7,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageDraw
 
+from sapa.events.demo import DEMO_SLUG
+from sapa.events.models import Event
 from sapa.news import services, workflow
 from sapa.news.models import Article
 
@@ -74,9 +76,6 @@ def _cover() -> ContentFile:
 
 
 def load_demo(library, admin) -> None:
-    from sapa.events.demo import DEMO_SLUG
-    from sapa.events.models import Event
-
     categories = {c.slug: c for c in services.ensure_default_categories(library)}
     event = Event.objects.filter(slug=DEMO_SLUG, library=library).first()
     with transaction.atomic():

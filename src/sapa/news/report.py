@@ -23,6 +23,7 @@ from sapa.core import timefmt
 from sapa.events.models import RegistrationStatus
 from sapa.news import services
 from sapa.news.models import Article, Category
+from sapa.promotion.stats import full_after_hours
 
 
 @dataclass
@@ -57,6 +58,7 @@ def duration_text(hours: float) -> str:
 def winners_for_report(event) -> list[dict] | None:
     """Door prize winners as [{"first_name", "prize"}], or None when the prizes app cannot say."""
     try:
+        # inside: optional: tried, with a fallback
         from sapa.prizes.services import winners_for_report as provider
     except ImportError:
         return None
@@ -65,6 +67,7 @@ def winners_for_report(event) -> list[dict] | None:
 
 def _attended(event) -> int | None:
     try:
+        # inside: optional: tried, with a fallback
         from sapa.attendance.services import attended_registration_ids
     except ImportError:
         return None
@@ -74,8 +77,6 @@ def _attended(event) -> int | None:
 
 def report_facts(event) -> ReportFacts:
     """The numbers of an event a report tells: seats, speed, categories, speakers, winners."""
-    from sapa.promotion.stats import full_after_hours
-
     confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED)
     by_category = (confirmed.values("category__name").annotate(n=Count("id"))
                    .order_by("-n", "category__name"))

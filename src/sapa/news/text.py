@@ -19,6 +19,7 @@ import markdown
 import nh3
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -45,8 +46,6 @@ def media_prefix(library_id: int) -> str:
 
 def stored_prefix(library_id: int) -> str:
     """The same photos' address where the media storage serves them (S3: the public media URL)."""
-    from django.core.files.storage import default_storage
-
     return default_storage.url(f"news/{library_id}/")
 
 

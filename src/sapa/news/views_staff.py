@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -251,7 +252,6 @@ def categories(request):
                     messages.error(request, error)
             return redirect("staff-news-categories", slug=library.slug)
         if form.is_valid():
-            from django.utils.text import slugify
 
             category = form.save(commit=False)
             category.library = library

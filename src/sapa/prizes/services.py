@@ -25,12 +25,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sapa.attendance.services import attended_registration_ids, minutes_by_registration
 from sapa.events.models import Event, Registration, RegistrationStatus, Track, all_tracks
 from sapa.events.notices import notice
 from sapa.libraries import audit
 from sapa.libraries.models import Membership
+from sapa.mail.services import queue_rendered_later, render_templated
 from sapa.prizes import draw as algorithm
 from sapa.prizes.models import Draw, DrawEntry, DrawState, Prize, PrizeVariant, Winner, WinnerState
+from sapa.survey.services import respondent_registration_ids
 
 
 class PrizeError(Exception):
@@ -104,8 +107,6 @@ def eligible_registrations(event: Event, *, require_attended=True, min_minutes=N
     no prize won in an earlier round of this event. Someone who let an earlier
     prize go unclaimed is never eligible again for this event.
     """
-    from sapa.attendance.services import attended_registration_ids, minutes_by_registration
-
     tracks = all_tracks() if tracks is None else tracks
     statuses = [status for track, status in ((Track.SEAT, RegistrationStatus.CONFIRMED),
                                              (Track.STREAM, RegistrationStatus.STREAM)) if track in tracks]
@@ -117,7 +118,6 @@ def eligible_registrations(event: Event, *, require_attended=True, min_minutes=N
         minutes = minutes_by_registration(event)
         ids = {i for i in ids if minutes.get(i, 0) >= min_minutes}
     if require_survey:
-        from sapa.survey.services import respondent_registration_ids
 
         ids &= respondent_registration_ids(event)
     earlier = Winner.objects.filter(draw__event=event)
@@ -213,8 +213,6 @@ def run_draw(draw: Draw, *, request=None, now=None) -> tuple[Draw, bool]:
 
 def _queue_winner_mail(winner: Winner, library_id: int) -> None:
     """The winner's email with the claim link, queued in the draw's transaction, sent once."""
-    from sapa.mail.services import queue_rendered_later
-
     dedupe = f"prize-winner:{winner.pk}"
     if queue_rendered_later("prizes.winner", {"winner_id": winner.pk}, library_id=library_id,
                             dedupe_key=dedupe) is not None:
@@ -378,8 +376,6 @@ def expire_unclaimed(now=None) -> int:
 
 def render_winner_mail(winner_id: int):
     """The outbox renderer "prizes.winner": the claim link, in the winner's language."""
-    from sapa.mail.services import render_templated
-
     winner = Winner.objects.select_related("draw__event__library", "registration", "prize") \
         .filter(pk=winner_id).first()
     if winner is None or winner.state != WinnerState.NOTIFIED or not winner.registration.email \

@@ -4,6 +4,7 @@ import json
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sapa.prizes import services
@@ -73,6 +74,4 @@ def claim(request, public_id, token):
 
 
 def _late(winner) -> bool:
-    from django.utils import timezone
-
     return timezone.now() >= winner.claim_deadline

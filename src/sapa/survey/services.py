@@ -17,9 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sapa.attendance.services import attended_registration_ids
 from sapa.events.models import Event, Registration, RegistrationStatus
 from sapa.libraries import audit
-from sapa.survey.models import QuestionKind, Response, Survey
+from sapa.mail.models import Email
+from sapa.mail.services import queue_rendered_later, render_templated
+from sapa.survey.models import QuestionKind, Response, Survey, SurveyQuestion
 
 # The longest a survey stays open (open_days is a small positive number); the periodic
 # job looks no further back.
@@ -115,10 +118,6 @@ def send_invitations(survey: Survey, *, request=None, now=None) -> int:
     skipped by their outbox dedupe key (the unique index also stops a racing
     second call), so the periodic job and staff clicks never send twice.
     """
-    from sapa.attendance.services import attended_registration_ids
-    from sapa.mail.models import Email
-    from sapa.mail.services import queue_rendered_later
-
     now = now or timezone.now()
     event = survey.event
     ids = attended_registration_ids(event)
@@ -162,8 +161,6 @@ def send_due_invitations(now=None) -> int:
 
 def render_invitation(registration_id: int):
     """The outbox renderer "survey.invitation": the link, in the participant's language."""
-    from sapa.mail.services import render_templated
-
     registration = Registration.objects.select_related("event__library").filter(pk=registration_id).first()
     if registration is None or not can_respond(registration) or not registration.email:
         return None
@@ -184,8 +181,6 @@ def render_invitation(registration_id: int):
 
 def results(survey: Survey) -> dict:
     """Response count and rate, average rating, its distribution, per-question summaries."""
-    from sapa.attendance.services import attended_registration_ids
-
     event = survey.event
     responses = list(survey.responses.all())
     count = len(responses)
@@ -234,8 +229,6 @@ def erase_response_text(sender, registration, now, **kwargs):
     """A participant's data was erased: their survey comment and written answers go; the
     rating and the chosen options stay for the results (no longer linked to anyone).
     Connected to sapa.events.erasure.registration_erased."""
-    from sapa.survey.models import QuestionKind, Response, SurveyQuestion
-
     response = Response.objects.filter(registration=registration).first()
     if response is None:
         return

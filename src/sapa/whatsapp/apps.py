@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,18 +13,19 @@ class WhatsAppConfig(AppConfig):
     event_nav = ((35, _("WhatsApp"), "whatsapp-event", "staff"),)
 
     def ready(self):
+        # inside: apps not ready at import
         from sapa.events.notices import notice
         from sapa.whatsapp import services
 
         notice.connect(services.on_notice, dispatch_uid="sapa.whatsapp.on_notice")
+        # inside: apps not ready at import
         from sapa.events.erasure import registration_erased
 
         registration_erased.connect(services.erase_registration, dispatch_uid="whatsapp-erase-messages")
 
     def participant_section(self, registration, request):
         """The WhatsApp opt-out on the personal page, while the person has opted in."""
-        from django.template.loader import render_to_string
-
+        # inside: apps not ready at import
         from sapa.whatsapp.models import Consent
 
         consent = Consent.objects.filter(registration=registration, withdrawn_at__isnull=True).first()

@@ -1,10 +1,13 @@
 """WhatsApp Business Cloud API per library, participants' opt-in, and the message outbox."""
 
+import json
 import secrets
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from sapa.social import crypto
 
 
 def _verify_token():
@@ -34,19 +37,11 @@ class Account(models.Model):
         return f"WhatsApp {self.phone_number_id}"
 
     def credentials(self) -> dict:
-        import json
-
-        from sapa.social import crypto
-
         if not self.credentials_encrypted:
             return {}
         return json.loads(crypto.decrypt(self.credentials_encrypted))
 
     def set_credentials(self, data: dict) -> None:
-        import json
-
-        from sapa.social import crypto
-
         self.credentials_encrypted = crypto.encrypt(json.dumps(data))
 
 

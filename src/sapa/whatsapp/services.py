@@ -33,7 +33,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sapa.certificates.models import Certificate
+from sapa.certificates.services import download_url
 from sapa.core.timefmt import format_datetime
+from sapa.events.models import Registration, RegistrationStatus
+from sapa.events.services import MAIL_KINDS, manage_url, meeting_link, send_registration_mail
+from sapa.prizes.models import WinnerState
+from sapa.prizes.services import claim_url, prize_label, winner_of
 from sapa.social.crypto import CredentialsUnreadable
 from sapa.whatsapp import connector
 from sapa.whatsapp.models import (
@@ -282,6 +288,7 @@ def _queue(*, kind, library_id, registration_id, public_id, dedupe):
 
 
 def _queue_after_commit(message_id: int) -> None:
+    # inside: loop: sapa.whatsapp.tasks imports this module
     from sapa.whatsapp.tasks import deliver_message
 
     transaction.on_commit(lambda: deliver_message(message_id))
@@ -290,8 +297,6 @@ def _queue_after_commit(message_id: int) -> None:
 # --- Rendering -------------------------------------------------------------------------------------
 
 def _registration(message: Message):
-    from sapa.events.models import Registration
-
     rows = Registration.objects.select_related("event__library")
     if message.registration_id:
         return rows.filter(pk=message.registration_id).first()
@@ -300,9 +305,6 @@ def _registration(message: Message):
 
 def notice_content(registration, kind: str) -> tuple[str, str, list[str]] | None:
     """(template, language, parameters) of a notice to a registration; None when nothing applies."""
-    from sapa.events.models import RegistrationStatus
-    from sapa.events.services import manage_url, meeting_link
-
     if kind == "registered":
         if registration.promoted_at:
             return None
@@ -326,9 +328,6 @@ def notice_content(registration, kind: str) -> tuple[str, str, list[str]] | None
 
 def _certificate_link(registration) -> str | None:
     """The download link of the registration's valid certificate; None when it has none (revoked)."""
-    from sapa.certificates.models import Certificate
-    from sapa.certificates.services import download_url
-
     certificate = Certificate.objects.filter(registration=registration, revoked_at__isnull=True,
                                              rendered_at__isnull=False).order_by("-pk").first()
     return download_url(certificate) if certificate else None
@@ -336,9 +335,6 @@ def _certificate_link(registration) -> str | None:
 
 def _prize_won(registration) -> list[str] | None:
     """[prize, claim link] of the registration's prize still to claim; None when there is none."""
-    from sapa.prizes.models import WinnerState
-    from sapa.prizes.services import claim_url, prize_label, winner_of
-
     winner = winner_of(registration)
     if winner is None or winner.state != WinnerState.NOTIFIED:
         return None
@@ -347,8 +343,6 @@ def _prize_won(registration) -> list[str] | None:
 
 def _render(message: Message) -> str | None:
     """Fill the row's recipient and template; a reason when it must not be sent."""
-    from sapa.events.models import RegistrationStatus
-
     registration = _registration(message)
     if registration is None or registration.anonymized_at:
         return "registration gone"
@@ -443,6 +437,7 @@ def deliver(message_id: int, now=None, http=None) -> str:
         delay = _backoff(message.attempts, exc.retry_after)
         if _set(message, State.QUEUED, last_error=exc.message[:2000], error_code=exc.code,
                 next_attempt_at=now + delay):
+            # inside: loop: sapa.whatsapp.tasks imports this module
             from sapa.whatsapp.tasks import deliver_message
 
             deliver_message.schedule((message.pk,), delay=max(int(delay.total_seconds()), 1))
@@ -476,8 +471,6 @@ def fall_back_to_email(message: Message) -> bool:
     staff see the notice went by email instead. The notices of other apps (a certificate ready,
     a prize won) are sent only once their own email was queued: nothing is queued for them.
     """
-    from sapa.events.services import MAIL_KINDS, send_registration_mail
-
     if message.dedupe_key and message.registration_id and message.kind in MAIL_KINDS:
         registration = _registration(message)
         if registration is not None and not registration.anonymized_at:
@@ -501,6 +494,7 @@ def retry_now(message: Message) -> bool:
 
 def sweep(now=None) -> dict:
     """Every minute: rows left sending by a dead worker → check by hand; lost jobs queued again."""
+    # inside: loop: sapa.whatsapp.tasks imports this module
     from sapa.whatsapp.tasks import deliver_message
 
     now = now or timezone.now()
@@ -665,8 +659,6 @@ def event_totals(event) -> dict:
 
 def by_hand(event, kind: str) -> list[dict]:
     """Click-to-chat rows for the registrations that opted in: name, number, text, wa.me link."""
-    from sapa.events.models import RegistrationStatus
-
     registrations = event.registrations.filter(
         whatsapp_consent__withdrawn_at__isnull=True, whatsapp_consent__isnull=False,
         anonymized_at__isnull=True).exclude(whatsapp="").exclude(status=RegistrationStatus.CANCELLED)

@@ -4,7 +4,8 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
-from sapa.whatsapp import services
+from sapa.whatsapp import connector, services
+from sapa.whatsapp.models import Account
 
 
 @db_task()
@@ -41,9 +42,6 @@ def _sweep_after_start():
 @db_periodic_task(crontab(minute="17", hour="2"))
 def check_templates_daily():
     """Record each library's template states for its WhatsApp page (see `sapa whatsapp_check`)."""
-    from sapa.whatsapp import connector
-    from sapa.whatsapp.models import Account
-
     for account in Account.objects.filter(is_active=True):
         try:
             services.check_templates(account)

@@ -1,4 +1,7 @@
 from django import template
+from django.apps import apps
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from sapa.core import timefmt
 
@@ -51,11 +54,6 @@ def event_tools(context, event):
     An entry is (weight, label, url_name, minimum role); the URL is reversed
     with the library's slug and the event's id. Returns [{"label", "url", "key"}].
     """
-    from django.apps import apps
-    from django.urls import reverse
-
-    from sapa.libraries.models import ROLE_RANK
-
     membership = context.get("current_membership")
     library = context.get("current_library")
     if membership is None or library is None:
@@ -63,7 +61,7 @@ def event_tools(context, event):
     items = []
     for config in apps.get_app_configs():
         for weight, label, url_name, role in getattr(config, "event_nav", ()):
-            if ROLE_RANK[membership.role] < ROLE_RANK[role]:
+            if not membership.has_role(role):
                 continue
             url = reverse(url_name, kwargs={"slug": library.slug, "event_id": event.pk})
             items.append((weight, {"label": label, "url": url, "key": config.label}))
@@ -78,9 +76,6 @@ def participant_sections(context, registration):
     Each AppConfig may define participant_section(registration, request) returning
     HTML (already escaped, e.g. render_to_string) or "" when it has nothing to show.
     """
-    from django.apps import apps
-    from django.utils.safestring import mark_safe
-
     request = context.get("request")
     parts = []
     for config in apps.get_app_configs():

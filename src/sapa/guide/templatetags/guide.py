@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -20,8 +21,6 @@ def participant_help_link(library):
 @register.simple_tag
 def participant_help_line(library):
     """One plain-text line for emails: where participants find help."""
-    from django.utils.translation import gettext as _
-
     return _("Help (registration, personal link, check-in, certificate, your data): %(url)s") % {
         "url": participant_help_url(library)
     }

@@ -97,6 +97,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             try:
                 self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
             except OSError as exc:  # the data folder read-only, the disk full: the database's fault
+                # inside: loop: django.db loads this database backend
                 from django.db import OperationalError
 
                 raise OperationalError(f"cannot open the writers' lock {path}: {exc}") from exc

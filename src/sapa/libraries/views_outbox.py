@@ -1,3 +1,5 @@
+"""The library's outbox page (sapa.mail keeps the emails; this staff page is the library's)."""
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
