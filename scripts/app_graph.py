@@ -30,17 +30,7 @@ PROJECT = "project"
 # changed on other branches of issue 15: each goes with its branch, and the lead empties this
 # set after merging them. The picture draws them as dotted "loop" arrows. Nothing else may be
 # added here.
-KNOWN_LOOPS_TO_REMOVE = {
-    # core/metrics.py reads registrations: becomes the events AppConfig's metric_families hook.
-    ("core", "events"),
-    # mail/apps.py connects mail's erasure receivers to events' signals: instead, events'
-    # erasure calls mail.services.erase_person_emails / erase_event_emails itself.
-    ("mail", "events"),
-    # events' public registration reads promotion's attribution cookie and asks the WhatsApp
-    # app for consent: through a signal or hook of events instead (the events branch).
-    ("events", "promotion"),
-    ("events", "whatsapp"),
-}
+KNOWN_LOOPS_TO_REMOVE: set[tuple[str, str]] = set()  # all removed (issue 15)
 START = "<!-- app-graph:start -->"
 END = "<!-- app-graph:end -->"
 

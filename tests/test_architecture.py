@@ -122,9 +122,6 @@ def test_no_module_level_import_loop_inside_an_app(code):
 # Loops inside an app that go through an import in a function, in files of other branches
 # (app: the modules of the loop). Nothing else may be added here.
 KNOWN_INNER_LOOPS_TO_REMOVE = {
-    # events/services.py imports public.forget_seats and ical.registration_ics in functions (the
-    # events branch: services must not import ical or public, which import services).
-    ("sapa.events", ("ical", "public", "services")),
     ("sapa.social", ("crypto", "models")),  # the social branch
     ("sapa.social", ("metrics", "publishing", "tasks", "workflow")),  # the social branch
     # services queue jobs whose bodies are services, called from views.py (views of another

@@ -97,9 +97,8 @@ def test_confirmed_registration_gets_personal_link_everywhere(
     assert row.state == "added" and row.join_url.endswith("-personal")
     # The seam every email, the personal page and the .ics read.
     assert event_services.meeting_link(reg) == row.join_url
-    from sapa.events.ical import registration_ics
 
-    assert row.join_url in registration_ics(reg, kind="confirmed").decode().replace("\r\n ", "")
+    assert row.join_url in event_services.registration_calendar(reg, "confirmed").decode().replace("\r\n ", "")
     message = event_services.registration_message(reg, "confirmed")
     assert row.join_url in message.body
 

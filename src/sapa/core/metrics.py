@@ -23,7 +23,6 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -91,7 +90,6 @@ class DatabaseCollector:
         try:
             families = [family for config in apps.get_app_configs()
                         for family in getattr(config, "metric_families", _none)(since)]
-            families.append(_registrations(since))
         except DatabaseError:
             up.add_metric([], 0)  # the request metrics still answer; the database's say it is down
             yield up
@@ -103,21 +101,6 @@ class DatabaseCollector:
 
 def _none(since):
     return ()
-
-
-def _registrations(since):
-    """Registrations by event and status (KNOWN_LOOPS_TO_REMOVE in scripts/app_graph.py: this
-    moves to the events app's AppConfig.metric_families, so that core imports no app)."""
-    # inside: loop: events imports core (until this moves to the events app)
-    from sapa.events.models import Registration
-
-    regs = GaugeMetricFamily("sapa_registrations", "Registrations by event and status",
-                             labels=["library", "event", "status"])
-    rows = (Registration.objects.filter(event__ends_at__gte=since)
-            .values("event__library__slug", "event__slug", "status").annotate(n=Count("id")).order_by())
-    for row in rows:
-        regs.add_metric([row["event__library__slug"], row["event__slug"], row["status"]], row["n"])
-    return regs
 
 
 @csrf_exempt

@@ -16,16 +16,16 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from sapa.api.errors import error_response
-from sapa.events import services
+from sapa.events import notices, services
 from sapa.events.forms import RegistrationForm, api_errors, choice_values, form_data_from_api
-from sapa.events.models import QuestionKind, RegistrationSource
+from sapa.events.models import QuestionKind, Registration, RegistrationSource
 from sapa.events.public import (
     public_event,
+    registration_channel,
     registration_limited,
     snapshot_event,
     upcoming_public_events,
 )
-from sapa.promotion.attribution import channel_for
 
 router = Router(tags=["events (public)"])
 
@@ -191,11 +191,9 @@ def register(request, slug: str, payload: RegistrationIn):
         # With the WhatsApp opt-in, one transaction: the queued notices see it (sapa.whatsapp).
         with transaction.atomic() if optin else nullcontext():
             result = services.register(event, **form.register_kwargs(), language=language,
-                                       source=RegistrationSource.API, channel=channel_for(request, event))
+                                       source=RegistrationSource.API, channel=registration_channel(request, event))
             if optin and result.created:
-                from sapa.whatsapp.services import give_consent
-
-                give_consent(result.registration, optin)
+                notices.whatsapp_optin.send(Registration, registration=result.registration, text=optin)
     except services.RegistrationRefused as refused:
         status = 409 if refused.code in services.STATE_MESSAGES else 422
         return error_response(request, status, refused.code, str(refused.message))

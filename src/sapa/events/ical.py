@@ -36,15 +36,14 @@ def _vevent(event: Event, *, description: str, location: str) -> VEvent:
     return vevent
 
 
-def registration_ics(registration, kind: str = "confirmed") -> bytes:
-    """The participant's calendar entry; the meeting link only when they may see it."""
-    from sapa.events.services import manage_url, meeting_link, show_meeting_link
-
+def registration_ics(registration, *, manage: str, meeting: str | None) -> bytes:
+    """The participant's calendar entry (`manage`: their personal page; `meeting`: the meeting
+    or stream link when they may see it, else None). Built by services.registration_calendar."""
     event = registration.event
-    lines = [_("Your registration: %(url)s") % {"url": manage_url(registration)}]
+    lines = [_("Your registration: %(url)s") % {"url": manage}]
     location = event.venue
-    if show_meeting_link(registration, kind):
-        location = meeting_link(registration)
+    if meeting:
+        location = meeting
         label = (_("Stream link: %(url)s") if registration.status == "stream"
                  else _("Meeting link: %(url)s"))
         lines.insert(0, label % {"url": location})

@@ -34,3 +34,9 @@ notice = Signal()
 # answers the participant's own join link (a Zoom registrant's), or None. The first
 # link given wins; without one, the event's shared link is used.
 personal_meeting_link = Signal()
+
+# Sent by the public registration (form and API) when the person ticked the WhatsApp
+# opt-in and gave a number, in the transaction that created the registration (keywords
+# ``registration`` and ``text``, the opt-in's wording as shown): sapa.whatsapp records
+# the consent and queues the first message. Events knows nothing of WhatsApp.
+whatsapp_optin = Signal()

@@ -1,10 +1,12 @@
 """What the public side of events shares: the rate limit, the description's HTML,
 the waiting-list position, the library's home section."""
 
+import functools
 import time
 
 import markdown
 import nh3
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
@@ -14,6 +16,7 @@ from django.utils import timezone
 from sapa.config import ConfigError, parse_rate
 from sapa.core import ratelimit
 from sapa.core.net import client_ip
+from sapa.events import snapshots
 from sapa.events.models import Event, EventStatus, Visibility
 from sapa.events.services import normalize_email, seat_counts
 
@@ -22,13 +25,12 @@ from sapa.events.services import normalize_email, seat_counts
 # and a registration (form or API) no query before its transaction. The quota
 # is never decided from this (register() counts under the event's lock). The
 # event and its seats are kept apart: a registration in this process drops the
-# seats at once (forget_seats, called by sapa.events.services on commit) but
+# seats at once (snapshots.forget_seats, called by sapa.events.services on commit) but
 # not the event, which it does not change; an edit of the event drops both
-# (forget_snapshot, sapa.events.signals).
+# (snapshots.forget_snapshot, sapa.events.signals).
 SNAPSHOT_SECONDS = 1.0
-_EVENTS: dict[str, tuple[float, Event]] = {}  # slug -> (taken at, event)
-_SEATS: dict[int, tuple[float, tuple[int, bool]]] = {}  # event id -> (taken at, (left, full))
-_MAX_ENTRIES = 1000
+# The snapshots themselves live in sapa.events.snapshots (forgotten there by services and signals).
+_EVENTS, _SEATS, _MAX_ENTRIES = snapshots.EVENTS, snapshots.SEATS, snapshots.MAX_ENTRIES
 
 
 def seats_and_queue(event: Event) -> tuple[int, bool, int]:
@@ -74,21 +76,7 @@ def page_snapshot(slug: str):
 
 
 def forget_snapshot_all() -> None:
-    _EVENTS.clear()
-    _SEATS.clear()
-
-
-def forget_seats(event_id: int) -> None:
-    """This process changed the event's seats: count them again on the next page."""
-    _SEATS.pop(event_id, None)
-
-
-def forget_snapshot(event_id: int) -> None:
-    """The event changed: read it (and its seats) again."""
-    _SEATS.pop(event_id, None)
-    for slug, entry in list(_EVENTS.items()):
-        if entry[1].pk == event_id:
-            _EVENTS.pop(slug, None)
+    snapshots.forget_all()
 
 
 def _rate(name: str, value: str, default: tuple[int, int]) -> tuple[int, int] | None:
@@ -138,6 +126,22 @@ def registration_limited(request, event, email: str | None) -> str | None:
         if count > limit.attempts:
             return name
     return None
+
+
+@functools.cache
+def _channel_hooks() -> tuple:
+    return tuple(config.registration_channel for config in apps.get_app_configs()
+                 if hasattr(config, "registration_channel"))
+
+
+def registration_channel(request, event) -> str:
+    """The channel that brought this registration ("" if unknown): asked of the apps'
+    `registration_channel(request, event)` hook (sapa.promotion's first-touch attribution)."""
+    for hook in _channel_hooks():
+        channel = hook(request, event)
+        if channel:
+            return channel
+    return ""
 
 
 def description_html(event: Event) -> str:

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sapa.events import erasure, states
+from sapa.events.ical import registration_ics
 from sapa.events.models import (
     DEFAULT_CATEGORIES,
     Category,
@@ -49,7 +50,15 @@ from sapa.events.models import (
     RegistrationStatus,
 )
 from sapa.events.notices import notice, personal_meeting_link
+from sapa.events.snapshots import forget_seats
 from sapa.libraries import audit
+from sapa.mail.services import (
+    enqueue_message,
+    erase_event_emails,
+    erase_person_emails,
+    queue_rendered_later,
+    render_templated,
+)
 
 
 class RegistrationRefused(Exception):
@@ -240,8 +249,6 @@ def _lock_event_seats(event: Event) -> Event:
 
 def _seats_changed(event_id: int) -> None:
     """After commit, drop this process's snapshot of the public page's seats."""
-    from sapa.events.public import forget_seats
-
     # Now (this request's next page must not show the old seats) and after the
     # commit (a page rendered meanwhile in this process saw the old ones).
     forget_seats(event_id)
@@ -689,6 +696,9 @@ def anonymize_registration(registration: Registration, *, now=None, event_wide: 
     registration.refresh_from_db()
     # The audit log keeps that something happened, not to whom by name, nor from where.
     audit.scrub_object(registration, label=registration.audit_label(), forget_address=True)
+    # The outbox first (mail sits below events and does not listen to its signals).
+    erase_person_emails(sender=Registration, registration=registration, now=now,
+                        personal=personal, event_wide=event_wide)
     erasure.registration_erased.send(sender=Registration, registration=registration, now=now,
                                      personal=personal, event_wide=event_wide)
     return personal
@@ -760,6 +770,7 @@ def anonymize_expired(now=None) -> int:
                 people.append(anonymize_registration(registration, now=now, event_wide=True))
                 done += 1
             Event.objects.filter(pk=event.pk).update(anonymized_at=now)
+            erase_event_emails(sender=Event, event=event, now=now, people=people)
             erasure.event_erased.send(sender=Event, event=event, now=now, people=people)
             audit.record("event.personal_data_erased", library=event.library, obj=event, reason="retention")
     return done
@@ -836,12 +847,15 @@ MAIL_EXPECTS = {
 TAKING_PART = (RegistrationStatus.CONFIRMED, RegistrationStatus.STREAM)
 
 
+def registration_calendar(registration: Registration, kind: str = "confirmed") -> bytes:
+    """The participant's .ics: their personal page, and the meeting link only when they may see it."""
+    link = meeting_link(registration) if show_meeting_link(registration, kind) else None
+    return registration_ics(registration, manage=manage_url(registration), meeting=link)
+
+
 def registration_message(registration: Registration, kind: str):
     """One of the registration emails (see MAIL_KINDS) in the participant's language,
     or None when it no longer applies (data erased, status changed since)."""
-    from sapa.events.ical import registration_ics
-    from sapa.mail.services import render_templated
-
     event = registration.event
     if registration.anonymized_at or not registration.email:
         return None
@@ -849,7 +863,7 @@ def registration_message(registration: Registration, kind: str):
         return None
     attachments = []
     if MAIL_KINDS[kind] and registration.status in TAKING_PART:
-        attachments.append(("undangan.ics", registration_ics(registration, kind=kind), "text/calendar"))
+        attachments.append(("undangan.ics", registration_calendar(registration, kind), "text/calendar"))
     return render_templated(
         to=registration.email,
         template=f"events/email/{kind}",
@@ -868,8 +882,6 @@ def registration_message(registration: Registration, kind: str):
 
 def send_registration_mail(registration: Registration, kind: str, dedupe: str | None = None):
     """Render one of the registration emails now and queue it (used by the worker)."""
-    from sapa.mail.services import enqueue_message
-
     message = registration_message(registration, kind)
     if message is None:
         return None
@@ -898,8 +910,6 @@ def render_registration_mail(kind: str, registration_id: int | None = None, publ
 
 def _queue_registered_mail(public_id, library_id) -> None:
     """Queue the mail of a registration about to be created (see render_registration_mail)."""
-    from sapa.mail.services import queue_rendered_later
-
     queue_rendered_later("events.registration", {"public_id": str(public_id), "kind": "registered"},
                          library_id=library_id)
     notice.send(Registration, kind="registered", library_id=library_id, registration_id=None,
@@ -912,8 +922,6 @@ def _queue_mail(registration: Registration, kind: str, dedupe: str | None = None
     One INSERT while the event is locked: the email exists exactly when the
     change that causes it was committed, and the request does no rendering.
     """
-    from sapa.mail.services import queue_rendered_later
-
     queue_rendered_later("events.registration", {"registration_id": registration.pk, "kind": kind},
                          library_id=registration.event.library_id, dedupe_key=dedupe)
     notice.send(Registration, kind=kind, library_id=registration.event.library_id,

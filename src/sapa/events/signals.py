@@ -5,7 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from sapa.events.models import Category, Event, Question, Speaker
-from sapa.events.public import forget_snapshot
+from sapa.events.snapshots import forget_snapshot
 
 
 def touch_event(sender, instance, **kwargs):

@@ -2,6 +2,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from sapa.events import services
+from sapa.mail.services import purge_old_bodies
 
 
 @db_periodic_task(crontab(minute="*/5"))
@@ -14,6 +15,4 @@ def send_reminders():
 def erase_expired_personal_data():
     """Retention: anonymize participants of events past their retention days; empty the
     bodies of emails sent more than SAPA_EMAIL_BODY_DAYS ago."""
-    from sapa.mail.services import purge_old_bodies
-
     return {"registrations": services.anonymize_expired(), "email_bodies": purge_old_bodies()}

@@ -24,14 +24,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sapa.core.inputs import text_problem
-from sapa.events import services
+from sapa.events import notices, services
 from sapa.events.forms import HONEYPOT_FIELD, TIMESTAMP_FIELD, RegistrationForm, form_timestamp
-from sapa.events.ical import library_feed, registration_ics
+from sapa.events.ical import library_feed
 from sapa.events.models import Registration, RegistrationStatus
 from sapa.events.public import (
     description_html,
     page_snapshot,
     public_event,
+    registration_channel,
     registration_limited,
     seats_and_queue,
     snapshot_event,
@@ -39,7 +40,6 @@ from sapa.events.public import (
 from sapa.events.services import waitlist_position
 from sapa.events.structure import event_structure
 from sapa.libraries.models import Library
-from sapa.promotion.attribution import channel_for
 
 DONE_SALT = "sapa.events.registered"
 DONE_MAX_AGE = 60 * 60 * 24
@@ -158,12 +158,10 @@ def event_page(request, slug):
         with transaction.atomic() if optin else nullcontext():
             result = services.register(
                 event, **form.register_kwargs(), language=getattr(request, "LANGUAGE_CODE", "") or
-                settings.LANGUAGE_CODE, source="form", channel=channel_for(request, event),
+                settings.LANGUAGE_CODE, source="form", channel=registration_channel(request, event),
             )
             if optin and result.created:
-                from sapa.whatsapp.services import give_consent
-
-                give_consent(result.registration, optin)
+                notices.whatsapp_optin.send(Registration, registration=result.registration, text=optin)
     except services.RegistrationRefused as refused:
         return render(request, "events/public/event.html", _event_context(
             event, form=form, error=refused.message), status=400)
@@ -295,7 +293,7 @@ def manage_ics(request, public_id, token):
     registration = _registration(public_id, token)
     if not registration.is_active:
         raise Http404
-    response = HttpResponse(registration_ics(registration, kind="confirmed"),
+    response = HttpResponse(services.registration_calendar(registration, "confirmed"),
                             content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'
     response["Cache-Control"] = "no-store"

@@ -8,3 +8,9 @@ class PromotionConfig(AppConfig):
     verbose_name = _("Promotion and attribution")
 
     staff_nav = ((20, _("Promotion"), "promotion-home", "staff"),)
+
+    def registration_channel(self, request, event) -> str:
+        """The hook asked by sapa.events.public.registration_channel: first-touch attribution."""
+        from sapa.promotion.attribution import channel_for  # inside: apps not ready at import
+
+        return channel_for(request, event)

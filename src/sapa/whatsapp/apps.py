@@ -14,10 +14,11 @@ class WhatsAppConfig(AppConfig):
 
     def ready(self):
         # inside: apps not ready at import
-        from sapa.events.notices import notice
+        from sapa.events.notices import notice, whatsapp_optin
         from sapa.whatsapp import services
 
         notice.connect(services.on_notice, dispatch_uid="sapa.whatsapp.on_notice")
+        whatsapp_optin.connect(services.on_optin, dispatch_uid="sapa.whatsapp.on_optin")
         # inside: apps not ready at import
         from sapa.events.erasure import registration_erased
 

@@ -194,6 +194,11 @@ def check_templates(account: Account, client=None) -> list[str]:
 
 # --- Consent ---------------------------------------------------------------------------------------
 
+def on_optin(sender, registration, text, **kwargs) -> None:
+    """sapa.events.notices.whatsapp_optin: the person ticked the opt-in while registering."""
+    give_consent(registration, text)
+
+
 def give_consent(registration, text: str | None = None, *, new_registration: bool = True) -> Consent:
     """Record the opt-in; for a registration just made (same transaction), queue its first notice.
 
