@@ -19,12 +19,13 @@ to the post's creator and the library's editors, once, each in their language
 (`notify_failure`); the staff's to-do page lists it until someone acts.
 
 A worker killed in step 3 leaves the variant in `publishing` with a lease.
-`sweep()` (every minute, and once after a worker starts) reconciles variants
-whose lease ran out: a connector that is `idempotent` (Mastodon) publishes
-again with the same key; otherwise `find_existing()` asks the network; a post
-found is recorded as published; a post certainly missing (`missing_is_certain`:
-Bluesky's record key, Instagram's container) is published; anything else ends
-in `needs_check` for a person. Never a blind re-post.
+The sweep (sapa.social.tasks.sweep: every minute, and once after a worker
+starts) reconciles variants whose lease ran out (`abandoned()`, `reconcile()`):
+a connector that is `idempotent` (Mastodon) publishes again with the same key;
+otherwise `find_existing()` asks the network; a post found is recorded as
+published; a post certainly missing (`missing_is_certain`: Bluesky's record
+key, Instagram's container) is published; anything else ends in `needs_check`
+for a person. Never a blind re-post.
 
 Manual channels: at the time, a to-do (ManualTask) and an email to the post's
 creator with the text to copy and the media links; staff then call
