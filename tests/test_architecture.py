@@ -122,8 +122,6 @@ def test_no_module_level_import_loop_inside_an_app(code):
 # Loops inside an app that go through an import in a function, in files of other branches
 # (app: the modules of the loop). Nothing else may be added here.
 KNOWN_INNER_LOOPS_TO_REMOVE = {
-    ("sapa.social", ("crypto", "models")),  # the social branch
-    ("sapa.social", ("metrics", "publishing", "tasks", "workflow")),  # the social branch
     # services queue jobs whose bodies are services, called from views.py (views of another
     # branch): the same split as mail's (sending and its jobs in tasks.py) after the merge.
     ("sapa.meetings", ("services", "tasks")),

@@ -12,7 +12,7 @@ from factories import make_member
 
 from sapa.libraries.models import AuditEntry, Role
 from sapa.mail.models import Email
-from sapa.social import publishing, services, workflow
+from sapa.social import publishing, services, tasks, workflow
 from sapa.social.models import ManualTask, Network, PostRevision, VariantState
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +161,7 @@ def test_abandoned_publish_without_idempotency_is_checked_by_hand(make_channel, 
     assert publishing.claim(variant.pk, now)
     # The worker died; later the sweep finds the lease expired.
     later = now + timedelta(minutes=11)
-    result = publishing.sweep(now=later)
+    result = tasks.sweep(now=later)
     assert result["reconciled_states"] == [S.NEEDS_CHECK]
     variant.refresh_from_db()
     assert variant.state == S.NEEDS_CHECK

@@ -4,7 +4,7 @@ The key comes from SAPA_ENCRYPTION_KEY: a Fernet key (`python -c "from
 cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`) or
 any passphrase, which is stretched into one with HKDF-SHA256. Several keys
 separated by commas rotate: the first encrypts, every one decrypts
-(`rotate_credentials()` re-encrypts everything with the first).
+(`sapa.social.services.rotate_credentials()` re-encrypts everything with the first).
 
 Unset, the key is derived from SECRET_KEY. Then changing SECRET_KEY makes the
 stored credentials unreadable (each channel must be reconnected): set
@@ -69,15 +69,6 @@ def decrypt(token: str) -> str:
         ) from None
 
 
-def rotate_credentials() -> int:
-    """Re-encrypt every channel's credentials with the first key; returns how many."""
-    # inside: models imports crypto (decrypt, encrypt)
-    from sapa.social.models import Channel
-
-    fernet = _fernet()
-    count = 0
-    for channel in Channel.objects.exclude(credentials_encrypted=""):
-        rotated = fernet.rotate(channel.credentials_encrypted.encode()).decode()
-        Channel.objects.filter(pk=channel.pk).update(credentials_encrypted=rotated)
-        count += 1
-    return count
+def rotate(token: str) -> str:
+    """The same secret encrypted again with the first key (sapa.social.services.rotate_credentials)."""
+    return _fernet().rotate(token.encode()).decode()

@@ -227,7 +227,7 @@ class VariantState(models.TextChoices):
 class Post(models.Model):
     """One message, written once, with a variant per channel.
 
-    `status` sums up the variants (sapa.social.workflow.post_status); the
+    `status` sums up the variants (sapa.social.status.post_status); the
     review link's nonce changes on every submission for review, which voids
     older links.
     """

@@ -19,12 +19,13 @@ to the post's creator and the library's editors, once, each in their language
 (`notify_failure`); the staff's to-do page lists it until someone acts.
 
 A worker killed in step 3 leaves the variant in `publishing` with a lease.
-`sweep()` (every minute, and once after a worker starts) reconciles variants
-whose lease ran out: a connector that is `idempotent` (Mastodon) publishes
-again with the same key; otherwise `find_existing()` asks the network; a post
-found is recorded as published; a post certainly missing (`missing_is_certain`:
-Bluesky's record key, Instagram's container) is published; anything else ends
-in `needs_check` for a person. Never a blind re-post.
+The sweep (sapa.social.tasks.sweep: every minute, and once after a worker
+starts) reconciles variants whose lease ran out (`abandoned()`, `reconcile()`):
+a connector that is `idempotent` (Mastodon) publishes again with the same key;
+otherwise `find_existing()` asks the network; a post found is recorded as
+published; a post certainly missing (`missing_is_certain`: Bluesky's record
+key, Instagram's container) is published; anything else ends in `needs_check`
+for a person. Never a blind re-post.
 
 Manual channels: at the time, a to-do (ManualTask) and an email to the post's
 creator with the text to copy and the media links; staff then call
@@ -34,6 +35,7 @@ workflow.mark_published_manually with the post's URL.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -58,10 +60,14 @@ from sapa.social.connectors import (
 )
 from sapa.social.history import record_change
 from sapa.social.models import Channel, ChannelStatus, ManualTask, PostVariant, VariantState
-from sapa.social.workflow import sync_post_status
+from sapa.social.status import sync_post_status
 
 log = logging.getLogger("sapa.social")
 S = VariantState
+
+# How a job is queued again, `delay` seconds from now, for a variant sent back to scheduled (a retry,
+# a quota that frees later). The job passes its own (sapa.social.tasks); without one, the sweep finds it.
+Requeue = Callable[[int, int], object] | None
 
 MAX_BACKOFF = timedelta(hours=1)
 # A due variant whose job has not claimed it this long after its time: its job was lost.
@@ -99,7 +105,7 @@ def claim(variant_id: int, now=None) -> bool:
     )
 
 
-def publish(variant_id: int, now=None) -> str:
+def publish(variant_id: int, now=None, *, requeue: Requeue = None) -> str:
     """The publish job for one variant; returns its state afterwards ("skipped" when not claimed)."""
     now = now or timezone.now()
     try:
@@ -113,10 +119,10 @@ def publish(variant_id: int, now=None) -> str:
     if not claim(variant_id, now):
         return "skipped"
     variant = _load(variant_id)
-    return _run(variant, now)
+    return _run(variant, now, requeue)
 
 
-def _run(variant: PostVariant, now) -> str:
+def _run(variant: PostVariant, now, requeue: Requeue) -> str:
     """Call the network for a claimed variant and record the outcome."""
     try:
         connector = get_connector(variant.channel)
@@ -130,12 +136,12 @@ def _run(variant: PostVariant, now) -> str:
             result = connector.publish(variant)
         except RetryableError as exc:
             if exc.ambiguous and not connector.idempotent:
-                return _reconcile_with(connector, variant, now, reason=exc.message)
-            return _retry_later(variant, exc, now)
+                return _reconcile_with(connector, variant, now, reason=exc.message, requeue=requeue)
+            return _retry_later(variant, exc, now, requeue)
         except AuthError as exc:
             return _hold_for_reconnect(variant, exc.message)
         except QuotaExhausted as exc:
-            return _defer_for_quota(variant, exc, now)
+            return _defer_for_quota(variant, exc, now, requeue)
         except RejectedError as exc:
             return _fail(variant, exc.message)
         except CannotTell as exc:
@@ -249,7 +255,7 @@ def quota_frees_at(channel: Channel, exc: QuotaExhausted, now) -> datetime:
     return now + timedelta(hours=1)
 
 
-def _defer_for_quota(variant: PostVariant, exc: QuotaExhausted, now) -> str:
+def _defer_for_quota(variant: PostVariant, exc: QuotaExhausted, now, requeue: Requeue) -> str:
     """The quota is used up: nothing was sent; back to scheduled for when the window frees.
 
     The attempt is not counted (it is not a failure), and the reason stays on
@@ -263,16 +269,13 @@ def _defer_for_quota(variant: PostVariant, exc: QuotaExhausted, now) -> str:
     state = _update_from_publishing(variant, S.SCHEDULED, "deferred_quota", next_attempt_at=when,
                                     lease_expires_at=None, attempts=F("attempts") - 1,
                                     error_message=text[:2000])
-    if state == S.SCHEDULED:
-        # inside: tasks imports publishing
-        from sapa.social.tasks import publish_variant
-
+    if state == S.SCHEDULED and requeue is not None:
         delay = max(int((when - now).total_seconds()), 1)
-        transaction.on_commit(lambda: publish_variant.schedule((variant.pk,), delay=delay))
+        transaction.on_commit(lambda: requeue(variant.pk, delay))
     return state
 
 
-def _retry_later(variant: PostVariant, exc: RetryableError, now) -> str:
+def _retry_later(variant: PostVariant, exc: RetryableError, now, requeue: Requeue) -> str:
     attempts = PostVariant.objects.filter(pk=variant.pk).values_list("attempts", flat=True).first() or 1
     if attempts >= settings.SAPA_SOCIAL_MAX_ATTEMPTS:
         return _fail(variant, _("Gave up after %(n)s attempts: %(error)s") % {"n": attempts, "error": exc.message})
@@ -280,11 +283,8 @@ def _retry_later(variant: PostVariant, exc: RetryableError, now) -> str:
     when = now + delay
     state = _update_from_publishing(variant, S.SCHEDULED, "retry_scheduled", next_attempt_at=when,
                                     lease_expires_at=None, error_message=exc.message[:2000])
-    if state == S.SCHEDULED:
-        # inside: tasks imports publishing
-        from sapa.social.tasks import publish_variant
-
-        publish_variant.schedule((variant.pk,), delay=max(int(delay.total_seconds()), 1))
+    if state == S.SCHEDULED and requeue is not None:
+        requeue(variant.pk, max(int(delay.total_seconds()), 1))
     return state
 
 
@@ -363,10 +363,10 @@ def _absolute(url: str) -> str:
 
 # --- Reconciliation --------------------------------------------------------------------------
 
-def _reconcile_with(connector, variant: PostVariant, now, reason: str = "") -> str:
+def _reconcile_with(connector, variant: PostVariant, now, reason: str = "", requeue: Requeue = None) -> str:
     """Find out what happened to a publish that may or may not have reached the network."""
     if connector.idempotent:
-        return _publish_again(connector, variant, now, note="reconciled")
+        return _publish_again(connector, variant, now, note="reconciled", requeue=requeue)
     try:
         found = connector.find_existing(variant)
     except CannotTell as exc:
@@ -378,12 +378,13 @@ def _reconcile_with(connector, variant: PostVariant, now, reason: str = "") -> s
     if found is not None:
         return _published(variant, found, note="found on the network after an interrupted publish")
     if connector.missing_is_certain:
-        return _publish_again(connector, variant, now, ambiguous_is_unknown=True,
+        return _publish_again(connector, variant, now, ambiguous_is_unknown=True, requeue=requeue,
                               note="published after confirming it was missing")
     return _needs_check(variant, reason or _("the post was not found among the channel's recent posts"))
 
 
-def _publish_again(connector, variant, now, *, note: str, ambiguous_is_unknown: bool = False):
+def _publish_again(connector, variant, now, *, note: str, ambiguous_is_unknown: bool = False,
+                   requeue: Requeue = None):
     """Publish during reconciliation, when a second call is known to be safe.
 
     `ambiguous_is_unknown`: a timeout after the request left (the network may
@@ -394,11 +395,11 @@ def _publish_again(connector, variant, now, *, note: str, ambiguous_is_unknown: 
     except RetryableError as exc:
         if ambiguous_is_unknown and exc.ambiguous:
             return _needs_check(variant, exc.message)
-        return _retry_later(variant, exc, now)
+        return _retry_later(variant, exc, now, requeue)
     except AuthError as exc:
         return _hold_for_reconnect(variant, exc.message)
     except QuotaExhausted as exc:
-        return _defer_for_quota(variant, exc, now)
+        return _defer_for_quota(variant, exc, now, requeue)
     except RejectedError as exc:
         return _fail(variant, exc.message)
     except CannotTell as exc:
@@ -406,7 +407,7 @@ def _publish_again(connector, variant, now, *, note: str, ambiguous_is_unknown: 
     return _published(variant, result, note=note)
 
 
-def reconcile(variant_id: int, now=None) -> str:
+def reconcile(variant_id: int, now=None, *, requeue: Requeue = None) -> str:
     """Reconcile one variant left in `publishing` by a worker that died (lease expired)."""
     now = now or timezone.now()
     # Take it over, so two sweeping workers never reconcile the same variant.
@@ -422,37 +423,30 @@ def reconcile(variant_id: int, now=None) -> str:
     except Exception as exc:  # noqa: BLE001
         return _needs_check(variant, str(exc))
     with connector:
-        return _reconcile_with(connector, variant, now, reason=_("the worker stopped while publishing"))
+        return _reconcile_with(connector, variant, now, reason=_("the worker stopped while publishing"),
+                               requeue=requeue)
 
 
-def sweep(now=None) -> dict:
-    """Every minute: reconcile abandoned publishes, and queue due variants whose job was lost."""
-    # inside: tasks imports publishing
-    from sapa.social.tasks import publish_variant
+def abandoned(now) -> list[int]:
+    """Variants left publishing by a worker that died (their lease ran out), for the sweep to reconcile."""
+    return list(PostVariant.objects.filter(state=S.PUBLISHING, lease_expires_at__lt=now)
+                .values_list("pk", flat=True)[:200])
 
-    now = now or timezone.now()
-    abandoned = list(PostVariant.objects.filter(state=S.PUBLISHING, lease_expires_at__lt=now)
-                     .values_list("pk", flat=True)[:200])
-    states = [reconcile(pk, now) for pk in abandoned]
-    due = list(
+
+def due_without_job(now) -> list[int]:
+    """Scheduled variants due (a grace ago) whose job has not claimed them: their job was lost."""
+    return list(
         PostVariant.objects.filter(state=S.SCHEDULED, scheduled_at__lte=now - SWEEP_GRACE,
                                    channel__status=ChannelStatus.OK, channel__is_active=True)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now - SWEEP_GRACE))
         .order_by("scheduled_at").values_list("pk", flat=True)[:1000]
     )
-    for pk in due:
-        publish_variant(pk)
-    return {"reconciled": len(abandoned), "reconciled_states": states, "queued": len(due)}
 
 
-def queue_due_for_channel(channel: Channel) -> int:
-    """After a reconnect: queue the channel's variants that were held (due now or earlier)."""
-    # inside: tasks imports publishing
-    from sapa.social.tasks import publish_variant
-
+def held_for_channel(channel: Channel) -> list[int]:
+    """After a reconnect: the channel's variants that were held (due now or earlier), made due at once."""
     due = list(PostVariant.objects.filter(channel=channel, state=S.SCHEDULED,
                                           scheduled_at__lte=timezone.now()).values_list("pk", flat=True))
     for pk in due:
         PostVariant.objects.filter(pk=pk).update(next_attempt_at=None)
-        transaction.on_commit(lambda pk=pk: publish_variant(pk))
-    return len(due)
+    return due

@@ -22,7 +22,7 @@ from sapa.libraries import audit
 from sapa.libraries.models import Role
 from sapa.promotion import links as promotion_links
 from sapa.promotion.models import Channel as PromotionChannel
-from sapa.social import workflow
+from sapa.social import crypto, workflow
 from sapa.social.connectors import ConnectorError, get_connector
 from sapa.social.history import diff, record_change
 from sapa.social.media import fit_for_network
@@ -39,7 +39,7 @@ from sapa.social.models import (
     VariantMedia,
     VariantState,
 )
-from sapa.social.publishing import queue_due_for_channel
+from sapa.social.tasks import queue_due_for_channel
 from sapa.social.validation import check_image, limits_for
 
 CONTENT_FIELDS = ("text", "link", "first_comment")
@@ -56,6 +56,16 @@ def create_channel(library, *, network: str, name: str, by, credentials: dict | 
     channel.save()
     audit.record("social.channel_created", library=library, actor=by, obj=channel, network=network)
     return channel
+
+
+def rotate_credentials() -> int:
+    """Re-encrypt every channel's credentials with the first key (SAPA_ENCRYPTION_KEY); returns how many."""
+    count = 0
+    for channel in Channel.objects.exclude(credentials_encrypted=""):
+        rotated = crypto.rotate(channel.credentials_encrypted)
+        Channel.objects.filter(pk=channel.pk).update(credentials_encrypted=rotated)
+        count += 1
+    return count
 
 
 def reconnect_channel(channel: Channel, *, by, credentials: dict) -> Channel:

@@ -37,6 +37,8 @@ from sapa.libraries.models import Membership, Role
 from sapa.libraries.tenancy import require_role
 from sapa.social.history import record_change
 from sapa.social.models import ManualTask, Post, PostVariant, VariantState
+from sapa.social.status import sync_post_status
+from sapa.social.tasks import queue_publish
 from sapa.social.validation import Problem, errors, validate_variant
 
 S = VariantState
@@ -90,45 +92,6 @@ class ReviewLinkInvalid(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason  # "expired", "invalid", "superseded", "not_in_review"
-
-
-_ATTENTION = (S.FAILED, S.NEEDS_CHECK, S.AWAITING_MANUAL, S.PUBLISHING)
-_PROGRESS = (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.SCHEDULED, S.PUBLISHED)
-
-
-def post_status(states: list[str], current: str = S.DRAFT) -> str:
-    """The post's status from its variants': what needs attention first, else the least advanced."""
-    if not states:
-        return current
-    for state in _ATTENTION:
-        if state in states:
-            return state
-    return min(states, key=_PROGRESS.index)
-
-
-def sync_post_status(post: Post) -> str:
-    """Recompute and store the post's status from its variants."""
-    status = post_status(list(post.variants.values_list("state", flat=True)), post.status)
-    if status != post.status:
-        Post.objects.filter(pk=post.pk).update(status=status)
-        post.status = status
-    return status
-
-
-def _queue_publish(variant: PostVariant) -> None:
-    # inside: tasks imports publishing, which imports workflow
-    from sapa.social.tasks import publish_variant
-
-    when = variant.scheduled_at
-    pk = variant.pk
-
-    def enqueue():
-        if when and when > timezone.now():
-            publish_variant.schedule((pk,), eta=when)
-        else:
-            publish_variant(pk)
-
-    transaction.on_commit(enqueue)
 
 
 # --- Review ----------------------------------------------------------------------------------
@@ -218,7 +181,7 @@ def schedule(variant: PostVariant, *, by, at=None, request=None) -> PostVariant:
         record_change(variant.post, "scheduled" if before != S.SCHEDULED else "rescheduled", actor=by,
                       variant=variant, request=request,
                       scheduled_at=variant.scheduled_at.isoformat(), channel=variant.channel_id)
-        _queue_publish(variant)
+        queue_publish(variant)
     return variant
 
 
@@ -280,7 +243,7 @@ def retry(variant: PostVariant, *, by, at=None, request=None) -> PostVariant:
               lease_expires_at=None)
         sync_post_status(variant.post)
         record_change(variant.post, "retried", actor=by, variant=variant, request=request)
-        _queue_publish(variant)
+        queue_publish(variant)
     return variant
 
 
