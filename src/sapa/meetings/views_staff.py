@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from sapa.events.tenancy import event_view
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
-from sapa.meetings import services
+from sapa.meetings import services, sync
 from sapa.meetings.connectors import base, zoom
 from sapa.meetings.forms import CreateMeetingForm, GoogleAccountForm, ZoomAccountForm
 from sapa.meetings.models import GoogleAccount, GoogleMeeting, ZoomAccount, ZoomMeeting
@@ -111,7 +111,7 @@ def event_attendance(request, event):
 
     meeting = get_object_or_404(ZoomMeeting, event=event)
     try:
-        pending = services.fetch_attendance(meeting.pk, request=request)
+        pending = sync.fetch_attendance(meeting.pk, request=request)
     except zoom.ZoomError as exc:
         messages.error(request, exc.message)
         return redirect("meetings-event", slug=request.library.slug, event_id=event.pk)
@@ -180,7 +180,7 @@ def event_meet_attendance(request, event):
 
     meeting = get_object_or_404(GoogleMeeting, event=event)
     try:
-        pending = services.fetch_meet_attendance(meeting.pk, request=request)
+        pending = sync.fetch_meet_attendance(meeting.pk, request=request)
     except base.ConnectorError as exc:
         messages.error(request, exc.message)
         return redirect("meetings-event", slug=request.library.slug, event_id=event.pk)
