@@ -124,10 +124,6 @@ def test_no_module_level_import_loop_inside_an_app(code):
 KNOWN_INNER_LOOPS_TO_REMOVE = {
     ("sapa.social", ("crypto", "models")),  # the social branch
     ("sapa.social", ("metrics", "publishing", "tasks", "workflow")),  # the social branch
-    # services queue jobs whose bodies are services, called from views.py (views of another
-    # branch): the same split as mail's (sending and its jobs in tasks.py) after the merge.
-    ("sapa.meetings", ("services", "tasks")),
-    ("sapa.whatsapp", ("services", "tasks")),
 }
 
 
