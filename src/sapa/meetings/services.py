@@ -36,8 +36,8 @@ from sapa.meetings.models import (
 )
 from sapa.meetings.sync import (
     SWEEP_GIVES_UP_AFTER,
-    _minutes,
     client,
+    event_minutes,
     google_client,
     personal_link,
 )
@@ -115,7 +115,7 @@ def create_meeting(event, *, kind: str = MeetingKind.MEETING, request=None) -> Z
         kind,
         topic=event.title,
         start=event.starts_at,
-        minutes=_minutes(event),
+        minutes=event_minutes(event),
         time_zone=event.time_zone,
         agenda=event.description,
     )
@@ -129,7 +129,7 @@ def create_meeting(event, *, kind: str = MeetingKind.MEETING, request=None) -> Z
             zoom_id=str(data["id"]),
             join_url=data.get("join_url") or data.get("registration_url") or "",
             synced_start=event.starts_at,
-            synced_minutes=_minutes(event),
+            synced_minutes=event_minutes(event),
             synced_topic=event.title[:200],
         )
         event.meeting_url = meeting.join_url
@@ -166,7 +166,7 @@ def event_saved(sender, instance, created=False, **kwargs):
         return
     if (meeting.synced_start, meeting.synced_minutes, meeting.synced_topic) != (
         instance.starts_at,
-        _minutes(instance),
+        event_minutes(instance),
         instance.title[:200],
     ):
         transaction.on_commit(lambda: tasks.update_meeting(meeting.pk))

@@ -72,7 +72,7 @@ def client(account: ZoomAccount) -> zoom.Zoom:
     )
 
 
-def _minutes(event) -> int:
+def event_minutes(event) -> int:
     return max(1, int((event.ends_at - event.starts_at).total_seconds() // 60))
 
 
@@ -96,7 +96,7 @@ def update_meeting(meeting_id: int) -> str:
             meeting.zoom_id,
             topic=event.title,
             start=event.starts_at,
-            minutes=_minutes(event),
+            minutes=event_minutes(event),
             time_zone=event.time_zone,
         )
     except zoom.ZoomNotFound as exc:
@@ -104,7 +104,7 @@ def update_meeting(meeting_id: int) -> str:
         return "deleted"
     ZoomMeeting.objects.filter(pk=meeting.pk).update(
         synced_start=event.starts_at,
-        synced_minutes=_minutes(event),
+        synced_minutes=event_minutes(event),
         synced_topic=event.title[:200],
         last_error="",
     )

@@ -28,23 +28,17 @@ from sapa.whatsapp.models import Account, Consent, Message, OptOut, State
 
 log = logging.getLogger("sapa.whatsapp")
 
-
 MAX_BACKOFF = timedelta(hours=1)
-
-
 SWEEP_GRACE = timedelta(seconds=30)
-
-
 # Webhook bodies older than this are refused (their digests are forgotten after it).
 WEBHOOK_MAX_AGE = timedelta(days=7)
 
+# --- The templates a library creates in WhatsApp Manager ------------------------------------------
 
 # The registration templates' body variables: {{1}} name, {{2}} event, {{3}} start, {{4}} link.
 # A template with others lists them under "variables" (shown to staff).
 EVENT_VARIABLES = (gettext_lazy("the participant's name"), gettext_lazy("the event"),
                    gettext_lazy("its start"), gettext_lazy("the link"))
-
-
 TEMPLATES = {
     "sapa_pendaftaran_terkonfirmasi": {
         "kinds": ["confirmed"],
@@ -91,17 +85,9 @@ TEMPLATES = {
                       gettext_lazy("the prize"), gettext_lazy("the claim link")),
     },
 }
-
-
 CATEGORY = "UTILITY"
-
-
 LANGUAGES = ("id", "en")
-
-
 KIND_TEMPLATE = {kind: name for name, spec in TEMPLATES.items() for kind in spec["kinds"]}
-
-
 # Kinds that carry the meeting link instead of the personal page.
 LINK_KINDS = {"link", "reminder_day", "reminder_hour"}
 
@@ -133,6 +119,8 @@ def check_templates(account: Account, client=None) -> list[str]:
     account.template_status = status
     return problems
 
+
+# --- Rendering -------------------------------------------------------------------------------------
 
 def has_consent(registration) -> bool:
     return Consent.objects.filter(registration=registration, withdrawn_at__isnull=True).exists()
@@ -187,7 +175,7 @@ def _prize_won(registration) -> list[str] | None:
     return [prize_label(winner.prize), claim_url(winner)]
 
 
-def _render(message: Message) -> str | None:
+def render(message: Message) -> str | None:
     """Fill the row's recipient and template; a reason when it must not be sent."""
     registration = _registration(message)
     if registration is None or registration.anonymized_at:
@@ -211,7 +199,9 @@ def _render(message: Message) -> str | None:
     return None
 
 
-def _backoff(attempts: int, retry_after: float | None = None) -> timedelta:
+# --- Delivery (the job itself: sapa.whatsapp.tasks.deliver) ----------------------------------------
+
+def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
     delay = timedelta(seconds=settings.SAPA_WHATSAPP_RETRY_BASE * 2 ** max(attempts - 1, 0))
     if retry_after:
         delay = max(delay, timedelta(seconds=retry_after))
@@ -226,7 +216,7 @@ def _day_start(library, now: datetime) -> datetime:
 CHARGED = [State.SENDING, State.ACCEPTED, State.SENT, State.DELIVERED, State.READ, State.UNCERTAIN]
 
 
-def _over_budget(message: Message, account: Account, now) -> datetime | None:
+def over_budget(message: Message, account: Account, now) -> datetime | None:
     """When the library's messages of today (this one included) exceed its budget: tomorrow's start."""
     start = _day_start(account.library, now)
     used = Message.objects.filter(library_id=message.library_id, claimed_at__gte=start).filter(
@@ -236,12 +226,12 @@ def _over_budget(message: Message, account: Account, now) -> datetime | None:
     return start + timedelta(days=1)
 
 
-def _set(message: Message, state: str, *, only_from=(State.SENDING,), **fields) -> bool:
+def set_state(message: Message, state: str, *, only_from=(State.SENDING,), **fields) -> bool:
     return bool(Message.objects.filter(pk=message.pk, state__in=only_from).update(state=state, **fields))
 
 
-def _failed(message: Message, code: str, error: str, only_from=(State.SENDING,)) -> str:
-    if _set(message, State.FAILED, only_from=only_from, error_code=str(code)[:20], last_error=error[:2000],
+def fail(message: Message, code: str, error: str, only_from=(State.SENDING,)) -> str:
+    if set_state(message, State.FAILED, only_from=only_from, error_code=str(code)[:20], last_error=error[:2000],
             status_at=timezone.now()):
         fall_back_to_email(message)
     return State.FAILED

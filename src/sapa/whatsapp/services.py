@@ -1,11 +1,12 @@
-"""WhatsApp notices: the templates, the opt-in, the outbox and the webhook.
+"""WhatsApp notices: the opt-in, the outbox, the webhook (the templates and what sending needs:
+sapa.whatsapp.sending; the jobs: sapa.whatsapp.tasks).
 
 Queueing: events sends `sapa.events.notices.notice` in the transaction that
 queues each registration email; `on_notice` adds one Message row there (the
 message exists exactly when the change was committed) and its job runs after
 the commit.
 
-Delivery (`deliver`) is the email outbox's: a conditional UPDATE claims the row
+Delivery (`tasks.deliver`) is the email outbox's: a conditional UPDATE claims the row
 (queued → sending) so one worker sends it; the template's parameters are filled
 by the worker; 429/5xx are retried with backoff; a refusal fails the message and
 leaves the notice to its email. Every request carries the row's random `key` as
@@ -48,8 +49,8 @@ from sapa.whatsapp.sending import (
     LINK_KINDS,
     TEMPLATES,
     WEBHOOK_MAX_AGE,
-    _failed,
     check_templates,
+    fail,
     fill,
     notice_content,
     wa_id,
@@ -341,7 +342,7 @@ def apply_status(account: Account, status: dict) -> int:
         reason = f"{error.get('title', '')}: {details}".strip(": ")
         if message.wamid == "" and wamid:
             Message.objects.filter(pk=message.pk).update(wamid=wamid)
-        _failed(message, str(error.get("code", "")), reason,
+        fail(message, str(error.get("code", "")), reason,
                 only_from=[State.SENDING, State.UNCERTAIN, State.ACCEPTED, State.SENT, State.QUEUED])
         return 1
     if new not in PROGRESS:

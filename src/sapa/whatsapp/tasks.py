@@ -20,13 +20,13 @@ from sapa.whatsapp.models import Account, Message, State, WebhookDelivery
 from sapa.whatsapp.sending import (
     SWEEP_GRACE,
     WEBHOOK_MAX_AGE,
-    _backoff,
-    _failed,
-    _over_budget,
-    _render,
-    _set,
+    backoff,
     check_templates,
+    fail,
     log,
+    over_budget,
+    render,
+    set_state,
 )
 
 
@@ -82,22 +82,22 @@ def deliver(message_id: int, now=None, http=None) -> str:
     account = Account.objects.filter(library_id=message.library_id, is_active=True).select_related(
         "library").first()
     if account is None:
-        _set(message, State.DROPPED, last_error="WhatsApp is not set up for this library")
+        set_state(message, State.DROPPED, last_error="WhatsApp is not set up for this library")
         return State.DROPPED
-    reason = _render(message)
+    reason = render(message)
     if reason:
-        _set(message, State.DROPPED, last_error=reason)
+        set_state(message, State.DROPPED, last_error=reason)
         return State.DROPPED
-    tomorrow = _over_budget(message, account, now)
+    tomorrow = over_budget(message, account, now)
     if tomorrow is not None:
-        _set(message, State.QUEUED, attempts=F("attempts") - 1, claimed_at=None, next_attempt_at=tomorrow,
+        set_state(message, State.QUEUED, attempts=F("attempts") - 1, claimed_at=None, next_attempt_at=tomorrow,
              last_error=_("Today's WhatsApp budget (%(n)s messages) is used up: sent tomorrow.")
              % {"n": account.daily_budget})
         return State.QUEUED
     try:
         client = connector.Client.for_account(account, http=http or connector.shared_http())
     except CredentialsUnreadable as exc:  # nothing left this machine
-        return _failed(message, "", str(exc))
+        return fail(message, "", str(exc))
     try:
         with client:
             accepted = client.send_template(to=message.to, template=message.template,
@@ -105,23 +105,23 @@ def deliver(message_id: int, now=None, http=None) -> str:
                                             key=message.key)
     except connector.Retryable as exc:
         if exc.ambiguous:
-            _set(message, State.UNCERTAIN, last_error=exc.message[:2000])
+            set_state(message, State.UNCERTAIN, last_error=exc.message[:2000])
             return State.UNCERTAIN
         if message.attempts >= settings.SAPA_WHATSAPP_MAX_ATTEMPTS:
-            return _failed(message, exc.code, exc.message)
-        delay = _backoff(message.attempts, exc.retry_after)
-        if _set(message, State.QUEUED, last_error=exc.message[:2000], error_code=exc.code,
+            return fail(message, exc.code, exc.message)
+        delay = backoff(message.attempts, exc.retry_after)
+        if set_state(message, State.QUEUED, last_error=exc.message[:2000], error_code=exc.code,
                 next_attempt_at=now + delay):
             deliver_message.schedule((message.pk,), delay=max(int(delay.total_seconds()), 1))
         return State.QUEUED
     except connector.CloudError as exc:  # refused token, refused message
-        return _failed(message, exc.code, exc.message)
+        return fail(message, exc.code, exc.message)
     except Exception as exc:  # noqa: BLE001 - a bug after the request may have left: never resend
         log.exception("whatsapp message %s crashed while sending", message.pk)
-        _set(message, State.UNCERTAIN, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        set_state(message, State.UNCERTAIN, last_error=f"{type(exc).__name__}: {exc}"[:2000])
         return State.UNCERTAIN
     # The webhook may have been faster than this answer: only record the id then.
-    if not _set(message, State.ACCEPTED, wamid=accepted.message_id, sent_at=timezone.now(), last_error=""):
+    if not set_state(message, State.ACCEPTED, wamid=accepted.message_id, sent_at=timezone.now(), last_error=""):
         Message.objects.filter(pk=message.pk, wamid="").update(wamid=accepted.message_id)
     return Message.objects.filter(pk=message.pk).values_list("state", flat=True).first()
 
