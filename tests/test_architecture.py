@@ -119,14 +119,9 @@ def test_no_module_level_import_loop_inside_an_app(code):
     assert not {app: c for app, c in loops.items() if c}
 
 
-# Loops inside an app that go through an import in a function, in files of other branches
-# (app: the modules of the loop). Nothing else may be added here.
-KNOWN_INNER_LOOPS_TO_REMOVE = {
-    # services queue jobs whose bodies are services, called from views.py (views of another
-    # branch): the same split as mail's (sending and its jobs in tasks.py) after the merge.
-    ("sapa.meetings", ("services", "tasks")),
-    ("sapa.whatsapp", ("services", "tasks")),
-}
+# Loops inside an app that go through an import in a function: none left (issue 15); an
+# import inside a function is for "apps not ready" or a heavy optional library, not a loop.
+KNOWN_INNER_LOOPS_TO_REMOVE: set[tuple[str, tuple[str, ...]]] = set()
 
 
 def test_no_import_loop_inside_an_app_even_through_a_function(code):

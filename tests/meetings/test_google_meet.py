@@ -12,7 +12,7 @@ from meeting_helpers import make_event
 from sapa.attendance.models import Attendance, ReportImport
 from sapa.attendance.services import save_import
 from sapa.libraries.models import Role
-from sapa.meetings import services
+from sapa.meetings import services, sync
 from sapa.meetings.connectors import base
 from sapa.meetings.models import GoogleAccount, GoogleMeeting
 
@@ -172,12 +172,12 @@ def test_attendance_is_read_after_the_event_by_itself(fake_google, library, goog
     event = make_event(library)
     meeting = services.create_meet(event)
     fake_google.records[meeting.meeting_code] = []
-    assert services.due_meet_reports() == []
+    assert sync.due_meet_reports() == []
     later = event.ends_at + timedelta(minutes=25)
-    assert services.due_meet_reports(now=later) == [meeting.pk]
+    assert sync.due_meet_reports(now=later) == [meeting.pk]
     from sapa.meetings.tasks import fetch_meet_attendance
 
     fetch_meet_attendance(meeting.pk)
     assert ReportImport.objects.filter(event=event).count() == 1
-    assert services.due_meet_reports(now=later) == []
+    assert sync.due_meet_reports(now=later) == []
     assert timezone.now() < later

@@ -8,7 +8,7 @@ from zoom_fake import ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, WEBHOOK_SECRET
 from sapa.events import services as event_services
 from sapa.events.models import RegistrationStatus
 from sapa.mail.models import Email
-from sapa.meetings import services
+from sapa.meetings import services, tasks
 from sapa.meetings.connectors import zoom
 from sapa.meetings.models import ZoomAccount, ZoomMeeting, ZoomRegistrant
 
@@ -198,7 +198,7 @@ def test_outage_never_blocks_a_registration_and_the_link_follows(
     # Zoom is back; the sweep adds the registrant and emails the personal link.
     fake_zoom.down = False
     type(reg).objects.filter(pk=reg.pk).update(confirmed_at=timezone.now() - timedelta(minutes=30))
-    assert services.sweep() == 1
+    assert tasks.sweep() == 1
     row.refresh_from_db()
     assert row.state == "added"
     mail = Email.objects.get(dedupe_key=f"zoom-link:{reg.pk}")
@@ -268,7 +268,7 @@ def test_a_registrant_zoom_keeps_refusing_is_shown_to_staff(
     )
     (reg,) = register(event, 1, capture=django_capture_on_commit_callbacks)
     for _ in range(25):
-        services.sweep()
+        tasks.sweep()
     row = ZoomRegistrant.objects.get(registration=reg)
     assert row.state == "pending" and row.attempts == services.SWEEP_GIVES_UP_AFTER
     page = admin_client.get(f"/staff/{library.slug}/events/{event.pk}/zoom/").content.decode()

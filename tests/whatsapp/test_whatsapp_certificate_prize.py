@@ -16,7 +16,7 @@ from sapa.certificates.models import Certificate
 from sapa.mail.models import Email
 from sapa.prizes import services as prizes
 from sapa.prizes.models import Prize, Winner
-from sapa.whatsapp import services
+from sapa.whatsapp import sending, services, tasks
 from sapa.whatsapp.models import Message, State
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_a_certificate_revoked_before_its_message_went_is_not_sent(
     message = Message.objects.get(kind="certificate_ready")
     certificates.revoke(Certificate.objects.get(registration=siti), reason="Salah nama")
 
-    assert services.deliver(message.pk) == State.DROPPED
+    assert tasks.deliver(message.pk) == State.DROPPED
     assert api.sends == []
     message.refresh_from_db()
     assert message.last_error == "no longer needed"
@@ -161,7 +161,7 @@ def test_the_template_list_and_the_check_include_the_new_templates(
     api.templates = [
         {"name": name, "language": language, "status": "APPROVED"}
         for name in services.TEMPLATES
-        for language in services.LANGUAGES
+        for language in sending.LANGUAGES
         if name != "sapa_hadiah_menang"
     ]
     out = io.StringIO()

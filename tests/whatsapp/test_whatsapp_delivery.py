@@ -15,7 +15,7 @@ from sapa.events import services as events
 from sapa.events.models import Registration
 from sapa.events.services import manage_url
 from sapa.mail.models import Email
-from sapa.whatsapp import services
+from sapa.whatsapp import services, tasks
 from sapa.whatsapp.models import Message, State
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_template_send_is_the_documented_request(library, account, api):
     registration = opted_in(event)
     message = only_message(kind="registered")
 
-    assert services.deliver(message.pk) == State.ACCEPTED
+    assert tasks.deliver(message.pk) == State.ACCEPTED
 
     [(method, path, headers, body)] = api.sends
     assert method == "POST" and path == "/v21.0/1100000000/messages"
@@ -48,14 +48,14 @@ def test_template_send_is_the_documented_request(library, account, api):
     message.refresh_from_db()
     assert message.wamid == api.sent[0]["id"] and message.registration_id == registration.pk
     # Claimed once: a second job for the same row sends nothing.
-    assert services.deliver(message.pk) == "skipped"
+    assert tasks.deliver(message.pk) == "skipped"
     assert len(api.sends) == 1
 
 
 def test_waitlisted_person_gets_the_waiting_list_template_in_english(library, account, api):
     event = make_event(library, capacity=0)
     opted_in(event, language="en")
-    services.deliver(only_message().pk)
+    tasks.deliver(only_message().pk)
     body = api.sends[0][3]
     assert body["template"]["name"] == "sapa_daftar_tunggu"
     assert body["template"]["language"] == {"code": "en"}
@@ -78,7 +78,7 @@ def test_401_fails_and_leaves_the_notice_to_the_email(library, account, api):
     api.script.append((401, error(190, "Error validating access token: Session has expired.")))
     opted_in(make_event(library))
     message = only_message()
-    assert services.deliver(message.pk) == State.FAILED
+    assert tasks.deliver(message.pk) == State.FAILED
     message.refresh_from_db()
     assert message.error_code == "190" and "access token" in message.last_error
     assert message.fell_back_to_email
@@ -92,10 +92,10 @@ def test_131047_re_engagement_fails_for_good(library, account, api):
                                   "the customer last replied to this number.")))
     opted_in(make_event(library))
     message = only_message()
-    assert services.deliver(message.pk) == State.FAILED
+    assert tasks.deliver(message.pk) == State.FAILED
     message.refresh_from_db()
     assert message.error_code == "131047" and "24 hours" in message.last_error
-    assert services.deliver(message.pk) == "skipped" and len(api.sends) == 1
+    assert tasks.deliver(message.pk) == "skipped" and len(api.sends) == 1
 
 
 def test_131026_undeliverable_from_the_api_fails(library, account, api):
@@ -104,7 +104,7 @@ def test_131026_undeliverable_from_the_api_fails(library, account, api):
                                   "number is not a WhatsApp phone number.")))
     opted_in(make_event(library))
     message = only_message()
-    assert services.deliver(message.pk) == State.FAILED
+    assert tasks.deliver(message.pk) == State.FAILED
     assert Message.objects.get(pk=message.pk).error_code == "131026"
 
 
@@ -116,13 +116,13 @@ def test_429_waits_for_retry_after_then_sends(library, account, api):
     from django.utils import timezone
 
     now = timezone.now()
-    assert services.deliver(message.pk, now=now) == State.QUEUED
+    assert tasks.deliver(message.pk, now=now) == State.QUEUED
     message.refresh_from_db()
     assert message.next_attempt_at >= now + timedelta(seconds=120)
     assert message.error_code == "130429"
     # Not due yet: nothing is sent.
-    assert services.deliver(message.pk, now=now + timedelta(seconds=60)) == "skipped"
-    assert services.deliver(message.pk, now=now + timedelta(seconds=121)) == State.ACCEPTED
+    assert tasks.deliver(message.pk, now=now + timedelta(seconds=60)) == "skipped"
+    assert tasks.deliver(message.pk, now=now + timedelta(seconds=121)) == State.ACCEPTED
     assert len(api.sends) == 2 and api.sends[0][3] == api.sends[1][3]
 
 
@@ -134,11 +134,11 @@ def test_5xx_then_success_with_backoff(library, account, api):
     from django.utils import timezone
 
     now = timezone.now()
-    assert services.deliver(message.pk, now=now) == State.QUEUED
+    assert tasks.deliver(message.pk, now=now) == State.QUEUED
     assert Message.objects.get(pk=message.pk).next_attempt_at == now + timedelta(seconds=30)
-    assert services.deliver(message.pk, now=now + timedelta(seconds=31)) == State.QUEUED
+    assert tasks.deliver(message.pk, now=now + timedelta(seconds=31)) == State.QUEUED
     assert Message.objects.get(pk=message.pk).next_attempt_at == now + timedelta(seconds=31 + 60)
-    assert services.deliver(message.pk, now=now + timedelta(seconds=92)) == State.ACCEPTED
+    assert tasks.deliver(message.pk, now=now + timedelta(seconds=92)) == State.ACCEPTED
     message.refresh_from_db()
     assert len(api.sends) == 3 and message.attempts == 3 and message.wamid
 
@@ -151,8 +151,8 @@ def test_5xx_every_time_gives_up_after_max_attempts(library, account, api, setti
     from django.utils import timezone
 
     now = timezone.now()
-    services.deliver(message.pk, now=now)
-    assert services.deliver(message.pk, now=now + timedelta(hours=1)) == State.FAILED
+    tasks.deliver(message.pk, now=now)
+    assert tasks.deliver(message.pk, now=now + timedelta(hours=1)) == State.FAILED
     assert Message.objects.get(pk=message.pk).fell_back_to_email
 
 
@@ -162,7 +162,7 @@ def test_daily_budget_holds_the_rest_until_tomorrow(library, account, api):
     event = make_event(library)
     for n in range(3):
         opted_in(event, email=f"p{n}@example.org", whatsapp=f"+62812000000{n}")
-    states = [services.deliver(m.pk) for m in Message.objects.order_by("id")]
+    states = [tasks.deliver(m.pk) for m in Message.objects.order_by("id")]
     assert states == [State.ACCEPTED, State.ACCEPTED, State.QUEUED]
     assert len(api.sends) == 2
     held = Message.objects.get(state=State.QUEUED)
@@ -183,7 +183,7 @@ def test_reminder_failure_falls_back_to_the_same_email_never_twice(library, acco
     message = only_message(kind="reminder_day")
     assert message.dedupe_key == f"wa:reminder_day:{registration.pk}"
     api.script.append((400, error(131026, "Message undeliverable")))
-    assert services.deliver(message.pk) == State.FAILED
+    assert tasks.deliver(message.pk) == State.FAILED
     assert Email.objects.filter(dedupe_key=f"reminder_day:{registration.pk}").count() == 1
     # The reminder pass again: neither the email nor the WhatsApp message twice.
     events.send_due_reminders(now=event.starts_at - timedelta(hours=19))
@@ -195,7 +195,7 @@ def test_reminder_carries_the_meeting_link(library, account, api):
     opted_in(event)
     Message.objects.all().delete()
     events.send_due_reminders(now=event.starts_at - timedelta(minutes=50))
-    services.deliver(only_message(kind="reminder_hour").pk)
+    tasks.deliver(only_message(kind="reminder_hour").pk)
     body = api.sends[0][3]
     assert body["template"]["name"] == "sapa_pengingat_satu_jam"
     assert body["template"]["components"][0]["parameters"][3]["text"] == event.meeting_url
@@ -214,14 +214,14 @@ def test_withdrawn_consent_drops_later_messages(library, account, api):
 def test_private_api_address_is_refused(library, account, api, settings):
     settings.SAPA_OUTBOUND_ALLOW = []
     opted_in(make_event(library))
-    assert services.deliver(only_message().pk) == State.FAILED
+    assert tasks.deliver(only_message().pk) == State.FAILED
     assert api.requests == []
 
 
 def test_erasing_the_participant_erases_their_messages(library, account, api):
     registration = opted_in(make_event(library))
     message = only_message()
-    services.deliver(message.pk)
+    tasks.deliver(message.pk)
     events.delete_my_data(Registration.objects.get(pk=registration.pk))
     message.refresh_from_db()
     assert message.to == "" and message.parameters == []
@@ -231,7 +231,7 @@ def test_unreadable_credentials_fail_without_a_request(library, account, api, se
     opted_in(make_event(library))
     settings.SAPA_ENCRYPTION_KEY = "another-key-than-the-one-that-encrypted"
     message = only_message()
-    assert services.deliver(message.pk) == State.FAILED
+    assert tasks.deliver(message.pk) == State.FAILED
     assert api.requests == []
     ok, reason = services.test_connection(account)
     assert not ok and "enkripsi" in reason  # "… kunci enkripsi server ini …"

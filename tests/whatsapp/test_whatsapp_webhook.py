@@ -11,7 +11,7 @@ from public_helpers import _public_settings  # noqa: F401
 from wa_helpers import make_event, opted_in, signed, status, status_payload
 
 from sapa.events import services as events
-from sapa.whatsapp import services
+from sapa.whatsapp import tasks
 from sapa.whatsapp.models import Message, OptOut, State
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def sent_message(library, api):
     event = make_event(library)
     registration = opted_in(event)
     message = Message.objects.get()
-    services.deliver(message.pk)
+    tasks.deliver(message.pk)
     message.refresh_from_db()
     return event, registration, message
 
@@ -142,7 +142,7 @@ def test_stop_reply_stops_every_later_message(client, library, account, api):
     assert not Message.objects.filter(kind="reminder_day").exists()
     other = make_event(library, slug="kelas-menulis")
     opted_in(other, email="siti2@example.org")
-    assert services.deliver(Message.objects.get(state=State.QUEUED).pk) == State.DROPPED
+    assert tasks.deliver(Message.objects.get(state=State.QUEUED).pk) == State.DROPPED
     assert api.sends == []
     registration.whatsapp_consent.refresh_from_db()
     assert registration.whatsapp_consent.withdrawn_by == "stop_reply"

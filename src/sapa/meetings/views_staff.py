@@ -6,14 +6,16 @@ objects of that library only.
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sapa.events.tenancy import event_view
 from sapa.libraries.models import Role
 from sapa.libraries.tenancy import library_view
-from sapa.meetings import services
+from sapa.meetings import services, sync
 from sapa.meetings.connectors import base, zoom
 from sapa.meetings.forms import CreateMeetingForm, GoogleAccountForm, ZoomAccountForm
 from sapa.meetings.models import GoogleAccount, GoogleMeeting, ZoomAccount, ZoomMeeting
@@ -49,8 +51,6 @@ def account(request):
 
 
 def _saved():
-    from django.utils.translation import gettext as _
-
     return _('Saved. Use "Test connection" to check it.')
 
 
@@ -71,8 +71,6 @@ def event_meeting(request, event):
     form = CreateMeetingForm(request.POST or None)
     if request.method == "POST":
         if not request.membership.has_role(Role.EDITOR):
-            from django.http import Http404
-
             raise Http404
         if form.is_valid():
             try:
@@ -80,8 +78,6 @@ def event_meeting(request, event):
             except zoom.ZoomError as exc:
                 messages.error(request, exc.message)
             else:
-                from django.utils.translation import gettext as _
-
                 messages.success(
                     request,
                     _(
@@ -107,11 +103,9 @@ def event_meeting(request, event):
 @event_view(Role.STAFF)
 def event_attendance(request, event):
     """Read the participants report now (when no webhook is set up, or it was missed)."""
-    from django.utils.translation import gettext as _
-
     meeting = get_object_or_404(ZoomMeeting, event=event)
     try:
-        pending = services.fetch_attendance(meeting.pk, request=request)
+        pending = sync.fetch_attendance(meeting.pk, request=request)
     except zoom.ZoomError as exc:
         messages.error(request, exc.message)
         return redirect("meetings-event", slug=request.library.slug, event_id=event.pk)
@@ -160,8 +154,6 @@ def google_test(request):
 @require_POST
 @event_view(Role.EDITOR)
 def event_meet(request, event):
-    from django.utils.translation import gettext as _
-
     try:
         services.create_meet(event, request=request)
     except base.ConnectorError as exc:
@@ -176,11 +168,9 @@ def event_meet(request, event):
 @require_POST
 @event_view(Role.STAFF)
 def event_meet_attendance(request, event):
-    from django.utils.translation import gettext as _
-
     meeting = get_object_or_404(GoogleMeeting, event=event)
     try:
-        pending = services.fetch_meet_attendance(meeting.pk, request=request)
+        pending = sync.fetch_meet_attendance(meeting.pk, request=request)
     except base.ConnectorError as exc:
         messages.error(request, exc.message)
         return redirect("meetings-event", slug=request.library.slug, event_id=event.pk)

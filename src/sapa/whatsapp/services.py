@@ -1,11 +1,12 @@
-"""WhatsApp notices: the templates, the opt-in, the outbox and the webhook.
+"""WhatsApp notices: the opt-in, the outbox, the webhook (the templates and what sending needs:
+sapa.whatsapp.sending; the jobs: sapa.whatsapp.tasks).
 
 Queueing: events sends `sapa.events.notices.notice` in the transaction that
 queues each registration email; `on_notice` adds one Message row there (the
 message exists exactly when the change was committed) and its job runs after
 the commit.
 
-Delivery (`deliver`) is the email outbox's: a conditional UPDATE claims the row
+Delivery (`tasks.deliver`) is the email outbox's: a conditional UPDATE claims the row
 (queued → sending) so one worker sends it; the template's parameters are filled
 by the worker; 429/5xx are retried with backoff; a refusal fails the message and
 leaves the notice to its email. Every request carries the row's random `key` as
@@ -22,26 +23,18 @@ import hmac
 import json
 import logging
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
-from django.utils import timezone, translation
+from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sapa.certificates.models import Certificate
-from sapa.certificates.services import download_url
-from sapa.core.timefmt import format_datetime
-from sapa.events.models import Registration, RegistrationStatus
-from sapa.events.services import MAIL_KINDS, manage_url, meeting_link, send_registration_mail
-from sapa.prizes.models import WinnerState
-from sapa.prizes.services import claim_url, prize_label, winner_of
+from sapa.events.models import RegistrationStatus
 from sapa.social.crypto import CredentialsUnreadable
-from sapa.whatsapp import connector
+from sapa.whatsapp import connector, tasks
 from sapa.whatsapp.models import (
     PROGRESS,
     Account,
@@ -51,16 +44,23 @@ from sapa.whatsapp.models import (
     State,
     WebhookDelivery,
 )
+from sapa.whatsapp.sending import (
+    KIND_TEMPLATE,
+    LINK_KINDS,
+    TEMPLATES,
+    WEBHOOK_MAX_AGE,
+    check_templates,
+    fail,
+    fill,
+    notice_content,
+    wa_id,
+)
 
 log = logging.getLogger("sapa.whatsapp")
 
-MAX_BACKOFF = timedelta(hours=1)
-SWEEP_GRACE = timedelta(seconds=30)
-# Webhook bodies older than this are refused (their digests are forgotten after it).
-WEBHOOK_MAX_AGE = timedelta(days=7)
 STOP_WORDS = {"STOP", "BERHENTI", "UNSUBSCRIBE", "BATAL"}
 
-# --- The templates a library creates in WhatsApp Manager ------------------------------------------
+# --- The opt-in's text (the templates: sapa.whatsapp.sending) --------------------------------------
 
 # The opt-in's text: its version is stored with each consent.
 CONSENT_TEXT = gettext_lazy("Send me reminders on WhatsApp")
@@ -68,73 +68,6 @@ CONSENT_TEXT = gettext_lazy("Send me reminders on WhatsApp")
 
 def consent_text_version(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-# The registration templates' body variables: {{1}} name, {{2}} event, {{3}} start, {{4}} link.
-# A template with others lists them under "variables" (shown to staff).
-EVENT_VARIABLES = (gettext_lazy("the participant's name"), gettext_lazy("the event"),
-                   gettext_lazy("its start"), gettext_lazy("the link"))
-TEMPLATES = {
-    "sapa_pendaftaran_terkonfirmasi": {
-        "kinds": ["confirmed"],
-        "id": "Halo {{1}}, pendaftaran Anda untuk {{2}} ({{3}}) sudah terkonfirmasi. "
-              "Halaman pribadi Anda: {{4}}",
-        "en": "Hello {{1}}, your registration for {{2}} ({{3}}) is confirmed. Your personal page: {{4}}",
-    },
-    "sapa_daftar_tunggu": {
-        "kinds": ["waitlisted"],
-        "id": "Halo {{1}}, Anda ada di daftar tunggu {{2}} ({{3}}). Kami kabari bila ada tempat. "
-              "Halaman pribadi Anda: {{4}}",
-        "en": "Hello {{1}}, you are on the waiting list for {{2}} ({{3}}). We will tell you when a seat "
-              "frees up. Your personal page: {{4}}",
-    },
-    "sapa_naik_dari_daftar_tunggu": {
-        "kinds": ["promoted"],
-        "id": "Halo {{1}}, ada tempat untuk Anda di {{2}} ({{3}}): pendaftaran Anda kini terkonfirmasi. "
-              "Halaman pribadi Anda: {{4}}",
-        "en": "Hello {{1}}, a seat freed up for you at {{2}} ({{3}}): your registration is now confirmed. "
-              "Your personal page: {{4}}",
-    },
-    "sapa_tautan_acara": {
-        "kinds": ["link", "reminder_day"],
-        "id": "Halo {{1}}, {{2}} dimulai {{3}}. Tautan untuk bergabung: {{4}}",
-        "en": "Hello {{1}}, {{2}} starts {{3}}. The link to join: {{4}}",
-    },
-    "sapa_pengingat_satu_jam": {
-        "kinds": ["reminder_hour"],
-        "id": "Halo {{1}}, {{2}} dimulai dalam satu jam ({{3}}). Tautan untuk bergabung: {{4}}",
-        "en": "Hello {{1}}, {{2}} starts in one hour ({{3}}). The link to join: {{4}}",
-    },
-    "sapa_sertifikat_siap": {
-        "kinds": ["certificate_ready"],
-        "id": "Halo {{1}}, sertifikat Anda untuk {{2}} sudah siap. Unduh di sini: {{3}}",
-        "en": "Hello {{1}}, your certificate for {{2}} is ready. Download it here: {{3}}",
-        "variables": (gettext_lazy("the participant's name"), gettext_lazy("the event"),
-                      gettext_lazy("the certificate's download link")),
-    },
-    "sapa_hadiah_menang": {
-        "kinds": ["prize_won"],
-        "id": "Selamat {{1}}, Anda memenangkan {{3}} di {{2}}! Klaim hadiah Anda di sini: {{4}}",
-        "en": "Congratulations {{1}}, you won {{3}} at {{2}}! Claim your prize here: {{4}}",
-        "variables": (gettext_lazy("the participant's name"), gettext_lazy("the event"),
-                      gettext_lazy("the prize"), gettext_lazy("the claim link")),
-    },
-}
-CATEGORY = "UTILITY"
-LANGUAGES = ("id", "en")
-KIND_TEMPLATE = {kind: name for name, spec in TEMPLATES.items() for kind in spec["kinds"]}
-# Kinds that carry the meeting link instead of the personal page.
-LINK_KINDS = {"link", "reminder_day", "reminder_hour"}
-
-
-def template_for(kind: str) -> str | None:
-    return KIND_TEMPLATE.get(kind)
-
-
-def fill(body: str, parameters: list[str]) -> str:
-    for number, value in enumerate(parameters, start=1):
-        body = body.replace(f"{{{{{number}}}}}", str(value))
-    return body
 
 
 # --- Settings --------------------------------------------------------------------------------------
@@ -172,24 +105,6 @@ def test_connection(account: Account, http=None) -> tuple[bool, str]:
         return False, _("The saved credentials cannot be read with this server's encryption key: "
                         "type the access token and app secret again.")
     return True, f"{number.get('verified_name', '')} {number.get('display_phone_number', '')}".strip()
-
-
-def check_templates(account: Account, client=None) -> list[str]:
-    """Record each needed template's status in each language; returns the problems (empty: all approved)."""
-    if client is None:
-        with connector.Client.for_account(account) as own:
-            return check_templates(account, client=own)
-    found = {(t.get("name"), t.get("language")): str(t.get("status", "")).upper() for t in client.templates()}
-    status, problems = {}, []
-    for name in TEMPLATES:
-        for language in LANGUAGES:
-            state = found.get((name, language), "MISSING")
-            status[f"{name}:{language}"] = state
-            if state != "APPROVED":
-                problems.append(f"{name} ({language}): {state}")
-    Account.objects.filter(pk=account.pk).update(template_status=status, checked_at=timezone.now())
-    account.template_status = status
-    return problems
 
 
 # --- Consent ---------------------------------------------------------------------------------------
@@ -236,14 +151,6 @@ def erase_registration(sender, *, registration, now, **kwargs) -> int:
     rows = Message.objects.filter(Q(registration=registration) | Q(public_id=str(registration.public_id)))
     rows.filter(state=State.QUEUED).update(state=State.DROPPED, last_error="data erased")
     return rows.update(to="", parameters=[])
-
-
-def has_consent(registration) -> bool:
-    return Consent.objects.filter(registration=registration, withdrawn_at__isnull=True).exists()
-
-
-def wa_id(number: str) -> str:
-    return "".join(ch for ch in number if ch.isdigit())
 
 
 def record_stop(library, number: str) -> int:
@@ -293,196 +200,10 @@ def _queue(*, kind, library_id, registration_id, public_id, dedupe):
 
 
 def _queue_after_commit(message_id: int) -> None:
-    # inside: loop: sapa.whatsapp.tasks imports this module
-    from sapa.whatsapp.tasks import deliver_message
-
-    transaction.on_commit(lambda: deliver_message(message_id))
+    transaction.on_commit(lambda: tasks.deliver_message(message_id))
 
 
-# --- Rendering -------------------------------------------------------------------------------------
-
-def _registration(message: Message):
-    rows = Registration.objects.select_related("event__library")
-    if message.registration_id:
-        return rows.filter(pk=message.registration_id).first()
-    return rows.filter(public_id=message.public_id).first() if message.public_id else None
-
-
-def notice_content(registration, kind: str) -> tuple[str, str, list[str]] | None:
-    """(template, language, parameters) of a notice to a registration; None when nothing applies."""
-    if kind == "registered":
-        if registration.promoted_at:
-            return None
-        kind = "confirmed" if registration.status == RegistrationStatus.CONFIRMED else "waitlisted"
-    name = template_for(kind)
-    if name is None:
-        return None
-    event = registration.event
-    language = registration.language if registration.language in LANGUAGES else "id"
-    if kind == "certificate_ready":
-        link = _certificate_link(registration)
-        return (name, language, [registration.name, event.title, link]) if link else None
-    if kind == "prize_won":
-        won = _prize_won(registration)
-        return (name, language, [registration.name, event.title, *won]) if won else None
-    with translation.override(language):
-        starts = format_datetime(event.starts_at, event.library.time_zone)
-    link = meeting_link(registration) if kind in LINK_KINDS else ""
-    return name, language, [registration.name, event.title, starts, link or manage_url(registration)]
-
-
-def _certificate_link(registration) -> str | None:
-    """The download link of the registration's valid certificate; None when it has none (revoked)."""
-    certificate = Certificate.objects.filter(registration=registration, revoked_at__isnull=True,
-                                             rendered_at__isnull=False).order_by("-pk").first()
-    return download_url(certificate) if certificate else None
-
-
-def _prize_won(registration) -> list[str] | None:
-    """[prize, claim link] of the registration's prize still to claim; None when there is none."""
-    winner = winner_of(registration)
-    if winner is None or winner.state != WinnerState.NOTIFIED:
-        return None
-    return [prize_label(winner.prize), claim_url(winner)]
-
-
-def _render(message: Message) -> str | None:
-    """Fill the row's recipient and template; a reason when it must not be sent."""
-    registration = _registration(message)
-    if registration is None or registration.anonymized_at:
-        return "registration gone"
-    if not has_consent(registration):
-        return "no consent"
-    if not registration.whatsapp:
-        return "no number"
-    if OptOut.objects.filter(library_id=message.library_id, wa_id=wa_id(registration.whatsapp)).exists():
-        return "opted out"
-    if message.kind != "registered" and registration.status == RegistrationStatus.CANCELLED:
-        return "cancelled"
-    content = notice_content(registration, message.kind)
-    if content is None:
-        return "no longer needed"
-    message.template, message.language, message.parameters = content
-    message.to = registration.whatsapp
-    message.registration_id = registration.pk
-    message.event_id = registration.event_id
-    message.save(update_fields=["template", "language", "parameters", "to", "registration", "event"])
-    return None
-
-
-# --- Delivery --------------------------------------------------------------------------------------
-
-def _backoff(attempts: int, retry_after: float | None = None) -> timedelta:
-    delay = timedelta(seconds=settings.SAPA_WHATSAPP_RETRY_BASE * 2 ** max(attempts - 1, 0))
-    if retry_after:
-        delay = max(delay, timedelta(seconds=retry_after))
-    return min(delay, MAX_BACKOFF)
-
-
-def _day_start(library, now: datetime) -> datetime:
-    local = now.astimezone(ZoneInfo(library.time_zone))
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-CHARGED = [State.SENDING, State.ACCEPTED, State.SENT, State.DELIVERED, State.READ, State.UNCERTAIN]
-
-
-def _over_budget(message: Message, account: Account, now) -> datetime | None:
-    """When the library's messages of today (this one included) exceed its budget: tomorrow's start."""
-    start = _day_start(account.library, now)
-    used = Message.objects.filter(library_id=message.library_id, claimed_at__gte=start).filter(
-        Q(state__in=CHARGED) | (Q(state=State.FAILED) & ~Q(wamid=""))).count()
-    if used <= account.daily_budget:
-        return None
-    return start + timedelta(days=1)
-
-
-def _set(message: Message, state: str, *, only_from=(State.SENDING,), **fields) -> bool:
-    return bool(Message.objects.filter(pk=message.pk, state__in=only_from).update(state=state, **fields))
-
-
-def deliver(message_id: int, now=None, http=None) -> str:
-    """Send one due message if nobody else is; returns its state afterwards ("skipped": not claimed)."""
-    now = now or timezone.now()
-    claimed = Message.objects.filter(pk=message_id, state=State.QUEUED, next_attempt_at__lte=now).update(
-        state=State.SENDING, attempts=F("attempts") + 1, claimed_at=now)
-    if not claimed:
-        return "skipped"
-    message = Message.objects.select_related("library").get(pk=message_id)
-    account = Account.objects.filter(library_id=message.library_id, is_active=True).select_related(
-        "library").first()
-    if account is None:
-        _set(message, State.DROPPED, last_error="WhatsApp is not set up for this library")
-        return State.DROPPED
-    reason = _render(message)
-    if reason:
-        _set(message, State.DROPPED, last_error=reason)
-        return State.DROPPED
-    tomorrow = _over_budget(message, account, now)
-    if tomorrow is not None:
-        _set(message, State.QUEUED, attempts=F("attempts") - 1, claimed_at=None, next_attempt_at=tomorrow,
-             last_error=_("Today's WhatsApp budget (%(n)s messages) is used up: sent tomorrow.")
-             % {"n": account.daily_budget})
-        return State.QUEUED
-    try:
-        client = connector.Client.for_account(account, http=http or connector.shared_http())
-    except CredentialsUnreadable as exc:  # nothing left this machine
-        return _failed(message, "", str(exc))
-    try:
-        with client:
-            accepted = client.send_template(to=message.to, template=message.template,
-                                            language=message.language, parameters=message.parameters,
-                                            key=message.key)
-    except connector.Retryable as exc:
-        if exc.ambiguous:
-            _set(message, State.UNCERTAIN, last_error=exc.message[:2000])
-            return State.UNCERTAIN
-        if message.attempts >= settings.SAPA_WHATSAPP_MAX_ATTEMPTS:
-            return _failed(message, exc.code, exc.message)
-        delay = _backoff(message.attempts, exc.retry_after)
-        if _set(message, State.QUEUED, last_error=exc.message[:2000], error_code=exc.code,
-                next_attempt_at=now + delay):
-            # inside: loop: sapa.whatsapp.tasks imports this module
-            from sapa.whatsapp.tasks import deliver_message
-
-            deliver_message.schedule((message.pk,), delay=max(int(delay.total_seconds()), 1))
-        return State.QUEUED
-    except connector.CloudError as exc:  # refused token, refused message
-        return _failed(message, exc.code, exc.message)
-    except Exception as exc:  # noqa: BLE001 - a bug after the request may have left: never resend
-        log.exception("whatsapp message %s crashed while sending", message.pk)
-        _set(message, State.UNCERTAIN, last_error=f"{type(exc).__name__}: {exc}"[:2000])
-        return State.UNCERTAIN
-    # The webhook may have been faster than this answer: only record the id then.
-    if not _set(message, State.ACCEPTED, wamid=accepted.message_id, sent_at=timezone.now(), last_error=""):
-        Message.objects.filter(pk=message.pk, wamid="").update(wamid=accepted.message_id)
-    return Message.objects.filter(pk=message.pk).values_list("state", flat=True).first()
-
-
-def _failed(message: Message, code: str, error: str, only_from=(State.SENDING,)) -> str:
-    if _set(message, State.FAILED, only_from=only_from, error_code=str(code)[:20], last_error=error[:2000],
-            status_at=timezone.now()):
-        fall_back_to_email(message)
-    return State.FAILED
-
-
-def fall_back_to_email(message: Message) -> bool:
-    """A failed WhatsApp message leaves its notice to the email.
-
-    Events queues the email of every notice in the same transaction as the
-    notice (sapa.events.notices), so it exists already; for a notice with a
-    de-duplication key (the reminders) the email is queued again under the
-    same key, which is a no-op when it was (and queues it when it was not). Marked on the row so
-    staff see the notice went by email instead. The notices of other apps (a certificate ready,
-    a prize won) are sent only once their own email was queued: nothing is queued for them.
-    """
-    if message.dedupe_key and message.registration_id and message.kind in MAIL_KINDS:
-        registration = _registration(message)
-        if registration is not None and not registration.anonymized_at:
-            with transaction.atomic():
-                send_registration_mail(registration, message.kind, dedupe=message.dedupe_key[3:])
-    Message.objects.filter(pk=message.pk).update(fell_back_to_email=True)
-    return True
+# --- Sending again (sending itself: sapa.whatsapp.tasks and sapa.whatsapp.sending) -----------------
 
 
 def retry_now(message: Message) -> bool:
@@ -495,24 +216,6 @@ def retry_now(message: Message) -> bool:
     if moved:
         _queue_after_commit(message.pk)
     return bool(moved)
-
-
-def sweep(now=None) -> dict:
-    """Every minute: rows left sending by a dead worker → check by hand; lost jobs queued again."""
-    # inside: loop: sapa.whatsapp.tasks imports this module
-    from sapa.whatsapp.tasks import deliver_message
-
-    now = now or timezone.now()
-    lease = timedelta(seconds=settings.SAPA_WHATSAPP_LEASE)
-    stale = Message.objects.filter(state=State.SENDING, claimed_at__lt=now - lease).update(
-        state=State.UNCERTAIN,
-        last_error="The worker stopped while sending; WhatsApp may have the message (never sent again).")
-    due = list(Message.objects.filter(state=State.QUEUED, next_attempt_at__lte=now - SWEEP_GRACE)
-               .order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
-    for pk in due:
-        deliver_message(pk)
-    WebhookDelivery.objects.filter(received_at__lt=now - WEBHOOK_MAX_AGE - timedelta(days=1)).delete()
-    return {"queued": len(due), "uncertain": stale}
 
 
 # --- The webhook -----------------------------------------------------------------------------------
@@ -639,7 +342,7 @@ def apply_status(account: Account, status: dict) -> int:
         reason = f"{error.get('title', '')}: {details}".strip(": ")
         if message.wamid == "" and wamid:
             Message.objects.filter(pk=message.pk).update(wamid=wamid)
-        _failed(message, str(error.get("code", "")), reason,
+        fail(message, str(error.get("code", "")), reason,
                 only_from=[State.SENDING, State.UNCERTAIN, State.ACCEPTED, State.SENT, State.QUEUED])
         return 1
     if new not in PROGRESS:

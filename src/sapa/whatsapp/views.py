@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sapa.core import exports
 from sapa.events.tenancy import event_view
+from sapa.events.views_public import _manage_url, _registration
 from sapa.libraries import audit
 from sapa.libraries.models import Library, Role
 from sapa.libraries.tenancy import library_view
-from sapa.whatsapp import services
+from sapa.whatsapp import sending, services
 from sapa.whatsapp.forms import AccountForm
 from sapa.whatsapp.models import Account, Message, State
 
@@ -24,11 +25,11 @@ BY_HAND_KINDS = ("reminder_day", "reminder_hour", "confirmed", "link")
 
 def _templates_for_staff(account):
     status = account.template_status if account else {}
-    return [{"name": name, "category": services.CATEGORY, "kinds": spec["kinds"],
+    return [{"name": name, "category": sending.CATEGORY, "kinds": spec["kinds"],
              "variables": [(f"{{{{{n}}}}}", label) for n, label in
-                           enumerate(spec.get("variables", services.EVENT_VARIABLES), start=1)],
+                           enumerate(spec.get("variables", sending.EVENT_VARIABLES), start=1)],
              "languages": [{"code": lang, "body": spec[lang], "status": status.get(f"{name}:{lang}", "")}
-                           for lang in services.LANGUAGES]}
+                           for lang in sending.LANGUAGES]}
             for name, spec in services.TEMPLATES.items()]
 
 
@@ -139,8 +140,6 @@ def webhook(request, slug):
 @require_POST
 def optout(request, public_id, token):
     """The participant stops WhatsApp messages from their personal page."""
-    from sapa.events.views_public import _manage_url, _registration
-
     registration = _registration(public_id, token)
     if services.withdraw_consent(registration, by="participant"):
         messages.success(request, _("You will no longer get WhatsApp messages about this event."))
