@@ -21,8 +21,6 @@ from concurrent.futures import ProcessPoolExecutor
 import django
 from django.db import transaction
 
-from sapa.certificates import issuing
-from sapa.certificates.models import Certificate, CertificateDesign
 from sapa.config import env_int
 
 PARALLEL_MIN = 200
@@ -42,6 +40,8 @@ def _init() -> None:
 
 def _render_chunk(design_id: int, version: int, ids: list[int]) -> int:
     # inside: apps not ready at import (a spawned child imports this module before _init()).
+    from sapa.certificates import issuing
+    from sapa.certificates.models import Certificate, CertificateDesign
 
     key = (design_id, version)
     lay = _layouts.get(key)
