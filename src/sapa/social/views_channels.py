@@ -20,7 +20,6 @@ from sapa.social.forms import WEEKDAYS, ChannelForm, TimeSlotsForm
 from sapa.social.models import Channel
 from sapa.social.views_common import get_channel, is_editor, next_or
 
-# --- Channels ------------------------------------------------------------------------------------
 
 @library_view(Role.STAFF)
 def channel_list(request):

@@ -41,7 +41,6 @@ from sapa.social.views_common import (
 
 S = VariantState
 
-
 ACTION_LABELS = {
     "created": gettext_lazy("created the post"),
     "edited": gettext_lazy("edited the post"),
