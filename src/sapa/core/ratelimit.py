@@ -45,28 +45,7 @@ def _redis():
 
 def hit(limit: Limit, ident: str) -> int:
     """Count one attempt and return the count in the current window."""
-    now = time.time()
-    key, window_end = _key(limit, ident, now)
-    if settings.REDIS_URL:
-        try:
-            pipe = _redis().pipeline()
-            pipe.incr(key)
-            pipe.expireat(key, window_end + 1)
-            count, _ = pipe.execute()
-        except Exception as exc:  # noqa: BLE001 - redis-py's errors: let the request through
-            log.warning("rate limit %s not counted: Redis does not answer (%s)", limit.scope, exc)
-            return 0
-        return int(count)
-    table = RateLimitCounter._meta.db_table
-    expires = datetime.fromtimestamp(window_end, tz=UTC)
-    with transaction.atomic():
-        with connection.cursor() as cur:
-            cur.execute(
-                f"INSERT INTO {table} (key, count, expires_at) VALUES (%s, 1, %s) "  # noqa: S608
-                f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count",
-                [key, expires],
-            )
-            return int(cur.fetchone()[0])
+    return hit_many([(limit, ident)])[0]
 
 
 def hit_many(pairs: list[tuple[Limit, str]]) -> list[int]:
@@ -89,7 +68,7 @@ def hit_many(pairs: list[tuple[Limit, str]]) -> list[int]:
                 pipe.expireat(key, window_end + 1)
             answers = pipe.execute()
         except Exception as exc:  # noqa: BLE001 - redis-py's errors: let the request through
-            log.warning("rate limits %s not counted: Redis does not answer (%s)",
+            log.warning("rate limit %s not counted: Redis does not answer (%s)",
                         ", ".join(limit.scope for limit, _ in pairs), exc)
             return [0] * len(pairs)
         return [int(count) for count in answers[::2]]
